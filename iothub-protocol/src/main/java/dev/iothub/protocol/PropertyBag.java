@@ -1,0 +1,60 @@
+package dev.iothub.protocol;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Encodes and decodes the property bag that ends telemetry and cloud-to-device topics
+ * ({@code key=value&key2&key3=}). A key without {@code =} has a {@code null} value; {@code key=} has an empty one.
+ */
+public final class PropertyBag {
+
+    private PropertyBag() {
+    }
+
+    /**
+     * Decodes a bag into an insertion-ordered map whose values may be {@code null}. Keys and values are
+     * percent-decoded, so {@code %24.mid} and {@code $.mid} both become {@code $.mid}.
+     */
+    public static Map<String, String> decode(String bag) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        if (bag == null || bag.isEmpty()) {
+            return properties;
+        }
+        for (String pair : bag.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            if (equals < 0) {
+                properties.put(UrlEncoding.decode(pair), null);
+            }
+            else {
+                properties.put(UrlEncoding.decode(pair.substring(0, equals)),
+                        UrlEncoding.decode(pair.substring(equals + 1)));
+            }
+        }
+        return properties;
+    }
+
+    /** Encodes properties in iteration order; a {@code null} value is written as the bare key. */
+    public static String encode(Map<String, String> properties) {
+        StringBuilder bag = new StringBuilder();
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            if (bag.length() > 0) {
+                bag.append('&');
+            }
+            bag.append(UrlEncoding.encode(property.getKey()));
+            if (property.getValue() != null) {
+                bag.append('=').append(UrlEncoding.encode(property.getValue()));
+            }
+        }
+        return bag.toString();
+    }
+
+    /** An empty, read-only bag. */
+    public static Map<String, String> empty() {
+        return Collections.emptyMap();
+    }
+}

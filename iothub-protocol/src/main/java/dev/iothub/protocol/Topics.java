@@ -1,0 +1,90 @@
+package dev.iothub.protocol;
+
+import java.util.Map;
+
+/**
+ * Builds the topic names and subscription filters of the IoT Hub device MQTT dialect.
+ */
+public final class Topics {
+
+    /** Filter for direct-method requests. */
+    public static final String METHODS_FILTER = "$iothub/methods/POST/#";
+
+    /** Filter for twin GET and PATCH responses. */
+    public static final String TWIN_RESPONSES_FILTER = "$iothub/twin/res/#";
+
+    /** Filter for desired-property change notifications. */
+    public static final String DESIRED_PROPERTIES_FILTER = "$iothub/twin/PATCH/properties/desired/#";
+
+    private Topics() {
+    }
+
+    /** The cloud-to-device filter of a device or module identity. */
+    public static String cloudToDeviceFilter(String deviceId, String moduleId) {
+        return identityPrefix(deviceId, moduleId) + "/messages/devicebound/#";
+    }
+
+    /** The telemetry topic with its property bag, in the form without a trailing slash. */
+    public static String telemetry(String deviceId, String moduleId, Map<String, String> properties) {
+        return identityPrefix(deviceId, moduleId) + "/messages/events/" + PropertyBag.encode(properties);
+    }
+
+    /** The topic of a cloud-to-device message with its property bag. */
+    public static String cloudToDevice(String deviceId, String moduleId, Map<String, String> properties) {
+        return identityPrefix(deviceId, moduleId) + "/messages/devicebound/" + PropertyBag.encode(properties);
+    }
+
+    /** The topic of a twin GET request. */
+    public static String twinGet(String requestId) {
+        return "$iothub/twin/GET/?$rid=" + UrlEncoding.encode(requestId);
+    }
+
+    /** The topic of a reported-properties patch, with an optional expected version. */
+    public static String reportedPatch(String requestId, Long expectedVersion) {
+        return "$iothub/twin/PATCH/properties/reported/?$rid=" + UrlEncoding.encode(requestId)
+                + ((expectedVersion != null) ? "&$version=" + expectedVersion : "");
+    }
+
+    /** The topic of a twin response, with the new reported version after a successful patch. */
+    public static String twinResponse(int status, String requestId, Long version) {
+        return "$iothub/twin/res/" + status + "/?$rid=" + UrlEncoding.encode(requestId)
+                + ((version != null) ? "&$version=" + version : "");
+    }
+
+    /** The topic of a desired-properties change notification. */
+    public static String desiredPatch(long version) {
+        return "$iothub/twin/PATCH/properties/desired/?$version=" + version;
+    }
+
+    /** The topic of a direct-method request. */
+    public static String methodRequest(String methodName, String requestId) {
+        return "$iothub/methods/POST/" + methodName + "/?$rid=" + UrlEncoding.encode(requestId);
+    }
+
+    /** The topic of a direct-method response. */
+    public static String methodResponse(int status, String requestId) {
+        return "$iothub/methods/res/" + status + "/?$rid=" + UrlEncoding.encode(requestId);
+    }
+
+    static String identityPrefix(String deviceId, String moduleId) {
+        return "devices/" + deviceId + ((moduleId != null) ? "/modules/" + moduleId : "");
+    }
+
+    /** The query part after {@code ?}, decoded; empty when there is none. */
+    static Map<String, String> query(String topicTail) {
+        int question = topicTail.indexOf('?');
+        return (question < 0) ? PropertyBag.empty() : PropertyBag.decode(topicTail.substring(question + 1));
+    }
+
+    static Long parseVersion(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Long.valueOf(text);
+        }
+        catch (NumberFormatException ex) {
+            return null;
+        }
+    }
+}
