@@ -1,0 +1,132 @@
+package dev.iothub.spring.autoconfigure;
+
+import java.time.Clock;
+
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.integration.channel.DirectChannel;
+import org.springframework.integration.mqtt.core.Mqttv3ClientManager;
+
+import dev.iothub.protocol.ConnectionString;
+import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.inbound.IotHubInboundRouter;
+import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
+import dev.iothub.spring.telemetry.TelemetryMessageHandler;
+import dev.iothub.spring.twin.IotHubTwinTemplate;
+import dev.iothub.spring.twin.TwinReconnectionFlow;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for an Azure IoT Hub device connection over Spring Integration
+ * MQTT. Active when {@code iothub.connection-string} or {@code iothub.host-name} is set, or an
+ * {@link IotHubConnectionDetails} bean exists.
+ *
+ * @author iothub-spring-boot
+ * @since 0.1.0
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+        "org.springframework.boot.integration.autoconfigure.IntegrationAutoConfiguration" })
+@ConditionalOnClass({ Mqttv3ClientManager.class, MqttAsyncClient.class })
+@Conditional(IotHubAutoConfiguration.IotHubConnectionCondition.class)
+@EnableConfigurationProperties(IotHubProperties.class)
+public final class IotHubAutoConfiguration {
+
+    /** The name of the {@link org.springframework.messaging.MessageChannel} that sends telemetry. */
+    public static final String TELEMETRY_CHANNEL_BEAN_NAME = "iotHubTelemetryChannel";
+
+    private final IotHubProperties properties;
+
+    IotHubAutoConfiguration(IotHubProperties properties) {
+        this.properties = properties;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(IotHubConnectionDetails.class)
+    PropertiesIotHubConnectionDetails iotHubConnectionDetails(ObjectProvider<SslBundles> sslBundles) {
+        return new PropertiesIotHubConnectionDetails(this.properties, sslBundles.getIfAvailable());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IotHubClientManager iotHubClientManager(IotHubConnectionDetails connectionDetails) {
+        IotHubPropertiesMapper mapper = new IotHubPropertiesMapper(this.properties, connectionDetails);
+        ConnectionString identity = mapper.identity();
+        Clock clock = Clock.systemUTC();
+        return new IotHubClientManager(mapper.settings(identity), mapper.tokenProvider(identity, clock), clock);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IotHubInboundRouter iotHubInboundRouter(IotHubClientManager clientManager) {
+        return new IotHubInboundRouter(clientManager);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IotHubTelemetryTemplate iotHubTelemetryTemplate(IotHubClientManager clientManager,
+            ObjectProvider<JsonMapper> jsonMapper) {
+        return new IotHubTelemetryTemplate(clientManager, jsonMapper.getIfAvailable(JsonMapper::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IotHubTwinTemplate iotHubTwinTemplate(IotHubClientManager clientManager, IotHubInboundRouter router,
+            ObjectProvider<JsonMapper> jsonMapper) {
+        return new IotHubTwinTemplate(clientManager, router, jsonMapper.getIfAvailable(JsonMapper::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TwinReconnectionFlow iotHubTwinReconnectionFlow(IotHubClientManager clientManager,
+            IotHubTwinTemplate twinTemplate, IotHubInboundRouter router) {
+        TwinReconnectionFlow flow = new TwinReconnectionFlow(twinTemplate, router);
+        clientManager.addConnectionListener(flow);
+        return flow;
+    }
+
+    @Bean(TELEMETRY_CHANNEL_BEAN_NAME)
+    @ConditionalOnMissingBean(name = TELEMETRY_CHANNEL_BEAN_NAME)
+    DirectChannel iotHubTelemetryChannel(IotHubTelemetryTemplate telemetryTemplate) {
+        DirectChannel channel = new DirectChannel();
+        channel.subscribe(new TelemetryMessageHandler(telemetryTemplate,
+                this.properties.getPublish().getSendTimeout().plus(this.properties.getOperationTimeout())));
+        return channel;
+    }
+
+    static final class IotHubConnectionCondition extends AnyNestedCondition {
+
+        IotHubConnectionCondition() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(prefix = "iothub", name = "connection-string")
+        static final class HasConnectionString {
+
+        }
+
+        @ConditionalOnProperty(prefix = "iothub", name = "host-name")
+        static final class HasHostName {
+
+        }
+
+        @ConditionalOnBean(IotHubConnectionDetails.class)
+        static final class HasConnectionDetails {
+
+        }
+
+    }
+
+}

@@ -1,0 +1,359 @@
+package dev.iothub.spring.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for the IoT Hub device connection.
+ *
+ * @author iothub-spring-boot
+ * @since 0.1.0
+ */
+@ConfigurationProperties("iothub")
+public class IotHubProperties {
+
+    /**
+     * Device or module connection string, as shown by the Azure portal or "az iot hub device-identity
+     * connection-string show".
+     */
+    private @Nullable String connectionString;
+
+    /**
+     * IoT Hub host name, for example "my-hub.azure-devices.net"; overrides HostName of the connection string.
+     */
+    private @Nullable String hostName;
+
+    /**
+     * Device id; overrides DeviceId of the connection string.
+     */
+    private @Nullable String deviceId;
+
+    /**
+     * Module id, for a module identity; overrides ModuleId of the connection string.
+     */
+    private @Nullable String moduleId;
+
+    /**
+     * Base64 symmetric key of the device or module; overrides SharedAccessKey of the connection string.
+     */
+    private @Nullable String sharedAccessKey;
+
+    /**
+     * MQTT port of the hub or gateway.
+     */
+    private int port = 8883;
+
+    /**
+     * IoT Plug and Play model id announced in the MQTT username.
+     */
+    private @Nullable String modelId;
+
+    /**
+     * Whether to start a clean MQTT session; false keeps subscriptions and queued cloud-to-device messages across
+     * reconnects.
+     */
+    private boolean cleanSession = false;
+
+    /**
+     * MQTT keep-alive interval; the hub closes an idle connection after 1.5 times this value.
+     */
+    private Duration keepAlive = Duration.ofSeconds(230);
+
+    /**
+     * Time to wait for the hub to accept a connection (CONNACK) and the subscriptions (SUBACK).
+     */
+    private Duration connectTimeout = Duration.ofSeconds(30);
+
+    /**
+     * Time to wait for the answer to a twin request before failing it.
+     */
+    private Duration operationTimeout = Duration.ofSeconds(30);
+
+    /**
+     * Time to wait, when the application stops, for messages already sent to be acknowledged by the hub.
+     */
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    private final Sas sas = new Sas();
+
+    private final Ssl ssl = new Ssl();
+
+    private final Publish publish = new Publish();
+
+    private final Reconnect reconnect = new Reconnect();
+
+    public @Nullable String getConnectionString() {
+        return this.connectionString;
+    }
+
+    public void setConnectionString(@Nullable String connectionString) {
+        this.connectionString = connectionString;
+    }
+
+    public @Nullable String getHostName() {
+        return this.hostName;
+    }
+
+    public void setHostName(@Nullable String hostName) {
+        this.hostName = hostName;
+    }
+
+    public @Nullable String getDeviceId() {
+        return this.deviceId;
+    }
+
+    public void setDeviceId(@Nullable String deviceId) {
+        this.deviceId = deviceId;
+    }
+
+    public @Nullable String getModuleId() {
+        return this.moduleId;
+    }
+
+    public void setModuleId(@Nullable String moduleId) {
+        this.moduleId = moduleId;
+    }
+
+    public @Nullable String getSharedAccessKey() {
+        return this.sharedAccessKey;
+    }
+
+    public void setSharedAccessKey(@Nullable String sharedAccessKey) {
+        this.sharedAccessKey = sharedAccessKey;
+    }
+
+    public int getPort() {
+        return this.port;
+    }
+
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    public @Nullable String getModelId() {
+        return this.modelId;
+    }
+
+    public void setModelId(@Nullable String modelId) {
+        this.modelId = modelId;
+    }
+
+    public boolean isCleanSession() {
+        return this.cleanSession;
+    }
+
+    public void setCleanSession(boolean cleanSession) {
+        this.cleanSession = cleanSession;
+    }
+
+    public Duration getKeepAlive() {
+        return this.keepAlive;
+    }
+
+    public void setKeepAlive(Duration keepAlive) {
+        this.keepAlive = keepAlive;
+    }
+
+    public Duration getConnectTimeout() {
+        return this.connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public Duration getOperationTimeout() {
+        return this.operationTimeout;
+    }
+
+    public void setOperationTimeout(Duration operationTimeout) {
+        this.operationTimeout = operationTimeout;
+    }
+
+    public Duration getShutdownTimeout() {
+        return this.shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Sas getSas() {
+        return this.sas;
+    }
+
+    public Ssl getSsl() {
+        return this.ssl;
+    }
+
+    public Publish getPublish() {
+        return this.publish;
+    }
+
+    public Reconnect getReconnect() {
+        return this.reconnect;
+    }
+
+    /**
+     * Shared access signature settings.
+     */
+    public static class Sas {
+
+        /**
+         * Lifetime of each SAS token minted from the shared access key.
+         */
+        private Duration timeToLive = Duration.ofHours(1);
+
+        /**
+         * Fraction of the token lifetime after which the connection renews its token.
+         */
+        private double renewalThreshold = 0.85;
+
+        public Duration getTimeToLive() {
+            return this.timeToLive;
+        }
+
+        public void setTimeToLive(Duration timeToLive) {
+            this.timeToLive = timeToLive;
+        }
+
+        public double getRenewalThreshold() {
+            return this.renewalThreshold;
+        }
+
+        public void setRenewalThreshold(double renewalThreshold) {
+            this.renewalThreshold = renewalThreshold;
+        }
+
+    }
+
+    /**
+     * TLS settings.
+     */
+    public static class Ssl {
+
+        /**
+         * Name of the SSL bundle (spring.ssl.bundle.*) holding a custom trust store and, for X.509 authentication,
+         * the client certificate.
+         */
+        private @Nullable String bundle;
+
+        public @Nullable String getBundle() {
+            return this.bundle;
+        }
+
+        public void setBundle(@Nullable String bundle) {
+            this.bundle = bundle;
+        }
+
+    }
+
+    /**
+     * Outbound publishing settings.
+     */
+    public static class Publish {
+
+        /**
+         * Maximum number of QoS 1 messages sent and not yet acknowledged by the hub.
+         */
+        private int maxInFlight = 100;
+
+        /**
+         * Maximum number of messages accepted but not yet acknowledged, including those waiting for a connection.
+         */
+        private int maxPending = 1000;
+
+        /**
+         * Time a send waits for room when max-pending messages are outstanding before it fails.
+         */
+        private Duration sendTimeout = Duration.ofSeconds(10);
+
+        public int getMaxInFlight() {
+            return this.maxInFlight;
+        }
+
+        public void setMaxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+        }
+
+        public int getMaxPending() {
+            return this.maxPending;
+        }
+
+        public void setMaxPending(int maxPending) {
+            this.maxPending = maxPending;
+        }
+
+        public Duration getSendTimeout() {
+            return this.sendTimeout;
+        }
+
+        public void setSendTimeout(Duration sendTimeout) {
+            this.sendTimeout = sendTimeout;
+        }
+
+    }
+
+    /**
+     * Reconnection back-off settings.
+     */
+    public static class Reconnect {
+
+        /**
+         * Delay before the first reconnection attempt.
+         */
+        private Duration initialDelay = Duration.ofSeconds(1);
+
+        /**
+         * Upper bound of the delay between reconnection attempts.
+         */
+        private Duration maxDelay = Duration.ofSeconds(60);
+
+        /**
+         * Factor applied to the delay after each failed attempt.
+         */
+        private double multiplier = 2.0;
+
+        /**
+         * Fraction of each delay that is randomised, so that many devices do not reconnect in step.
+         */
+        private double jitter = 0.2;
+
+        public Duration getInitialDelay() {
+            return this.initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getMaxDelay() {
+            return this.maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public double getMultiplier() {
+            return this.multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public double getJitter() {
+            return this.jitter;
+        }
+
+        public void setJitter(double jitter) {
+            this.jitter = jitter;
+        }
+
+    }
+
+}

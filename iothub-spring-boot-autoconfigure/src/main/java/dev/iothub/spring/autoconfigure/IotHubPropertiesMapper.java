@@ -1,0 +1,146 @@
+package dev.iothub.spring.autoconfigure;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+
+import javax.net.SocketFactory;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.ssl.SslBundle;
+
+import dev.iothub.protocol.ConnectionString;
+import dev.iothub.protocol.SasToken;
+import dev.iothub.spring.connection.IotHubConnectionSettings;
+import dev.iothub.spring.connection.ReconnectBackoff;
+import dev.iothub.spring.connection.SasTokenProvider;
+
+/**
+ * Maps {@link IotHubProperties} and {@link IotHubConnectionDetails} to the connection's settings and token
+ * provider, checking every value on the way.
+ *
+ * @author iothub-spring-boot
+ * @since 0.1.0
+ */
+class IotHubPropertiesMapper {
+
+    private static final Duration MAX_KEEP_ALIVE = Duration.ofSeconds(1177);
+
+    private final IotHubProperties properties;
+
+    private final IotHubConnectionDetails details;
+
+    IotHubPropertiesMapper(IotHubProperties properties, IotHubConnectionDetails details) {
+        this.properties = properties;
+        this.details = details;
+    }
+
+    ConnectionString identity() {
+        ConnectionString identity = new ConnectionString(this.details.getHostName(), this.details.getDeviceId(),
+                this.details.getModuleId(), this.details.getSharedAccessKey(),
+                this.details.getSharedAccessSignature(), this.details.getGatewayHostName(), this.details.isX509());
+        try {
+            identity.validate();
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IotHubConfigurationException("iothub.connection-string", ex.getMessage(),
+                    "Give exactly one credential: a SharedAccessKey, a SharedAccessSignature or x509=true.");
+        }
+        if (identity.sharedAccessKey() != null) {
+            try {
+                Base64.getDecoder().decode(identity.sharedAccessKey());
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IotHubConfigurationException(keyProperty(), "The shared access key is not valid Base64",
+                        "Copy the device's primary or secondary key again; it is the Base64 text that ends with '='.");
+            }
+        }
+        if (identity.x509() && this.details.getSslBundle() == null) {
+            throw new IotHubConfigurationException("iothub.ssl.bundle",
+                    "x509=true needs a client certificate, and no SSL bundle is configured",
+                    "Set iothub.ssl.bundle to a spring.ssl.bundle.* bundle whose key store holds the device certificate.");
+        }
+        return identity;
+    }
+
+    private String keyProperty() {
+        return (this.properties.getSharedAccessKey() != null) ? "iothub.shared-access-key"
+                : "iothub.connection-string";
+    }
+
+    @Nullable SasTokenProvider tokenProvider(ConnectionString identity, Clock clock) {
+        if (identity.sharedAccessKey() != null) {
+            return SasTokenProvider.fromKey(identity.hostName(), identity.deviceId(), identity.moduleId(),
+                    identity.sharedAccessKey(), this.properties.getSas().getTimeToLive(), clock);
+        }
+        if (identity.sharedAccessSignature() != null) {
+            SasToken token;
+            try {
+                token = SasToken.parse(identity.sharedAccessSignature());
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IotHubConfigurationException("iothub.connection-string", ex.getMessage(),
+                        "Give the whole token, 'SharedAccessSignature sr=...&sig=...&se=...', or use a SharedAccessKey.");
+            }
+            if (token.isExpiredAt(clock.instant())) {
+                throw new IotHubConfigurationException("iothub.connection-string",
+                        "The SharedAccessSignature expired at " + token.expiry(),
+                        "Generate a new token, or use a SharedAccessKey so that tokens are minted and renewed.");
+            }
+            return SasTokenProvider.of(token);
+        }
+        return null;
+    }
+
+    IotHubConnectionSettings settings(ConnectionString identity) {
+        IotHubProperties.Sas sas = this.properties.getSas();
+        IotHubProperties.Publish publish = this.properties.getPublish();
+        IotHubProperties.Reconnect reconnect = this.properties.getReconnect();
+        check(this.details.getPort() > 0 && this.details.getPort() < 65536, "iothub.port", "must be 1 to 65535");
+        check(positive(this.properties.getKeepAlive()) && this.properties.getKeepAlive().compareTo(MAX_KEEP_ALIVE) <= 0,
+                "iothub.keep-alive", "must be more than 0 s and at most 1177 s (the hub's limit)");
+        check(positive(this.properties.getConnectTimeout()), "iothub.connect-timeout", "must be positive");
+        check(positive(this.properties.getOperationTimeout()), "iothub.operation-timeout", "must be positive");
+        check(!this.properties.getShutdownTimeout().isNegative(), "iothub.shutdown-timeout", "must not be negative");
+        check(sas.getTimeToLive().compareTo(Duration.ofSeconds(5)) >= 0, "iothub.sas.time-to-live",
+                "must be at least 5 s");
+        check(sas.getRenewalThreshold() > 0 && sas.getRenewalThreshold() < 1, "iothub.sas.renewal-threshold",
+                "must be between 0 and 1, for example 0.85");
+        check(publish.getMaxInFlight() > 0 && publish.getMaxInFlight() <= 32000, "iothub.publish.max-in-flight",
+                "must be 1 to 32000");
+        check(publish.getMaxPending() >= publish.getMaxInFlight(), "iothub.publish.max-pending",
+                "must be at least iothub.publish.max-in-flight");
+        check(!publish.getSendTimeout().isNegative(), "iothub.publish.send-timeout", "must not be negative");
+        check(positive(reconnect.getInitialDelay()), "iothub.reconnect.initial-delay", "must be positive");
+        check(reconnect.getMaxDelay().compareTo(reconnect.getInitialDelay()) >= 0, "iothub.reconnect.max-delay",
+                "must be at least iothub.reconnect.initial-delay");
+        check(reconnect.getMultiplier() >= 1, "iothub.reconnect.multiplier", "must be 1 or more");
+        check(reconnect.getJitter() >= 0 && reconnect.getJitter() <= 1, "iothub.reconnect.jitter",
+                "must be between 0 and 1");
+        return new IotHubConnectionSettings(identity, this.details.getPort(), socketFactory(),
+                this.properties.getModelId(), this.properties.isCleanSession(), this.properties.getKeepAlive(),
+                this.properties.getConnectTimeout(), this.properties.getOperationTimeout(),
+                this.properties.getShutdownTimeout(), sas.getTimeToLive(), sas.getRenewalThreshold(),
+                publish.getMaxInFlight(), publish.getMaxPending(), publish.getSendTimeout(),
+                new ReconnectBackoff(reconnect.getInitialDelay(), reconnect.getMaxDelay(), reconnect.getMultiplier(),
+                        reconnect.getJitter()));
+    }
+
+    private @Nullable SocketFactory socketFactory() {
+        SslBundle bundle = this.details.getSslBundle();
+        return (bundle != null) ? bundle.createSslContext().getSocketFactory() : null;
+    }
+
+    private static boolean positive(Duration duration) {
+        return !duration.isNegative() && !duration.isZero();
+    }
+
+    private static void check(boolean valid, String property, String rule) {
+        if (!valid) {
+            throw new IotHubConfigurationException(property, "The value " + rule,
+                    "Correct " + property + " in the application's configuration.");
+        }
+    }
+
+}

@@ -1,0 +1,48 @@
+package dev.iothub.spring.connection;
+
+import java.time.Duration;
+
+import javax.net.SocketFactory;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.iothub.protocol.ConnectionString;
+
+/**
+ * Everything the connection needs: the identity, how to authenticate and reach the hub, and its limits.
+ *
+ * @param identity the identity, its host names and its credential (a key, a token or X.509)
+ * @param port the MQTT port of the hub or gateway
+ * @param socketFactory the TLS socket factory, or {@code null} for the JVM default
+ * @param modelId the IoT Plug and Play model id, or {@code null}
+ * @param cleanSession whether to start a clean MQTT session
+ * @param keepAlive the MQTT keep-alive interval
+ * @param connectTimeout how long to wait for CONNACK and SUBACK
+ * @param operationTimeout how long to wait for the answer to a twin request
+ * @param shutdownTimeout how long to wait on stop (and on token renewal) for in-flight messages
+ * @param sasTimeToLive the lifetime of minted SAS tokens
+ * @param sasRenewalThreshold the fraction of a token's lifetime after which it is renewed
+ * @param maxInFlight the maximum number of unacknowledged QoS 1 publishes
+ * @param maxPending the maximum number of accepted but unacknowledged messages
+ * @param sendTimeout how long a send waits for room before it fails
+ * @param backoff the reconnection back-off
+ * @author iothub-spring-boot
+ * @since 0.1.0
+ */
+public record IotHubConnectionSettings(ConnectionString identity, int port, @Nullable SocketFactory socketFactory,
+        @Nullable String modelId, boolean cleanSession, Duration keepAlive, Duration connectTimeout,
+        Duration operationTimeout, Duration shutdownTimeout, Duration sasTimeToLive, double sasRenewalThreshold,
+        int maxInFlight, int maxPending, Duration sendTimeout, ReconnectBackoff backoff) {
+
+    /** The host the socket is opened to: the gateway if there is one, else the hub. */
+    public String socketHost() {
+        return (this.identity.gatewayHostName() != null) ? this.identity.gatewayHostName()
+                : this.identity.hostName();
+    }
+
+    /** The Paho server URI, {@code ssl://host:port}. */
+    public String serverUri() {
+        return "ssl://" + socketHost() + ":" + this.port;
+    }
+
+}

@@ -1,0 +1,282 @@
+package dev.iothub.spring.inbound;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+import dev.iothub.protocol.HubTopic;
+import dev.iothub.protocol.Topics;
+import dev.iothub.spring.connection.InboundMessageListener;
+import dev.iothub.spring.connection.IotHubClientManager;
+
+/**
+ * Routes every message the hub sends to the device by its topic: cloud-to-device messages, direct-method requests
+ * and desired-property changes go to the handlers registered here, twin responses to the twin API.
+ * <p>
+ * Handlers run one at a time, in arrival order, on a thread named {@code iothub-inbound-{clientId}}, never on
+ * Paho's thread. A direct method always gets an answer: the handler's, 501 when no handler is registered for its
+ * name, or 500 when the handler throws. Desired-property updates whose {@code $version} is not newer than the last
+ * one delivered are dropped, which is what the twin reconnection flow needs. Cloud-to-device messages that arrive
+ * before any handler is registered are kept (unacknowledged) and handed to the first handler.
+ *
+ * @author iothub-spring-boot
+ * @since 0.1.0
+ */
+public class IotHubInboundRouter implements InboundMessageListener, DisposableBean {
+
+    private static final Log logger = LogFactory.getLog(IotHubInboundRouter.class);
+
+    private static final int MAX_BUFFERED_MESSAGES = 50;
+
+    private final IotHubClientManager clientManager;
+
+    private final ExecutorService executor;
+
+    private final List<CloudToDeviceMessageHandler> cloudToDeviceHandlers = new CopyOnWriteArrayList<>();
+
+    private final Map<String, DirectMethodHandler> methodHandlers = new ConcurrentHashMap<>();
+
+    private final List<DesiredPropertiesHandler> desiredHandlers = new CopyOnWriteArrayList<>();
+
+    private final Deque<Buffered> buffered = new ArrayDeque<>();
+
+    private final AtomicLong desiredVersion = new AtomicLong(Long.MIN_VALUE);
+
+    private volatile @Nullable TwinResponseListener twinResponseListener;
+
+    /**
+     * Creates a router and registers it as the manager's inbound listener.
+     *
+     * @param clientManager the connection
+     */
+    public IotHubInboundRouter(IotHubClientManager clientManager) {
+        this.clientManager = clientManager;
+        CustomizableThreadFactory threads = new CustomizableThreadFactory(
+                "iothub-inbound-" + clientManager.getClientId() + "-");
+        threads.setDaemon(true);
+        this.executor = Executors.newSingleThreadExecutor(threads);
+        clientManager.setInboundMessageListener(this);
+    }
+
+    /**
+     * Registers a handler for cloud-to-device messages; every registered handler gets every message.
+     *
+     * @return a registration that removes the handler
+     */
+    public Registration addCloudToDeviceHandler(CloudToDeviceMessageHandler handler) {
+        this.cloudToDeviceHandlers.add(handler);
+        execute(this::drainBuffered);
+        return () -> this.cloudToDeviceHandlers.remove(handler);
+    }
+
+    /**
+     * Registers the handler of a direct method.
+     *
+     * @param methodName the method name, exactly as invoked
+     * @return a registration that removes the handler
+     * @throws IllegalStateException if the method already has a handler
+     */
+    public Registration addDirectMethodHandler(String methodName, DirectMethodHandler handler) {
+        DirectMethodHandler existing = this.methodHandlers.putIfAbsent(methodName, handler);
+        if (existing != null) {
+            throw new IllegalStateException("The direct method '" + methodName + "' already has a handler");
+        }
+        return () -> this.methodHandlers.remove(methodName, handler);
+    }
+
+    /**
+     * Registers a handler for desired-property updates.
+     *
+     * @return a registration that removes the handler
+     */
+    public Registration addDesiredPropertiesHandler(DesiredPropertiesHandler handler) {
+        this.desiredHandlers.add(handler);
+        return () -> this.desiredHandlers.remove(handler);
+    }
+
+    /** Whether any desired-property handler is registered. */
+    public boolean hasDesiredPropertiesHandlers() {
+        return !this.desiredHandlers.isEmpty();
+    }
+
+    /** Sets the receiver of twin responses (the twin API). */
+    public void setTwinResponseListener(TwinResponseListener listener) {
+        this.twinResponseListener = listener;
+    }
+
+    /**
+     * Delivers a desired-properties update to the handlers, unless its version is not newer than the last one
+     * delivered. Used by the twin reconnection flow for the document read after a (re)connect.
+     */
+    public void dispatchDesiredProperties(DesiredPropertiesUpdate update) {
+        execute(() -> deliverDesired(update));
+    }
+
+    /** The {@code $version} of the last desired-property update delivered, or empty before the first. */
+    public Optional<Long> lastDesiredVersion() {
+        long version = this.desiredVersion.get();
+        return (version != Long.MIN_VALUE) ? Optional.of(version) : Optional.empty();
+    }
+
+    @Override
+    public void messageArrived(String topic, byte[] payload, Runnable acknowledgement) {
+        Optional<HubTopic> parsed = HubTopic.parse(topic);
+        if (parsed.isEmpty()) {
+            logger.debug("Ignoring a message on an unknown topic: " + topic);
+            acknowledgement.run();
+            return;
+        }
+        HubTopic hubTopic = parsed.get();
+        if (hubTopic instanceof HubTopic.TwinResponse response) {
+            acknowledgement.run();
+            TwinResponseListener listener = this.twinResponseListener;
+            if (listener != null) {
+                listener.twinResponse(response, payload);
+            }
+        }
+        else if (hubTopic instanceof HubTopic.CloudToDevice cloudToDevice) {
+            CloudToDeviceMessage message = new CloudToDeviceMessage(topic, payload, cloudToDevice.properties());
+            execute(() -> deliverCloudToDevice(new Buffered(message, acknowledgement)));
+        }
+        else if (hubTopic instanceof HubTopic.MethodRequest request) {
+            acknowledgement.run();
+            execute(() -> invoke(new DirectMethodRequest(request.methodName(), request.requestId(), payload)));
+        }
+        else if (hubTopic instanceof HubTopic.DesiredPatch patch) {
+            acknowledgement.run();
+            execute(() -> deliverDesired(new DesiredPropertiesUpdate(patch.version(), payload, false)));
+        }
+    }
+
+    private void deliverCloudToDevice(Buffered message) {
+        if (this.cloudToDeviceHandlers.isEmpty()) {
+            if (this.buffered.size() >= MAX_BUFFERED_MESSAGES) {
+                logger.warn("No cloud-to-device handler is registered; completing message "
+                        + this.buffered.peekFirst().message.messageId() + " unhandled");
+                this.buffered.pollFirst().acknowledgement.run();
+            }
+            this.buffered.addLast(message);
+            return;
+        }
+        for (CloudToDeviceMessageHandler handler : this.cloudToDeviceHandlers) {
+            try {
+                handler.handle(message.message);
+            }
+            catch (Exception ex) {
+                logger.error("Cloud-to-device handler failed on message " + message.message.messageId()
+                        + "; the message is completed anyway", ex);
+            }
+        }
+        message.acknowledgement.run();
+    }
+
+    private void drainBuffered() {
+        List<Buffered> waiting = new ArrayList<>(this.buffered);
+        this.buffered.clear();
+        waiting.forEach(this::deliverCloudToDevice);
+    }
+
+    private void invoke(DirectMethodRequest request) {
+        DirectMethodHandler handler = this.methodHandlers.get(request.methodName());
+        DirectMethodResponse response;
+        if (handler == null) {
+            logger.warn("No handler for direct method '" + request.methodName() + "'; answering 501");
+            response = DirectMethodResponse.of(501,
+                    "{\"message\":\"No handler for direct method '" + jsonEscape(request.methodName()) + "'\"}");
+        }
+        else {
+            try {
+                response = handler.handle(request);
+                if (response == null) {
+                    response = DirectMethodResponse.of(200);
+                }
+            }
+            catch (Exception ex) {
+                logger.error("Direct method '" + request.methodName() + "' failed; answering 500", ex);
+                response = DirectMethodResponse.of(500,
+                        "{\"message\":\"" + jsonEscape(ex.getClass().getSimpleName()) + "\"}");
+            }
+        }
+        this.clientManager.publish(Topics.methodResponse(response.status(), request.requestId()),
+                response.payload(), 1).exceptionally((ex) -> {
+                    logger.warn("Could not answer direct method '" + request.methodName() + "': " + ex.getMessage());
+                    return null;
+                });
+    }
+
+    private void deliverDesired(DesiredPropertiesUpdate update) {
+        long previous = this.desiredVersion.get();
+        if (previous != Long.MIN_VALUE && update.version() <= previous) {
+            logger.debug("Ignoring desired properties $version " + update.version() + "; already at " + previous);
+            return;
+        }
+        this.desiredVersion.set(update.version());
+        for (DesiredPropertiesHandler handler : this.desiredHandlers) {
+            try {
+                handler.handle(update);
+            }
+            catch (Exception ex) {
+                logger.error("Desired properties handler failed on $version " + update.version(), ex);
+            }
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            this.executor.execute(task);
+        }
+        catch (RejectedExecutionException ex) {
+            logger.debug("Inbound router stopped; dropping work");
+        }
+    }
+
+    private static String jsonEscape(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    @Override
+    public void destroy() {
+        this.executor.shutdown();
+        try {
+            if (!this.executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                this.executor.shutdownNow();
+            }
+        }
+        catch (InterruptedException ex) {
+            this.executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A handler registration.
+     */
+    @FunctionalInterface
+    public interface Registration {
+
+        /** Removes the handler. */
+        void remove();
+
+    }
+
+    private record Buffered(CloudToDeviceMessage message, Runnable acknowledgement) {
+    }
+
+}

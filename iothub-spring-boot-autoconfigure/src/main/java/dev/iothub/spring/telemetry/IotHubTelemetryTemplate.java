@@ -1,0 +1,111 @@
+package dev.iothub.spring.telemetry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.iothub.protocol.ConnectionString;
+import dev.iothub.protocol.SystemProperties;
+import dev.iothub.protocol.Topics;
+import dev.iothub.spring.connection.IotHubBackPressureException;
+import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.connection.IotHubException;
+
+/**
+ * Sends device-to-cloud telemetry over the shared connection.
+ * <p>
+ * Sending never blocks on the network: each call returns a {@link CompletableFuture} completed when the hub
+ * acknowledged the message (PUBACK). Messages are pipelined up to {@code iothub.publish.max-in-flight}, wait while
+ * the connection is down, and survive reconnects and SAS renewals. When {@code iothub.publish.max-pending} messages
+ * are outstanding a send waits up to {@code iothub.publish.send-timeout}, then fails with
+ * {@link IotHubBackPressureException}.
+ *
+ * <pre class="code">
+ * telemetryTemplate.send(new Reading(21.5));
+ * telemetryTemplate.send(TelemetryMessage.builder("{\"t\":21.5}").property("alert", "true").build())
+ *         .thenRun(() -&gt; log.info("accepted by the hub"));
+ * </pre>
+ *
+ * @author iothub-spring-boot
+ * @since 0.1.0
+ */
+public class IotHubTelemetryTemplate {
+
+    private static final String JSON = "application/json";
+
+    private static final String UTF_8 = "utf-8";
+
+    private final IotHubClientManager clientManager;
+
+    private final JsonMapper jsonMapper;
+
+    private final ConnectionString identity;
+
+    public IotHubTelemetryTemplate(IotHubClientManager clientManager, JsonMapper jsonMapper) {
+        this.clientManager = clientManager;
+        this.jsonMapper = jsonMapper;
+        this.identity = clientManager.getIdentity();
+    }
+
+    /**
+     * Sends a payload: bytes as is, a String as UTF-8, anything else as JSON.
+     *
+     * @return a future completed when the hub acknowledged the message
+     */
+    public CompletableFuture<Void> send(Object payload) {
+        return send((payload instanceof TelemetryMessage message) ? message : TelemetryMessage.of(payload));
+    }
+
+    /**
+     * Sends a message with its properties.
+     *
+     * @return a future completed when the hub acknowledged the message
+     */
+    public CompletableFuture<Void> send(TelemetryMessage message) {
+        byte[] body;
+        String contentType = message.getContentType();
+        String contentEncoding = message.getContentEncoding();
+        Object payload = message.getPayload();
+        try {
+            if (payload instanceof byte[] bytes) {
+                body = bytes;
+            }
+            else if (payload instanceof String text) {
+                body = text.getBytes(StandardCharsets.UTF_8);
+                contentEncoding = (contentEncoding != null) ? contentEncoding : UTF_8;
+            }
+            else {
+                body = this.jsonMapper.writeValueAsBytes(payload);
+                contentType = (contentType != null) ? contentType : JSON;
+                contentEncoding = (contentEncoding != null) ? contentEncoding : UTF_8;
+            }
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(new IotHubException("Could not write the telemetry as JSON", ex));
+        }
+        Map<String, String> bag = new LinkedHashMap<>();
+        put(bag, SystemProperties.MESSAGE_ID, message.getMessageId());
+        put(bag, SystemProperties.CORRELATION_ID, message.getCorrelationId());
+        put(bag, SystemProperties.CONTENT_TYPE, contentType);
+        put(bag, SystemProperties.CONTENT_ENCODING, contentEncoding);
+        if (message.getCreationTime() != null) {
+            put(bag, SystemProperties.CREATION_TIME, DateTimeFormatter.ISO_INSTANT.format(message.getCreationTime()));
+        }
+        put(bag, SystemProperties.COMPONENT, message.getComponent());
+        bag.putAll(message.getProperties());
+        String topic = Topics.telemetry(this.identity.deviceId(), this.identity.moduleId(), bag);
+        return this.clientManager.publish(topic, body, 1);
+    }
+
+    private static void put(Map<String, String> bag, String key, @Nullable String value) {
+        if (value != null && !value.isEmpty()) {
+            bag.put(key, value);
+        }
+    }
+
+}

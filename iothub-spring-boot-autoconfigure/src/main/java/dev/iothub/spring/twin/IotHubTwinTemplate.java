@@ -1,0 +1,199 @@
+package dev.iothub.spring.twin;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.DisposableBean;
+
+import dev.iothub.protocol.HubTopic;
+import dev.iothub.protocol.Topics;
+import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.connection.IotHubException;
+import dev.iothub.spring.inbound.IotHubInboundRouter;
+
+/**
+ * Reads the device twin and patches its reported properties over the shared connection.
+ * <p>
+ * Every operation is non-blocking and returns a {@link CompletableFuture} that completes on a thread of the
+ * connection (never Paho's), fails with {@link TwinOperationException} when the hub answers with an error status,
+ * or with an {@link IotHubException} after {@code iothub.operation-timeout}.
+ *
+ * <pre class="code">
+ * DeviceTwin twin = twinTemplate.getTwin().join();
+ * long version = twinTemplate.updateReportedProperties(Map.of("firmware", "1.2.0")).join();
+ * </pre>
+ *
+ * @author iothub-spring-boot
+ * @since 0.1.0
+ */
+public class IotHubTwinTemplate implements DisposableBean {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final IotHubClientManager clientManager;
+
+    private final JsonMapper jsonMapper;
+
+    private final Duration timeout;
+
+    private final Map<String, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+
+    /**
+     * Creates a twin template and registers it for the router's twin responses.
+     *
+     * @param clientManager the connection
+     * @param router the inbound router
+     * @param jsonMapper the mapper for twin documents and patches
+     */
+    public IotHubTwinTemplate(IotHubClientManager clientManager, IotHubInboundRouter router, JsonMapper jsonMapper) {
+        this.clientManager = clientManager;
+        this.jsonMapper = jsonMapper;
+        this.timeout = clientManager.getSettings().operationTimeout();
+        router.setTwinResponseListener(this::twinResponse);
+    }
+
+    /** Reads the twin: desired and reported properties with their versions. */
+    public CompletableFuture<DeviceTwin> getTwin() {
+        String requestId = UUID.randomUUID().toString();
+        return request(requestId, Topics.twinGet(requestId), EMPTY).thenApply(this::toTwin);
+    }
+
+    /**
+     * Patches reported properties: each member adds or replaces a property, {@code null} deletes it, nested objects
+     * merge.
+     *
+     * @param patch a {@code Map} or any object Jackson can write as a JSON object
+     * @return the new reported {@code $version}
+     */
+    public CompletableFuture<Long> updateReportedProperties(Object patch) {
+        return updateReported(patch, null);
+    }
+
+    /**
+     * Patches reported properties only if they are still at the expected version (else 412).
+     *
+     * @param patch a {@code Map} or any object Jackson can write as a JSON object
+     * @param expectedVersion the reported {@code $version} the patch applies to
+     * @return the new reported {@code $version}
+     */
+    public CompletableFuture<Long> updateReportedProperties(Object patch, long expectedVersion) {
+        return updateReported(patch, expectedVersion);
+    }
+
+    private CompletableFuture<Long> updateReported(Object patch, @Nullable Long expectedVersion) {
+        byte[] body;
+        try {
+            body = (patch instanceof byte[] bytes) ? bytes
+                    : (patch instanceof String text) ? text.getBytes(StandardCharsets.UTF_8)
+                    : this.jsonMapper.writeValueAsBytes(patch);
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(new IotHubException("Could not write the patch as JSON", ex));
+        }
+        String requestId = UUID.randomUUID().toString();
+        return request(requestId, Topics.reportedPatch(requestId, expectedVersion), body).thenApply((response) -> {
+            Long version = response.topic.version();
+            if (version == null) {
+                throw new IotHubException("The hub accepted the patch but sent no $version");
+            }
+            return version;
+        });
+    }
+
+    private CompletableFuture<Response> request(String requestId, String topic, byte[] body) {
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        this.pending.put(requestId, response);
+        if (!this.clientManager.schedule(() -> timeout(requestId), this.timeout)) {
+            this.pending.remove(requestId);
+            return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection is not running"));
+        }
+        this.clientManager.publish(topic, body, 1).whenComplete((sent, ex) -> {
+            if (ex != null) {
+                fail(requestId, ex);
+            }
+        });
+        return response.thenApplyAsync(this::checkStatus, this.clientManager.getCallbackExecutor());
+    }
+
+    private Response checkStatus(Response response) {
+        int status = response.topic.status();
+        if (status < 200 || status >= 300) {
+            String body = new String(response.payload, StandardCharsets.UTF_8);
+            throw new TwinOperationException(status, "IoT Hub answered the twin request with status " + status
+                    + (body.isBlank() ? "" : ": " + body));
+        }
+        return response;
+    }
+
+    private DeviceTwin toTwin(Response response) {
+        Map<String, Object> document = this.jsonMapper.readValue(response.payload, MAP);
+        Section desired = section(document.get("desired"));
+        Section reported = section(document.get("reported"));
+        return new DeviceTwin(desired.properties, desired.version, reported.properties, reported.version);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Section section(@Nullable Object value) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        long version = 0;
+        if (value instanceof Map<?, ?> map) {
+            properties.putAll((Map<String, Object>) map);
+            Object versionValue = properties.remove("$version");
+            properties.remove("$metadata");
+            if (versionValue instanceof Number number) {
+                version = number.longValue();
+            }
+        }
+        return new Section(properties, version);
+    }
+
+    /** Writes the desired section of a twin as JSON, for the reconnection flow. */
+    byte[] desiredAsJson(DeviceTwin twin) {
+        return this.jsonMapper.writeValueAsBytes(twin.desired());
+    }
+
+    private void twinResponse(HubTopic.TwinResponse topic, byte[] payload) {
+        CompletableFuture<Response> response = this.pending.remove(topic.requestId());
+        if (response != null) {
+            response.complete(new Response(topic, payload));
+        }
+    }
+
+    private void timeout(String requestId) {
+        fail(requestId, new IotHubException("IoT Hub did not answer the twin request within " + this.timeout,
+                new TimeoutException()));
+    }
+
+    private void fail(String requestId, Throwable ex) {
+        CompletableFuture<Response> response = this.pending.remove(requestId);
+        if (response != null) {
+            response.completeExceptionally(ex);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        this.pending.keySet().forEach((requestId) -> fail(requestId,
+                new IotHubException("The application stopped before IoT Hub answered the twin request")));
+    }
+
+    private record Response(HubTopic.TwinResponse topic, byte[] payload) {
+    }
+
+    private record Section(Map<String, Object> properties, long version) {
+    }
+
+}
