@@ -20,8 +20,32 @@ public record MqttUsername(String hostName, String deviceId, String moduleId, Ma
 
     /** Builds a username, with the IoT Plug and Play model id when one is given. */
     public static String format(String hostName, String deviceId, String moduleId, String modelId) {
-        return hostName + "/" + deviceId + ((moduleId != null) ? "/" + moduleId : "") + "/?api-version=" + API_VERSION
-                + ((modelId != null) ? "&model-id=" + UrlEncoding.encode(modelId) : "");
+        return format(hostName, deviceId, moduleId, modelId, null);
+    }
+
+    /**
+     * Builds a username.
+     *
+     * @param hostName the IoT Hub host name (never the gateway)
+     * @param deviceId the device id
+     * @param moduleId the module id, or {@code null}
+     * @param modelId the IoT Plug and Play model id, or {@code null}
+     * @param clientType a product identifier for the hub's diagnostics ({@code DeviceClientType}), or {@code null}
+     */
+    public static String format(String hostName, String deviceId, String moduleId, String modelId,
+            String clientType) {
+        StringBuilder username = new StringBuilder(hostName).append('/').append(deviceId);
+        if (moduleId != null) {
+            username.append('/').append(moduleId);
+        }
+        username.append("/?api-version=").append(API_VERSION);
+        if (modelId != null && !modelId.isBlank()) {
+            username.append("&model-id=").append(UrlEncoding.encode(modelId));
+        }
+        if (clientType != null && !clientType.isBlank()) {
+            username.append("&DeviceClientType=").append(UrlEncoding.encode(clientType));
+        }
+        return username.toString();
     }
 
     /**

@@ -12,6 +12,8 @@ class MqttUsernameTests {
                 .isEqualTo("h.azure-devices.net/dev1/?api-version=2021-04-12");
         assertThat(MqttUsername.format("h", "dev1", "mod1", "dtmi:com:example:Thermostat;1"))
                 .isEqualTo("h/dev1/mod1/?api-version=2021-04-12&model-id=dtmi%3Acom%3Aexample%3AThermostat%3B1");
+        assertThat(MqttUsername.format("h", "dev1", null, " ", "my-app/1.0 (x)"))
+                .isEqualTo("h/dev1/?api-version=2021-04-12&DeviceClientType=my-app%2F1.0%20%28x%29");
     }
 
     @Test
