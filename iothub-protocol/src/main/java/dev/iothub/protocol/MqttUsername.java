@@ -1,25 +1,36 @@
 package dev.iothub.protocol;
 
-/**
- * The MQTT CONNECT username of a device or module:
- * {@code {hostName}/{deviceId}[/{moduleId}]/?api-version=2021-04-12[&model-id=..][&DeviceClientType=..]}.
- */
-public final class MqttUsername {
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
-    /** The api-version the current IoT Hub documentation asks devices to send. */
+/**
+ * The MQTT username IoT Hub expects: {@code {host}/{deviceId}[/{moduleId}]/?api-version=..[&model-id=..]}.
+ *
+ * @param hostName the hub host name
+ * @param deviceId the device id
+ * @param moduleId the module id, or {@code null}
+ * @param parameters the decoded query parameters ({@code api-version}, {@code model-id}, {@code DeviceClientType}...)
+ */
+public record MqttUsername(String hostName, String deviceId, String moduleId, Map<String, String> parameters) {
+
+    /** The api-version this project sends (the one the IoT Hub MQTT documentation gives). */
     public static final String API_VERSION = "2021-04-12";
 
-    private MqttUsername() {
+    /** Builds a username, with the IoT Plug and Play model id when one is given. */
+    public static String format(String hostName, String deviceId, String moduleId, String modelId) {
+        return format(hostName, deviceId, moduleId, modelId, null);
     }
 
     /**
-     * Formats a username.
+     * Builds a username.
      *
      * @param hostName the IoT Hub host name (never the gateway)
      * @param deviceId the device id
      * @param moduleId the module id, or {@code null}
      * @param modelId the IoT Plug and Play model id, or {@code null}
-     * @param clientType a product identifier for the hub's diagnostics, or {@code null}
+     * @param clientType a product identifier for the hub's diagnostics ({@code DeviceClientType}), or {@code null}
      */
     public static String format(String hostName, String deviceId, String moduleId, String modelId,
             String clientType) {
@@ -35,5 +46,41 @@ public final class MqttUsername {
             username.append("&DeviceClientType=").append(UrlEncoding.encode(clientType));
         }
         return username.toString();
+    }
+
+    /**
+     * Parses a username. Any api-version (or none) is accepted, unknown parameters are kept, and the old form
+     * without {@code ?} ({@code host/device/api-version=...}) is understood.
+     *
+     * @return the parsed username, or empty when it has no host or device id
+     */
+    public static Optional<MqttUsername> parse(String username) {
+        if (username == null) {
+            return Optional.empty();
+        }
+        int question = username.indexOf('?');
+        String path = (question < 0) ? username : username.substring(0, question);
+        String query = (question < 0) ? "" : username.substring(question + 1);
+        String[] segments = path.split("/");
+        int identityEnd = segments.length;
+        for (int i = 0; i < segments.length; i++) {
+            if (segments[i].contains("=")) {
+                identityEnd = i;
+                query = String.join("/", Arrays.copyOfRange(segments, i, segments.length))
+                        + (query.isEmpty() ? "" : "&" + query);
+                break;
+            }
+        }
+        if (identityEnd < 2 || identityEnd > 3 || segments[0].isEmpty() || segments[1].isEmpty()) {
+            return Optional.empty();
+        }
+        String moduleId = (identityEnd == 3 && !segments[2].isEmpty()) ? segments[2] : null;
+        return Optional.of(new MqttUsername(segments[0], segments[1], moduleId,
+                new LinkedHashMap<>(PropertyBag.decode(query))));
+    }
+
+    /** The IoT Plug and Play model id, or {@code null}. */
+    public String modelId() {
+        return this.parameters.get("model-id");
     }
 }

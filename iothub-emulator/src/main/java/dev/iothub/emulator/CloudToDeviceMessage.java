@@ -1,0 +1,104 @@
+package dev.iothub.emulator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.iothub.protocol.SystemProperties;
+
+/**
+ * A cloud-to-device message to send to a device: a body, optional system properties and application properties.
+ * Application property values may be {@code null} or empty; they are delivered as {@code key} and {@code key=}.
+ */
+public final class CloudToDeviceMessage {
+
+    private final byte[] body;
+
+    private String messageId;
+
+    private String correlationId;
+
+    private String contentType;
+
+    private String contentEncoding;
+
+    private final Map<String, String> properties = new LinkedHashMap<>();
+
+    private CloudToDeviceMessage(byte[] body) {
+        this.body = body.clone();
+    }
+
+    /** A message with a binary body. */
+    public static CloudToDeviceMessage of(byte[] body) {
+        return new CloudToDeviceMessage(body);
+    }
+
+    /** A message with a UTF-8 text body. */
+    public static CloudToDeviceMessage of(String body) {
+        return new CloudToDeviceMessage(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sets the message id ({@code $.mid}); a random one is assigned when none is set. */
+    public CloudToDeviceMessage messageId(String messageId) {
+        this.messageId = messageId;
+        return this;
+    }
+
+    /** Sets the correlation id ({@code $.cid}). */
+    public CloudToDeviceMessage correlationId(String correlationId) {
+        this.correlationId = correlationId;
+        return this;
+    }
+
+    /** Sets the content type ({@code $.ct}), e.g. {@code application/json}. */
+    public CloudToDeviceMessage contentType(String contentType) {
+        this.contentType = contentType;
+        return this;
+    }
+
+    /** Sets the content encoding ({@code $.ce}), e.g. {@code utf-8}. */
+    public CloudToDeviceMessage contentEncoding(String contentEncoding) {
+        this.contentEncoding = contentEncoding;
+        return this;
+    }
+
+    /** Adds an application property; the value may be {@code null}. */
+    public CloudToDeviceMessage property(String name, String value) {
+        this.properties.put(name, value);
+        return this;
+    }
+
+    /** The body. */
+    public byte[] body() {
+        return this.body.clone();
+    }
+
+    /** The message id, or {@code null} when none was set. */
+    public String messageId() {
+        return this.messageId;
+    }
+
+    /** The application properties. */
+    public Map<String, String> properties() {
+        return Collections.unmodifiableMap(this.properties);
+    }
+
+    /** The property bag as delivered: system properties first ({@code $.mid}, {@code $.to}, ...), then the rest. */
+    Map<String, String> bag(String messageId, String deviceId) {
+        Map<String, String> bag = new LinkedHashMap<>();
+        bag.put(SystemProperties.MESSAGE_ID, messageId);
+        bag.put(SystemProperties.TO, "/devices/" + deviceId + "/messages/devicebound");
+        putIfSet(bag, SystemProperties.CORRELATION_ID, this.correlationId);
+        putIfSet(bag, SystemProperties.CONTENT_TYPE, this.contentType);
+        putIfSet(bag, SystemProperties.CONTENT_ENCODING, this.contentEncoding);
+        bag.putAll(this.properties);
+        return bag;
+    }
+
+    private static void putIfSet(Map<String, String> bag, String key, String value) {
+        if (value != null) {
+            bag.put(key, value);
+        }
+    }
+}

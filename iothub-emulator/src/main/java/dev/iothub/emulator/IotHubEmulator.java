@@ -1,0 +1,385 @@
+package dev.iothub.emulator;
+
+import java.net.InetSocketAddress;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import javax.net.ssl.SSLContext;
+
+import dev.iothub.emulator.hub.Hub;
+import dev.iothub.emulator.hub.QueuedMessage;
+import dev.iothub.emulator.mqtt.DeviceConnection;
+import dev.iothub.emulator.mqtt.SessionStore;
+import dev.iothub.emulator.transport.MqttServer;
+import dev.iothub.emulator.transport.TlsIdentity;
+import dev.iothub.protocol.ConnectionString;
+import dev.iothub.protocol.Topics;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * A local Azure IoT Hub: the device MQTT endpoint over TLS plus the service side as a Java API.
+ * <p>
+ * Start one with {@link #builder()}; every instance is independent (no static state) and {@link #close()} stops
+ * all its threads. Identities are named by their id: {@code deviceId}, or {@code deviceId/moduleId} for a module.
+ *
+ * <pre>{@code
+ * try (IotHubEmulator hub = IotHubEmulator.builder().start()) {
+ *     hub.registerDevice("thermostat");
+ *     String connectionString = hub.connectionString("thermostat");
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class IotHubEmulator implements AutoCloseable {
+
+    private static final System.Logger logger = System.getLogger(IotHubEmulator.class.getName());
+
+    private final String hubName;
+
+    private final TlsIdentity tls;
+
+    private final EventLoopGroup boss;
+
+    private final EventLoopGroup workers;
+
+    private final Hub hub;
+
+    private final SessionStore sessions = new SessionStore();
+
+    private final MqttServer mqttServer;
+
+    private IotHubEmulator(Builder builder) throws InterruptedException {
+        this.hubName = builder.hubName;
+        this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
+                : TlsIdentity.generate(List.of(builder.hubName));
+        this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("iothub-emulator-accept", true),
+                NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
+                new DefaultThreadFactory("iothub-emulator-io", true), NioIoHandler.newFactory());
+        Clock clock = builder.clock;
+        this.hub = new Hub(this.workers, clock);
+        builder.devices.forEach((deviceId, key) -> this.hub.register(deviceId, null, key));
+        try {
+            this.mqttServer = MqttServer.bind(new InetSocketAddress(builder.bindAddress, builder.mqttPort),
+                    this.tls.serverContext(), this.boss, this.workers,
+                    () -> new DeviceConnection(this.hub, this.sessions, clock, builder.tokenExpiryGrace));
+        }
+        catch (RuntimeException | InterruptedException ex) {
+            shutdownGroups();
+            throw ex;
+        }
+        logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#}",
+                this.hubName, builder.bindAddress, mqttPort());
+    }
+
+    /** A builder with the defaults: ephemeral ports on 127.0.0.1, hub name {@code localhost}, no expiry grace. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // Endpoint and trust
+
+    /** The port devices connect to (MQTT over TLS). */
+    public int mqttPort() {
+        return this.mqttServer.port();
+    }
+
+    /** The host name used in connection strings and expected in SAS scopes. */
+    public String hubName() {
+        return this.hubName;
+    }
+
+    /** The emulator's TLS certificate in PEM form, for clients to trust. */
+    public String caCertificatePem() {
+        return this.tls.certificatePem();
+    }
+
+    /** A PKCS12 trust store (no password) holding the emulator's certificate. */
+    public KeyStore trustStore() {
+        return this.tls.trustStore();
+    }
+
+    /** A client SSL context that trusts the emulator, e.g. for the official SDK's {@code ClientOptions}. */
+    public SSLContext clientSslContext() {
+        return this.tls.clientContext();
+    }
+
+    // Registry
+
+    /** Registers a device with generated keys. */
+    public DeviceIdentity registerDevice(String deviceId) {
+        return this.hub.register(deviceId, null, null);
+    }
+
+    /** Registers a device with a given primary key (Base64). */
+    public DeviceIdentity registerDevice(String deviceId, String primaryKey) {
+        return this.hub.register(deviceId, null, primaryKey);
+    }
+
+    /** Registers a module identity of a device. */
+    public DeviceIdentity registerModule(String deviceId, String moduleId) {
+        return this.hub.register(deviceId, moduleId, null);
+    }
+
+    /** The registered identities. */
+    public List<DeviceIdentity> devices() {
+        return this.hub.identities();
+    }
+
+    /** A registered identity; fails with {@code 404001} when there is none. */
+    public DeviceIdentity device(String id) {
+        return this.hub.find(id).orElseThrow(() -> new IotHubServiceException(
+                IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found"));
+    }
+
+    /** Deletes an identity and closes its connection. */
+    public void removeDevice(String id) {
+        this.hub.remove(id);
+        this.sessions.forget(id);
+    }
+
+    /** A connection string (with the primary key) for a registered identity. */
+    public String connectionString(String id) {
+        DeviceIdentity identity = device(id);
+        return ConnectionString.ofKey(this.hubName, identity.deviceId(), identity.moduleId(), identity.primaryKey())
+            .format();
+    }
+
+    // Connections
+
+    /** Whether the identity is connected. */
+    public boolean isConnected(String id) {
+        return this.hub.isConnected(id);
+    }
+
+    /** Closes the identity's connection without notice (fault injection); its persistent session stays. */
+    public void disconnect(String id) {
+        this.hub.disconnect(id);
+    }
+
+    // Twins
+
+    /** The identity's twin properties. */
+    public Twin twin(String id) {
+        return this.hub.twin(id);
+    }
+
+    /**
+     * Patches desired properties ({@code null} deletes) and notifies the device if it is connected and subscribed.
+     *
+     * @return the new desired version
+     */
+    public long patchDesired(String id, Map<String, ?> patch) {
+        return this.hub.patchDesired(id, patch);
+    }
+
+    // Direct methods
+
+    /**
+     * Invokes a direct method and waits for the answer.
+     *
+     * @param payload the request body as JSON text, or {@code null} for none
+     * @param responseTimeout how long to wait for the device (5 to 300 seconds)
+     * @throws MethodInvocationException {@code 404103} when the device is not online or not subscribed,
+     * {@code 504101} when it did not answer in time
+     */
+    public MethodResult invokeMethod(String id, String methodName, String payload, Duration responseTimeout) {
+        try {
+            return invokeMethodAsync(id, methodName, payload, responseTimeout).join();
+        }
+        catch (CompletionException ex) {
+            if (ex.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw ex;
+        }
+    }
+
+    /** Invokes a direct method; the future fails with a {@link MethodInvocationException}. */
+    public CompletableFuture<MethodResult> invokeMethodAsync(String id, String methodName, String payload,
+            Duration responseTimeout) {
+        return this.hub.invokeMethod(id, methodName, payload, responseTimeout);
+    }
+
+    // Cloud-to-device
+
+    /**
+     * Queues a cloud-to-device message; it is delivered at QoS 1 while the device is connected and subscribed, and
+     * stays queued until the device acknowledges it.
+     *
+     * @return the message id
+     * @throws IotHubServiceException {@code 403004} when the device's queue holds 50 messages
+     */
+    public String sendCloudToDevice(String id, CloudToDeviceMessage message) {
+        DeviceIdentity identity = device(id);
+        String messageId = (message.messageId() != null) ? message.messageId() : UUID.randomUUID().toString();
+        Map<String, String> bag = message.bag(messageId, identity.deviceId());
+        this.hub.sendCloudToDevice(id, new QueuedMessage(messageId,
+                Topics.cloudToDevice(identity.deviceId(), identity.moduleId(), bag), message.body(), bag));
+        return messageId;
+    }
+
+    /** The number of cloud-to-device messages not yet acknowledged by the device. */
+    public int pendingCloudToDevice(String id) {
+        return this.hub.pendingCloudToDevice(id);
+    }
+
+    /** Drops the identity's queued cloud-to-device messages. */
+    public void purgeCloudToDevice(String id) {
+        this.hub.purgeCloudToDevice(id);
+    }
+
+    // Telemetry
+
+    /** The telemetry received from an identity, oldest first. */
+    public List<TelemetryMessage> telemetry(String id) {
+        return this.hub.telemetry(id);
+    }
+
+    /** All telemetry received, oldest first. */
+    public List<TelemetryMessage> telemetry() {
+        return this.hub.telemetry(null);
+    }
+
+    /**
+     * Waits until telemetry from the identity matches the filter and returns the first match, which may have
+     * arrived before the call.
+     *
+     * @throws AssertionError when none arrives within the timeout
+     */
+    public TelemetryMessage awaitTelemetry(String id, Predicate<TelemetryMessage> filter, Duration timeout) {
+        try {
+            return this.hub.awaitTelemetry(id, filter, timeout).orElseThrow(() -> new AssertionError(
+                    "No matching telemetry from " + id + " within " + timeout));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for telemetry", ex);
+        }
+    }
+
+    /** Forgets the telemetry received so far. */
+    public void clearTelemetry() {
+        this.hub.clearTelemetry();
+    }
+
+    /** Stops listening, closes every connection and stops all threads. */
+    @Override
+    public void close() {
+        this.mqttServer.close();
+        shutdownGroups();
+    }
+
+    private void shutdownGroups() {
+        this.boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        this.workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        this.boss.terminationFuture().syncUninterruptibly();
+    }
+
+    /**
+     * Configures and starts an emulator.
+     */
+    public static final class Builder {
+
+        private int mqttPort;
+
+        private String bindAddress = "127.0.0.1";
+
+        private String hubName = "localhost";
+
+        private Duration tokenExpiryGrace = Duration.ZERO;
+
+        private int ioThreads = 2;
+
+        private KeyStore keyStore;
+
+        private char[] keyPassword;
+
+        private Clock clock = Clock.systemUTC();
+
+        private final Map<String, String> devices = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** The MQTT port; 0 (the default) picks a free one. The official SDKs need 8883. */
+        public Builder mqttPort(int port) {
+            this.mqttPort = port;
+            return this;
+        }
+
+        /** The address to listen on; {@code 127.0.0.1} by default. */
+        public Builder bindAddress(String address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        /**
+         * The host name put in connection strings (and added to the certificate); {@code localhost} by default.
+         * The official Java SDK needs a dot in it, e.g. {@code 127.0.0.1}.
+         */
+        public Builder hubName(String hubName) {
+            this.hubName = hubName;
+            return this;
+        }
+
+        /** How long after a SAS token's expiry the connection is closed; zero by default (the real hub allows ~10 min). */
+        public Builder tokenExpiryGrace(Duration grace) {
+            this.tokenExpiryGrace = grace;
+            return this;
+        }
+
+        /** Number of I/O threads serving connections; 2 by default. */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /** Uses a TLS key and certificate from a key store instead of generating one. */
+        public Builder keyStore(KeyStore keyStore, char[] keyPassword) {
+            this.keyStore = keyStore;
+            this.keyPassword = keyPassword.clone();
+            return this;
+        }
+
+        /** The hub's clock (token expiry, enqueued times); the system UTC clock by default. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Registers a device at start with a generated key. */
+        public Builder device(String deviceId) {
+            return device(deviceId, null);
+        }
+
+        /** Registers a device at start with the given primary key (Base64), or a generated one for {@code null}. */
+        public Builder device(String deviceId, String primaryKey) {
+            this.devices.put(deviceId, primaryKey);
+            return this;
+        }
+
+        /** Starts the emulator; returns once it listens. */
+        public IotHubEmulator start() {
+            try {
+                return new IotHubEmulator(this);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while starting the emulator", ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package dev.iothub.emulator;
+
+/**
+ * A device's answer to a direct method.
+ *
+ * @param status the status the device answered with
+ * @param payload the device's response body as JSON text, or {@code null} when it sent none
+ */
+public record MethodResult(int status, String payload) {
+}

@@ -1,0 +1,76 @@
+package dev.iothub.emulator.hub;
+
+import java.util.List;
+
+import dev.iothub.emulator.DeviceIdentity;
+import dev.iothub.protocol.SubscriptionFilter;
+
+/**
+ * Everything the hub keeps for one identity: its keys, twin, cloud-to-device queue and current connection.
+ * All access goes through the state's monitor, so a connection's event loop and service calls never race.
+ */
+final class DeviceState {
+
+    private final DeviceIdentity identity;
+
+    private final DeviceTwin twin = new DeviceTwin();
+
+    private final CloudToDeviceQueue cloudToDevice = new CloudToDeviceQueue();
+
+    private DeviceLink link;
+
+    private String modelId;
+
+    DeviceState(DeviceIdentity identity) {
+        this.identity = identity;
+    }
+
+    DeviceIdentity identity() {
+        return this.identity;
+    }
+
+    DeviceTwin twin() {
+        return this.twin;
+    }
+
+    CloudToDeviceQueue cloudToDevice() {
+        return this.cloudToDevice;
+    }
+
+    DeviceLink link() {
+        return this.link;
+    }
+
+    String modelId() {
+        return this.modelId;
+    }
+
+    /** Makes a link current and returns the one it replaces (or {@code null}); that one's messages are released. */
+    DeviceLink attach(DeviceLink newLink, String newModelId) {
+        DeviceLink previous = this.link;
+        if (previous != null) {
+            this.cloudToDevice.release(previous);
+        }
+        this.link = newLink;
+        this.modelId = newModelId;
+        return previous;
+    }
+
+    /** Forgets a link if it is still the current one; a replaced link never touches its successor's state. */
+    boolean detach(DeviceLink oldLink) {
+        this.cloudToDevice.release(oldLink);
+        if (this.link == oldLink) {
+            this.link = null;
+            return true;
+        }
+        return false;
+    }
+
+    /** Messages to deliver now: the waiting ones, if the current link takes cloud-to-device messages. */
+    List<QueuedMessage> takeDeliverable(DeviceLink onLink) {
+        if (this.link != onLink || !onLink.isSubscribed(SubscriptionFilter.CLOUD_TO_DEVICE)) {
+            return List.of();
+        }
+        return this.cloudToDevice.takeWaiting(onLink);
+    }
+}

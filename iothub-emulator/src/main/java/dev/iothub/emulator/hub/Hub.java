@@ -1,0 +1,387 @@
+package dev.iothub.emulator.hub;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
+
+import dev.iothub.emulator.DeviceIdentity;
+import dev.iothub.emulator.IotHubServiceException;
+import dev.iothub.emulator.MethodResult;
+import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.Twin;
+import dev.iothub.protocol.SubscriptionFilter;
+import dev.iothub.protocol.SystemProperties;
+import dev.iothub.protocol.Topics;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The hub model: the registry with each identity's twin, queue and connection, direct methods and the telemetry log.
+ * Device connections call it for what devices do; the service API calls it for what a back end does.
+ */
+public final class Hub {
+
+    private static final int TELEMETRY_CAPACITY = 100_000;
+
+    private final ConcurrentMap<String, DeviceState> devices = new ConcurrentHashMap<>();
+
+    private final TelemetryLog telemetry = new TelemetryLog(TELEMETRY_CAPACITY);
+
+    private final MethodBroker methods;
+
+    private final Clock clock;
+
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * Creates an empty hub.
+     *
+     * @param scheduler where method timeouts run
+     * @param clock the hub's clock (enqueued times)
+     */
+    public Hub(ScheduledExecutorService scheduler, Clock clock) {
+        this.methods = new MethodBroker(scheduler);
+        this.clock = clock;
+    }
+
+    // Registry
+
+    /**
+     * Registers a device or module identity.
+     *
+     * @param primaryKey the primary key (Base64), or {@code null} to generate one
+     * @throws IotHubServiceException {@code 409001} if the identity exists, {@code 400004} for a bad key
+     */
+    public DeviceIdentity register(String deviceId, String moduleId, String primaryKey) {
+        if (deviceId == null || deviceId.isBlank() || deviceId.contains("/")
+                || (moduleId != null && (moduleId.isBlank() || moduleId.contains("/")))) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "Device and module ids must be non-empty and must not contain '/'");
+        }
+        if (primaryKey != null && !isBase64(primaryKey)) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "The primary key must be Base64");
+        }
+        DeviceIdentity identity = new DeviceIdentity(deviceId, moduleId,
+                (primaryKey != null) ? primaryKey : newKey(), newKey());
+        if (this.devices.putIfAbsent(identity.id(), new DeviceState(identity)) != null) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_ALREADY_EXISTS,
+                    "Identity " + identity.id() + " already exists");
+        }
+        return identity;
+    }
+
+    /** The identity with this id ({@code deviceId} or {@code deviceId/moduleId}), if registered. */
+    public Optional<DeviceIdentity> find(String id) {
+        return Optional.ofNullable(this.devices.get(id)).map(DeviceState::identity);
+    }
+
+    /** All registered identities. */
+    public List<DeviceIdentity> identities() {
+        return this.devices.values().stream().map(DeviceState::identity).toList();
+    }
+
+    /** Removes an identity and closes its connection. */
+    public void remove(String id) {
+        DeviceState state = require(id);
+        this.devices.remove(id, state);
+        DeviceLink link;
+        synchronized (state) {
+            link = state.link();
+            if (link != null) {
+                state.detach(link);
+            }
+        }
+        if (link != null) {
+            link.close("identity deleted");
+        }
+    }
+
+    // Connections
+
+    /**
+     * Makes a link the identity's current connection, closing the previous one (one connection per identity).
+     */
+    public void attach(String id, DeviceLink link, String modelId) {
+        DeviceState state = require(id);
+        DeviceLink previous;
+        synchronized (state) {
+            previous = state.attach(link, modelId);
+        }
+        if (previous != null) {
+            previous.close("a new connection for the same identity arrived");
+        }
+    }
+
+    /** Forgets a link that ended; only the current link's end clears the identity's connection. */
+    public void detach(String id, DeviceLink link) {
+        DeviceState state = this.devices.get(id);
+        if (state != null) {
+            synchronized (state) {
+                state.detach(link);
+            }
+        }
+    }
+
+    /** Whether the identity has a live connection. */
+    public boolean isConnected(String id) {
+        DeviceState state = require(id);
+        synchronized (state) {
+            return state.link() != null;
+        }
+    }
+
+    /** Closes the identity's connection, if any (fault injection). */
+    public void disconnect(String id) {
+        DeviceState state = require(id);
+        DeviceLink link;
+        synchronized (state) {
+            link = state.link();
+        }
+        if (link != null) {
+            link.close("disconnected through the service API");
+        }
+    }
+
+    /** Delivers the waiting cloud-to-device messages if the link is current and subscribed to them. */
+    public void deliverCloudToDevice(String id, DeviceLink link) {
+        DeviceState state = this.devices.get(id);
+        if (state == null) {
+            return;
+        }
+        List<QueuedMessage> deliverable;
+        synchronized (state) {
+            deliverable = state.takeDeliverable(link);
+        }
+        deliverable.forEach(link::deliver);
+    }
+
+    /** Completes a cloud-to-device message the device acknowledged. */
+    public void cloudToDeviceAcknowledged(String id, String messageId) {
+        DeviceState state = this.devices.get(id);
+        if (state != null) {
+            synchronized (state) {
+                state.cloudToDevice().acknowledge(messageId);
+            }
+        }
+    }
+
+    // Telemetry
+
+    /** Records telemetry from a connection, stamping the hub's system properties. */
+    public void receiveTelemetry(DeviceIdentity identity, byte[] body, Map<String, String> bag, boolean retain) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        Map<String, String> system = new LinkedHashMap<>();
+        bag.forEach((key, value) -> {
+            if (SystemProperties.isSystemProperty(key)) {
+                system.put(SystemProperties.serviceName(key), value);
+            }
+            else {
+                properties.put(key, value);
+            }
+        });
+        if (retain) {
+            properties.put("mqtt-retain", "true");
+        }
+        Instant now = this.clock.instant();
+        system.put("iothub-connection-device-id", identity.deviceId());
+        if (identity.moduleId() != null) {
+            system.put("iothub-connection-module-id", identity.moduleId());
+        }
+        system.put("iothub-connection-auth-method", "{\"scope\":\"device\",\"type\":\"sas\",\"issuer\":\"iothub\"}");
+        system.put("iothub-enqueuedtime", now.toString());
+        DeviceState state = this.devices.get(identity.id());
+        String modelId = (state != null) ? state.modelId() : null;
+        if (modelId != null) {
+            system.put("dt-dataschema", modelId);
+        }
+        this.telemetry.add(new TelemetryMessage(identity.deviceId(), identity.moduleId(), body,
+                Collections.unmodifiableMap(properties), Collections.unmodifiableMap(system), now));
+    }
+
+    /** The telemetry received from an identity ({@code null} for all), oldest first. */
+    public List<TelemetryMessage> telemetry(String id) {
+        return this.telemetry.find(fromIdentity(id));
+    }
+
+    /** Waits for telemetry from an identity that matches the filter (also one received earlier). */
+    public Optional<TelemetryMessage> awaitTelemetry(String id, Predicate<TelemetryMessage> filter, Duration timeout)
+            throws InterruptedException {
+        return this.telemetry.await(fromIdentity(id).and(filter), timeout);
+    }
+
+    /** Forgets all received telemetry. */
+    public void clearTelemetry() {
+        this.telemetry.clear();
+    }
+
+    // Twins
+
+    /** The twin as the service sees it. */
+    public Twin twin(String id) {
+        DeviceState state = require(id);
+        synchronized (state) {
+            DeviceTwin twin = state.twin();
+            return new Twin(twin.desired(), twin.desiredVersion(), twin.reported(), twin.reportedVersion());
+        }
+    }
+
+    /** The twin document a device receives for a GET. */
+    public byte[] twinForDevice(String id) {
+        DeviceState state = require(id);
+        synchronized (state) {
+            return Json.MAPPER.writeValueAsBytes(state.twin().deviceView());
+        }
+    }
+
+    /**
+     * Merges a desired patch and notifies the device if it is connected and subscribed (notifications are not queued).
+     *
+     * @return the new desired version
+     */
+    public long patchDesired(String id, Map<String, ?> patch) {
+        ObjectNode patchNode = Json.MAPPER.valueToTree(patch);
+        DeviceState state = require(id);
+        DeviceLink link;
+        ObjectNode notification;
+        synchronized (state) {
+            notification = state.twin().patchDesired(patchNode);
+            link = state.link();
+        }
+        if (link != null && link.isSubscribed(SubscriptionFilter.DESIRED_PROPERTIES)) {
+            link.publish(Topics.desiredPatch(notification.get("$version").asLong()),
+                    Json.MAPPER.writeValueAsBytes(notification));
+        }
+        return notification.get("$version").asLong();
+    }
+
+    /**
+     * Applies a reported patch from a device.
+     *
+     * @return the status and, on success, the new reported version
+     */
+    public ReportedPatchResult patchReported(String id, byte[] body, Long expectedVersion) {
+        JsonNode patch = Json.parseOrNull(new String(body, StandardCharsets.UTF_8));
+        if (patch == null || !patch.isObject() || hasDollarKey(patch)) {
+            return new ReportedPatchResult(400, null);
+        }
+        DeviceState state = require(id);
+        synchronized (state) {
+            if (expectedVersion != null && expectedVersion != state.twin().reportedVersion()) {
+                return new ReportedPatchResult(412, null);
+            }
+            return new ReportedPatchResult(204, state.twin().patchReported((ObjectNode) patch));
+        }
+    }
+
+    /**
+     * The outcome of a reported patch.
+     *
+     * @param status 204, 400 or 412
+     * @param version the new reported version on success
+     */
+    public record ReportedPatchResult(int status, Long version) {
+    }
+
+    // Direct methods
+
+    /** Invokes a direct method; fails with {@code 404103} or {@code 504101}. */
+    public CompletableFuture<MethodResult> invokeMethod(String id, String methodName, String payload,
+            Duration responseTimeout) {
+        DeviceState state = require(id);
+        DeviceLink link;
+        synchronized (state) {
+            link = state.link();
+        }
+        return this.methods.invoke(id, link, methodName, payload, responseTimeout);
+    }
+
+    /** Routes a device's method response. */
+    public void methodResponse(String id, String requestId, int status, byte[] body) {
+        this.methods.respond(id, requestId, status, body);
+    }
+
+    // Cloud-to-device
+
+    /** Queues a cloud-to-device message and delivers it at once if the device is connected and subscribed. */
+    public void sendCloudToDevice(String id, QueuedMessage message) {
+        DeviceState state = require(id);
+        DeviceLink link;
+        synchronized (state) {
+            state.cloudToDevice().add(message);
+            link = state.link();
+        }
+        if (link != null) {
+            deliverCloudToDevice(id, link);
+        }
+    }
+
+    /** The number of cloud-to-device messages waiting or in flight. */
+    public int pendingCloudToDevice(String id) {
+        DeviceState state = require(id);
+        synchronized (state) {
+            return state.cloudToDevice().size();
+        }
+    }
+
+    /** Drops all cloud-to-device messages of an identity. */
+    public void purgeCloudToDevice(String id) {
+        DeviceState state = require(id);
+        synchronized (state) {
+            state.cloudToDevice().purge();
+        }
+    }
+
+    private DeviceState require(String id) {
+        DeviceState state = this.devices.get(id);
+        if (state == null) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
+        }
+        return state;
+    }
+
+    private String newKey() {
+        byte[] key = new byte[32];
+        this.random.nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    private static boolean isBase64(String key) {
+        try {
+            return Base64.getDecoder().decode(key).length > 0;
+        }
+        catch (IllegalArgumentException ex) {
+            return false;
+        }
+    }
+
+    private static boolean hasDollarKey(JsonNode patch) {
+        for (Map.Entry<String, JsonNode> member : patch.properties()) {
+            if (member.getKey().startsWith("$") || (member.getValue().isObject() && hasDollarKey(member.getValue()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Predicate<TelemetryMessage> fromIdentity(String id) {
+        if (id == null) {
+            return (message) -> true;
+        }
+        return (message) -> id.equals((message.moduleId() != null)
+                ? message.deviceId() + "/" + message.moduleId() : message.deviceId());
+    }
+}

@@ -1,0 +1,97 @@
+package dev.iothub.emulator.hub;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+import dev.iothub.emulator.TelemetryMessage;
+
+/**
+ * The telemetry the hub received, oldest first, bounded (the oldest messages are dropped beyond the capacity).
+ */
+final class TelemetryLog {
+
+    private final int capacity;
+
+    private final Deque<TelemetryMessage> messages = new ArrayDeque<>();
+
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final Condition added = this.lock.newCondition();
+
+    TelemetryLog(int capacity) {
+        this.capacity = capacity;
+    }
+
+    void add(TelemetryMessage message) {
+        this.lock.lock();
+        try {
+            if (this.messages.size() == this.capacity) {
+                this.messages.removeFirst();
+            }
+            this.messages.addLast(message);
+            this.added.signalAll();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    List<TelemetryMessage> find(Predicate<TelemetryMessage> filter) {
+        this.lock.lock();
+        try {
+            return this.messages.stream().filter(filter).toList();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Waits until a message matching the filter has been received (or already was) and returns the first one. */
+    Optional<TelemetryMessage> await(Predicate<TelemetryMessage> filter, Duration timeout)
+            throws InterruptedException {
+        long remaining = timeout.toNanos();
+        this.lock.lock();
+        try {
+            while (true) {
+                for (TelemetryMessage message : this.messages) {
+                    if (filter.test(message)) {
+                        return Optional.of(message);
+                    }
+                }
+                if (remaining <= 0) {
+                    return Optional.empty();
+                }
+                remaining = this.added.awaitNanos(remaining);
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    void clear() {
+        this.lock.lock();
+        try {
+            this.messages.clear();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    int size() {
+        this.lock.lock();
+        try {
+            return this.messages.size();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+}

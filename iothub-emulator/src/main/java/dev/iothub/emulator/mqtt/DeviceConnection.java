@@ -1,0 +1,356 @@
+package dev.iothub.emulator.mqtt;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.iothub.emulator.DeviceIdentity;
+import dev.iothub.emulator.hub.DeviceLink;
+import dev.iothub.emulator.hub.Hub;
+import dev.iothub.emulator.hub.QueuedMessage;
+import dev.iothub.emulator.transport.MqttServer;
+import dev.iothub.protocol.DeviceTopic;
+import dev.iothub.protocol.SubscriptionFilter;
+import dev.iothub.protocol.Topics;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+
+/**
+ * One device connection: a state machine from CONNECT to close that turns MQTT packets into hub operations and
+ * carries the hub's messages back. Every field is confined to the channel's event loop, except the session's
+ * subscriptions, which the hub may read from other threads.
+ * <p>
+ * Like IoT Hub, it answers protocol errors by closing the connection: a QoS 2 publish, a publish to a topic the hub
+ * does not accept or to another identity, telemetry over 256 KB, an unsupported subscription filter.
+ */
+public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMessage> implements DeviceLink {
+
+    /** IoT Hub's limit for one device-to-cloud message. */
+    static final int MAX_TELEMETRY_BYTES = 256 * 1024;
+
+    /** IoT Hub closes idle connections after 1.5 times the keep-alive, capped at this many seconds. */
+    static final long MAX_IDLE_SECONDS = 1767;
+
+    private static final System.Logger logger = System.getLogger(DeviceConnection.class.getName());
+
+    private final Hub hub;
+
+    private final SessionStore sessions;
+
+    private final ConnectAuthenticator authenticator;
+
+    private final Clock clock;
+
+    private final Duration tokenExpiryGrace;
+
+    private final Map<Integer, String> inFlight = new HashMap<>();
+
+    private Channel channel;
+
+    private DeviceIdentity identity;
+
+    private DeviceSession session;
+
+    private boolean cleanSession;
+
+    private ScheduledFuture<?> tokenExpiry;
+
+    private int lastPacketId;
+
+    /**
+     * Creates the handler for one connection.
+     *
+     * @param hub the hub model
+     * @param sessions the persistent sessions
+     * @param clock the hub's clock
+     * @param tokenExpiryGrace how long after its SAS token expires a connection is closed
+     */
+    public DeviceConnection(Hub hub, SessionStore sessions, Clock clock, Duration tokenExpiryGrace) {
+        this.hub = hub;
+        this.sessions = sessions;
+        this.authenticator = new ConnectAuthenticator(hub, clock);
+        this.clock = clock;
+        this.tokenExpiryGrace = tokenExpiryGrace;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.channel = ctx.channel();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MqttMessage message) {
+        if (message.decoderResult().isFailure()) {
+            close("malformed or oversized MQTT packet: " + message.decoderResult().cause().getMessage());
+            return;
+        }
+        MqttMessageType type = message.fixedHeader().messageType();
+        if (this.identity == null) {
+            if (type == MqttMessageType.CONNECT) {
+                connect(ctx, (MqttConnectMessage) message);
+            }
+            else {
+                close("first packet was " + type + ", not CONNECT");
+            }
+            return;
+        }
+        switch (type) {
+            case PUBLISH -> publish((MqttPublishMessage) message);
+            case PUBACK -> acknowledged(((MqttPubAckMessage) message).variableHeader().messageId());
+            case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
+            case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
+            case PINGREQ -> this.channel.writeAndFlush(
+                    new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case DISCONNECT -> this.channel.close();
+            default -> close("unsupported packet " + type);
+        }
+    }
+
+    private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) {
+        if (connect.variableHeader().version() != MqttVersion.MQTT_3_1_1.protocolLevel()) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+            return;
+        }
+        String clientId = connect.payload().clientIdentifier();
+        Optional<ConnectAuthenticator.Authenticated> accepted = this.authenticator.authenticate(clientId,
+                connect.payload().userName(), connect.payload().passwordInBytes());
+        if (accepted.isEmpty()) {
+            logger.log(Level.DEBUG, "Refused CONNECT from client {0}: not authorized", clientId);
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        this.identity = accepted.get().identity();
+        this.cleanSession = connect.variableHeader().isCleanSession();
+        SessionStore.Opened opened = this.sessions.open(this.identity.id(), this.cleanSession);
+        this.session = opened.session();
+        this.hub.attach(this.identity.id(), this, accepted.get().modelId());
+        watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
+        watchTokenExpiry(ctx, accepted.get());
+        MqttConnAckMessage connAck = MqttMessageBuilders.connAck()
+            .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+            .sessionPresent(opened.present())
+            .build();
+        this.channel.writeAndFlush(connAck);
+        logger.log(Level.DEBUG, "Device {0} connected (clean session {1})", this.identity.id(), this.cleanSession);
+        this.hub.deliverCloudToDevice(this.identity.id(), this);
+    }
+
+    private void refuse(MqttConnectReturnCode code) {
+        this.channel.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).build())
+            .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void watchKeepAlive(ChannelHandlerContext ctx, int keepAliveSeconds) {
+        long idleSeconds = (keepAliveSeconds > 0) ? Math.min((keepAliveSeconds * 3L + 1) / 2, MAX_IDLE_SECONDS) : 0;
+        ctx.pipeline().replace(MqttServer.IDLE_HANDLER, MqttServer.IDLE_HANDLER,
+                new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+    }
+
+    private void watchTokenExpiry(ChannelHandlerContext ctx, ConnectAuthenticator.Authenticated accepted) {
+        long delay = Duration.between(this.clock.instant(), accepted.token().expiry().plus(this.tokenExpiryGrace))
+            .toMillis();
+        this.tokenExpiry = ctx.executor().schedule(() -> close("SAS token expired"), Math.max(delay, 0),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            close((this.identity != null) ? "keep-alive expired" : "no CONNECT in time");
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    private void publish(MqttPublishMessage publish) {
+        MqttQoS qos = publish.fixedHeader().qosLevel();
+        if (qos == MqttQoS.EXACTLY_ONCE || qos == MqttQoS.FAILURE) {
+            close("QoS 2 publish is not supported");
+            return;
+        }
+        String topic = publish.variableHeader().topicName();
+        byte[] body = ByteBufUtil.getBytes(publish.payload());
+        Optional<DeviceTopic> parsed = DeviceTopic.parse(topic);
+        if (parsed.isEmpty()) {
+            close("publish to a topic IoT Hub does not accept: " + topic);
+            return;
+        }
+        DeviceTopic deviceTopic = parsed.get();
+        if (deviceTopic instanceof DeviceTopic.Telemetry telemetry) {
+            if (!telemetry.deviceId().equals(this.identity.deviceId())
+                    || !java.util.Objects.equals(telemetry.moduleId(), this.identity.moduleId())) {
+                close("telemetry on another identity's topic: " + topic);
+                return;
+            }
+            if (body.length + topic.length() > MAX_TELEMETRY_BYTES) {
+                close("telemetry message over 256 KB");
+                return;
+            }
+            this.hub.receiveTelemetry(this.identity, body, telemetry.properties(), publish.fixedHeader().isRetain());
+            acknowledge(publish);
+        }
+        else if (deviceTopic instanceof DeviceTopic.TwinGet get) {
+            acknowledge(publish);
+            respondToTwinRequest(Topics.twinResponse(200, get.requestId(), null),
+                    this.hub.twinForDevice(this.identity.id()));
+        }
+        else if (deviceTopic instanceof DeviceTopic.ReportedPatch patch) {
+            acknowledge(publish);
+            Hub.ReportedPatchResult result = this.hub.patchReported(this.identity.id(), body, patch.expectedVersion());
+            respondToTwinRequest(Topics.twinResponse(result.status(), patch.requestId(), result.version()),
+                    new byte[0]);
+        }
+        else if (deviceTopic instanceof DeviceTopic.MethodResponse response) {
+            acknowledge(publish);
+            this.hub.methodResponse(this.identity.id(), response.requestId(), response.status(), body);
+        }
+    }
+
+    private void respondToTwinRequest(String topic, byte[] body) {
+        if (this.session.isSubscribed(SubscriptionFilter.TWIN_RESPONSES)) {
+            publish(topic, body);
+        }
+    }
+
+    private void acknowledge(MqttPublishMessage publish) {
+        if (publish.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+            this.channel.writeAndFlush(MqttMessageBuilders.pubAck()
+                .packetId(publish.variableHeader().packetId())
+                .build());
+        }
+    }
+
+    private void acknowledged(int packetId) {
+        String messageId = this.inFlight.remove(packetId);
+        if (messageId != null) {
+            this.hub.cloudToDeviceAcknowledged(this.identity.id(), messageId);
+        }
+    }
+
+    private void subscribe(MqttSubscribeMessage subscribe) {
+        int[] granted = new int[subscribe.payload().topicSubscriptions().size()];
+        int index = 0;
+        for (MqttTopicSubscription subscription : subscribe.payload().topicSubscriptions()) {
+            String filter = subscription.topicFilter();
+            Optional<SubscriptionFilter> kind = SubscriptionFilter.classify(filter, this.identity.deviceId(),
+                    this.identity.moduleId());
+            if (kind.isEmpty()) {
+                close("subscription to a filter IoT Hub does not support: " + filter);
+                return;
+            }
+            if (!this.session.subscribe(filter, kind.get())) {
+                close("more than " + DeviceSession.MAX_SUBSCRIPTIONS + " subscriptions");
+                return;
+            }
+            granted[index++] = Math.min(subscription.qualityOfService().value(), MqttQoS.AT_LEAST_ONCE.value());
+        }
+        this.channel.writeAndFlush(new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
+                new MqttSubAckPayload(granted)));
+        this.hub.deliverCloudToDevice(this.identity.id(), this);
+    }
+
+    private void unsubscribe(MqttUnsubscribeMessage unsubscribe) {
+        unsubscribe.payload().topics().forEach(this.session::unsubscribe);
+        this.channel.writeAndFlush(new MqttUnsubAckMessage(
+                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(unsubscribe.variableHeader().messageId())));
+    }
+
+    @Override
+    public boolean isSubscribed(SubscriptionFilter filter) {
+        DeviceSession current = this.session;
+        return current != null && current.isSubscribed(filter);
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload) {
+        this.channel.writeAndFlush(new MqttPublishMessage(
+                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttPublishVariableHeader(topic, 0), Unpooled.wrappedBuffer(payload)));
+    }
+
+    @Override
+    public void deliver(QueuedMessage message) {
+        this.channel.eventLoop().execute(() -> {
+            if (!this.channel.isActive()) {
+                return;
+            }
+            int packetId = nextPacketId();
+            this.inFlight.put(packetId, message.messageId());
+            this.channel.writeAndFlush(new MqttPublishMessage(
+                    new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                    new MqttPublishVariableHeader(message.topic(), packetId), Unpooled.wrappedBuffer(message.body())));
+        });
+    }
+
+    private int nextPacketId() {
+        do {
+            this.lastPacketId = (this.lastPacketId % 0xFFFF) + 1;
+        }
+        while (this.inFlight.containsKey(this.lastPacketId));
+        return this.lastPacketId;
+    }
+
+    @Override
+    public void close(String reason) {
+        Channel current = this.channel;
+        if (current != null && current.isOpen()) {
+            logger.log(Level.DEBUG, "Closing connection of {0}: {1}",
+                    (this.identity != null) ? this.identity.id() : "unauthenticated client", reason);
+            current.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (this.tokenExpiry != null) {
+            this.tokenExpiry.cancel(false);
+        }
+        if (this.identity != null) {
+            this.hub.detach(this.identity.id(), this);
+            if (this.cleanSession) {
+                this.sessions.discard(this.identity.id(), this.session);
+            }
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.log(Level.DEBUG, "Connection error: {0}", cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.iothub.emulator.transport;
+
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+
+/**
+ * The device endpoint's listener: TLS, then the MQTT codec, then one device-connection handler per channel.
+ */
+public final class MqttServer implements AutoCloseable {
+
+    /** Name of the idle handler in the pipeline; the connection handler replaces it once it knows the keep-alive. */
+    public static final String IDLE_HANDLER = "idle";
+
+    /** Largest MQTT packet accepted; larger ones end the connection (the 256 KB telemetry limit is checked above). */
+    static final int MAX_PACKET_BYTES = 512 * 1024;
+
+    private static final int CONNECT_TIMEOUT_SECONDS = 30;
+
+    private final Channel serverChannel;
+
+    private MqttServer(Channel serverChannel) {
+        this.serverChannel = serverChannel;
+    }
+
+    /**
+     * Binds the listener.
+     *
+     * @param address where to listen (port 0 for an ephemeral port)
+     * @param sslContext the server's TLS context
+     * @param boss the group accepting connections
+     * @param workers the group serving connections
+     * @param connectionHandler makes the handler for a new connection
+     */
+    public static MqttServer bind(InetSocketAddress address, SSLContext sslContext, EventLoopGroup boss,
+            EventLoopGroup workers, Supplier<ChannelHandler> connectionHandler) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        SSLEngine engine = sslContext.createSSLEngine();
+                        engine.setUseClientMode(false);
+                        engine.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
+                        channel.pipeline()
+                            .addLast("tls", new SslHandler(engine))
+                            .addLast("decoder", new MqttDecoder(MAX_PACKET_BYTES))
+                            .addLast("encoder", MqttEncoder.INSTANCE)
+                            .addLast(IDLE_HANDLER, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0))
+                            .addLast("device", connectionHandler.get());
+                    }
+                });
+        return new MqttServer(bootstrap.bind(address).sync().channel());
+    }
+
+    /** The bound port. */
+    public int port() {
+        return ((InetSocketAddress) this.serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        this.serverChannel.close().syncUninterruptibly();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.iothub.emulator.transport;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The emulator's TLS identity: a server key and certificate, plus the trust material clients need.
+ */
+public final class TlsIdentity {
+
+    private static final char[] PASSWORD = "iothub-emulator".toCharArray();
+
+    private static final String ALIAS = "iothub-emulator";
+
+    private final KeyStore keyStore;
+
+    private final char[] keyPassword;
+
+    private final X509Certificate certificate;
+
+    private TlsIdentity(KeyStore keyStore, char[] keyPassword, X509Certificate certificate) {
+        this.keyStore = keyStore;
+        this.keyPassword = keyPassword;
+        this.certificate = certificate;
+    }
+
+    /**
+     * Generates a self-signed EC P-256 certificate valid for {@code localhost}, {@code 127.0.0.1}, {@code ::1} and
+     * the given extra host names or IP addresses.
+     */
+    public static TlsIdentity generate(List<String> extraNames) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(256);
+            KeyPair keyPair = generator.generateKeyPair();
+            X500Name subject = new X500Name("CN=IoT Hub Emulator");
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
+                    new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(3650))), subject, keyPair.getPublic());
+            builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(extraNames));
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            X509Certificate certificate = new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
+                            .build(keyPair.getPrivate())));
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(null, null);
+            keyStore.setKeyEntry(ALIAS, keyPair.getPrivate(), PASSWORD, new Certificate[] { certificate });
+            return new TlsIdentity(keyStore, PASSWORD, certificate);
+        }
+        catch (GeneralSecurityException | OperatorCreationException | java.io.IOException ex) {
+            throw new IllegalStateException("Cannot generate the emulator's TLS certificate", ex);
+        }
+    }
+
+    /**
+     * Uses a key store supplied by the caller; its first key entry is the server identity.
+     */
+    public static TlsIdentity of(KeyStore keyStore, char[] keyPassword) {
+        try {
+            for (String alias : Collections.list(keyStore.aliases())) {
+                if (keyStore.isKeyEntry(alias)) {
+                    return new TlsIdentity(keyStore, keyPassword.clone(),
+                            (X509Certificate) keyStore.getCertificate(alias));
+                }
+            }
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalArgumentException("Cannot read the supplied key store", ex);
+        }
+        throw new IllegalArgumentException("The supplied key store has no key entry");
+    }
+
+    /** The server's SSL context. */
+    public SSLContext serverContext() {
+        try {
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(this.keyStore, this.keyPassword);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), null, null);
+            return context;
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("Cannot build the emulator's SSL context", ex);
+        }
+    }
+
+    /** The server certificate in PEM form, for clients to trust. */
+    public String certificatePem() {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(this.certificate.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("Cannot encode the emulator's certificate", ex);
+        }
+    }
+
+    /** A key store (PKCS12, no password) that trusts the server certificate. */
+    public KeyStore trustStore() {
+        try {
+            KeyStore trustStore = KeyStore.getInstance("PKCS12");
+            trustStore.load(null, null);
+            trustStore.setCertificateEntry(ALIAS, this.certificate);
+            return trustStore;
+        }
+        catch (GeneralSecurityException | java.io.IOException ex) {
+            throw new IllegalStateException("Cannot build the trust store", ex);
+        }
+    }
+
+    /** A client SSL context that trusts the server certificate. */
+    public SSLContext clientContext() {
+        try {
+            TrustManagerFactory trustManagers = TrustManagerFactory
+                    .getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trustStore());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers.getTrustManagers(), null);
+            return context;
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("Cannot build the client SSL context", ex);
+        }
+    }
+
+    private static GeneralNames subjectAlternativeNames(List<String> extraNames) {
+        Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
+        names.addAll(extraNames);
+        List<GeneralName> generalNames = new ArrayList<>();
+        for (String name : names) {
+            generalNames.add(isIpAddress(name) ? new GeneralName(GeneralName.iPAddress, name)
+                    : new GeneralName(GeneralName.dNSName, name));
+        }
+        return new GeneralNames(generalNames.toArray(GeneralName[]::new));
+    }
+
+    private static boolean isIpAddress(String name) {
+        if (name.contains(":")) {
+            return true;
+        }
+        if (!name.matches("[0-9.]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(name) != null;
+        }
+        catch (java.net.UnknownHostException ex) {
+            return false;
+        }
+    }
+}

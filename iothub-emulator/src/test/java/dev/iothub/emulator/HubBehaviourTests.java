@@ -1,0 +1,467 @@
+package dev.iothub.emulator;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.iothub.protocol.HubTopic;
+import dev.iothub.protocol.SasToken;
+import dev.iothub.protocol.Topics;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.entry;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The emulator behaves like IoT Hub (not like a generic broker) for a plain Paho client.
+ */
+class HubBehaviourTests {
+
+    private static final AtomicInteger ids = new AtomicInteger();
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    private static IotHubEmulator hub;
+
+    @BeforeAll
+    static void startHub() {
+        hub = IotHubEmulator.builder().start();
+    }
+
+    @AfterAll
+    static void stopHub() {
+        hub.close();
+    }
+
+    private static PahoDevice newDevice() throws MqttException {
+        String deviceId = "device-" + ids.incrementAndGet();
+        hub.registerDevice(deviceId);
+        return new PahoDevice(hub, deviceId);
+    }
+
+    private static int refusalCode(PahoDevice device, String password) {
+        try {
+            device.connectWith(device.options(password, false));
+            throw new AssertionError("CONNECT was accepted");
+        }
+        catch (MqttException ex) {
+            return ex.getReasonCode();
+        }
+    }
+
+    private static void awaitDisconnected(PahoDevice device) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !device.isConnected() && device.connectionLost != null);
+    }
+
+    @Nested
+    class Authentication {
+
+        @Test
+        void whenTheKeyIsWrongThenConnackIs5() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String wrong = SasToken.create(hub.hubName(), device.client().getClientId(), null,
+                        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", Instant.now().plusSeconds(60)).text();
+                assertThat(refusalCode(device, wrong)).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+            }
+        }
+
+        @Test
+        void whenTheTokenExpiredThenConnackIs5() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                assertThat(refusalCode(device, device.token(Duration.ofSeconds(-5))))
+                    .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+            }
+        }
+
+        @Test
+        void whenTheScopeIsAnotherDeviceThenConnackIs5() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String otherScope = SasToken.create(hub.hubName() + "/devices/someone-else",
+                        hub.device(device.client().getClientId()).primaryKey(), Instant.now().plusSeconds(60)).text();
+                assertThat(refusalCode(device, otherScope)).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+            }
+        }
+
+        @Test
+        void whenTheDeviceIsUnknownThenConnackIs5() throws Exception {
+            String deviceId = "device-" + ids.incrementAndGet();
+            DeviceIdentity registered = hub.registerDevice(deviceId);
+            try (PahoDevice device = new PahoDevice(hub, deviceId)) {
+                String token = device.token(Duration.ofMinutes(5));
+                hub.removeDevice(deviceId);
+                assertThat(registered.primaryKey()).isNotBlank();
+                assertThat(refusalCode(device, token)).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+            }
+        }
+
+        @Test
+        void whenTheUrlEncodedSrFormIsUsedThenItIsAccepted() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                String encoded = SasToken.create(hub.hubName() + "%2Fdevices%2F" + deviceId,
+                        hub.device(deviceId).secondaryKey(), Instant.now().plusSeconds(60)).text();
+                device.connectWith(device.options(encoded, false));
+                assertThat(hub.isConnected(deviceId)).isTrue();
+            }
+        }
+
+        @Test
+        void whenTheTokenExpiresWhileConnectedThenTheHubDisconnects() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connectWith(device.options(device.token(Duration.ofSeconds(2)), false));
+                assertThat(device.isConnected()).isTrue();
+                awaitDisconnected(device);
+                assertThat(hub.isConnected(device.client().getClientId())).isFalse();
+            }
+        }
+    }
+
+    @Nested
+    class Connections {
+
+        @Test
+        void whenASecondConnectionArrivesThenTheFirstIsKicked() throws Exception {
+            try (PahoDevice first = newDevice()) {
+                first.connect();
+                String deviceId = first.client().getClientId();
+                try (PahoDevice second = new PahoDevice(hub, deviceId)) {
+                    second.connect();
+                    awaitDisconnected(first);
+                    assertThat(second.isConnected()).isTrue();
+                    assertThat(hub.isConnected(deviceId)).isTrue();
+                    second.subscribe(Topics.METHODS_FILTER, 1);
+                    CompletableFuture<MethodResult> call = hub.invokeMethodAsync(deviceId, "ping", null,
+                            Duration.ofSeconds(10));
+                    PahoDevice.Received request = second.next();
+                    HubTopic.MethodRequest parsed = (HubTopic.MethodRequest) HubTopic.parse(request.topic())
+                        .orElseThrow();
+                    second.publish(Topics.methodResponse(200, parsed.requestId()), "{}", 1, false);
+                    assertThat(call.join().status()).isEqualTo(200);
+                }
+            }
+        }
+
+        @Test
+        void whenForcedToDisconnectThenTheClientLosesTheConnection() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                hub.disconnect(device.client().getClientId());
+                awaitDisconnected(device);
+            }
+        }
+    }
+
+    @Nested
+    class Subscriptions {
+
+        @Test
+        void whenSubscribingWithQos2ThenQos1IsGranted() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                assertThat(device.subscribe(Topics.METHODS_FILTER, 2)).isEqualTo(1);
+                assertThat(device.subscribe(Topics.TWIN_RESPONSES_FILTER, 0)).isEqualTo(0);
+            }
+        }
+
+        @Test
+        void whenSubscribingToAnUnsupportedFilterThenTheHubDisconnects() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                assertThatExceptionOfType(MqttException.class)
+                    .isThrownBy(() -> device.subscribe("devices/other/messages/devicebound/#", 1));
+                awaitDisconnected(device);
+            }
+        }
+
+        @Test
+        void whenSubscribingMoreThanFiveFiltersThenTheHubDisconnects() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.subscribe(Topics.METHODS_FILTER, 1);
+                device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
+                device.subscribe(Topics.DESIRED_PROPERTIES_FILTER, 1);
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                device.subscribe("devices/+/messages/devicebound/#", 1);
+                assertThatExceptionOfType(MqttException.class).isThrownBy(() -> device.subscribe("#", 1));
+                awaitDisconnected(device);
+            }
+        }
+    }
+
+    @Nested
+    class Telemetry {
+
+        @Test
+        void whenTelemetryHasAPropertyBagThenSystemAndApplicationPropertiesAreDecoded() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.publish("devices/" + deviceId + "/messages/events/$.mid=m%201&%24.ct=application%2Fjson"
+                        + "&$.ce=utf-8&my%20prop=a%20b%26c&flag&empty=", "{\"t\":21}", 1, false);
+                TelemetryMessage message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                assertThat(message.bodyAsString()).isEqualTo("{\"t\":21}");
+                assertThat(message.systemProperties()).containsEntry("message-id", "m 1")
+                    .containsEntry("content-type", "application/json")
+                    .containsEntry("content-encoding", "utf-8")
+                    .containsEntry("iothub-connection-device-id", deviceId)
+                    .containsKey("iothub-enqueuedtime");
+                assertThat(message.properties()).containsExactly(entry("my prop", "a b&c"), entry("flag", null),
+                        entry("empty", ""));
+            }
+        }
+
+        @Test
+        void whenRetainIsSetThenTheMessageCarriesMqttRetain() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.publish("devices/" + deviceId + "/messages/events/", "r", 1, true);
+                TelemetryMessage message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                assertThat(message.properties()).containsEntry("mqtt-retain", "true");
+            }
+        }
+
+        @Test
+        void whenPublishingWithQos2ThenTheHubDisconnects() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                assertThatExceptionOfType(MqttException.class).isThrownBy(
+                        () -> device.publish("devices/" + deviceId + "/messages/events/", "x", 2, false));
+                awaitDisconnected(device);
+                assertThat(hub.telemetry(deviceId)).isEmpty();
+            }
+        }
+
+        @Test
+        void whenPublishingToAnUnknownTopicThenTheHubDisconnects() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                assertThatExceptionOfType(MqttException.class)
+                    .isThrownBy(() -> device.publish("some/broker/topic", "x", 1, false));
+                awaitDisconnected(device);
+            }
+        }
+
+        @Test
+        void whenPublishingAsAnotherDeviceThenTheHubDisconnects() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                assertThatExceptionOfType(MqttException.class)
+                    .isThrownBy(() -> device.publish("devices/someone-else/messages/events/", "x", 1, false));
+                awaitDisconnected(device);
+            }
+        }
+
+        @Test
+        void whenTelemetryIsOver256KbThenTheHubDisconnects() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                String big = "x".repeat(256 * 1024);
+                assertThatExceptionOfType(MqttException.class)
+                    .isThrownBy(() -> device.publish("devices/" + deviceId + "/messages/events/", big, 1, false));
+                awaitDisconnected(device);
+            }
+        }
+    }
+
+    @Nested
+    class Twins {
+
+        @Test
+        void whenGettingANewTwinThenBothVersionsAreOne() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
+                device.publish(Topics.twinGet("1"), "", 1, false);
+                PahoDevice.Received response = device.next();
+                assertThat(response.topic()).isEqualTo("$iothub/twin/res/200/?$rid=1");
+                assertThat(response.message().getQos()).isZero();
+                assertThat(json.readTree(response.body()))
+                    .isEqualTo(json.readTree("{\"desired\":{\"$version\":1},\"reported\":{\"$version\":1}}"));
+            }
+        }
+
+        @Test
+        void whenPatchingReportedThenTheyMergeAndTheVersionIsReturned() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
+                device.publish(Topics.reportedPatch("a", null), "{\"temp\":21.5,\"info\":{\"fw\":\"1\",\"hw\":\"x\"}}",
+                        1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=a&$version=2");
+                device.publish(Topics.reportedPatch("b", 2L), "{\"temp\":null,\"info\":{\"fw\":\"2\"}}", 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=b&$version=3");
+                Twin twin = hub.twin(deviceId);
+                assertThat(twin.reported()).isEqualTo(Map.of("info", Map.of("fw", "2", "hw", "x")));
+                assertThat(twin.reportedVersion()).isEqualTo(3);
+            }
+        }
+
+        @Test
+        void whenTheExpectedVersionIsStaleThen412AndMalformedThen400() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
+                device.publish(Topics.reportedPatch("a", 7L), "{\"x\":1}", 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/412/?$rid=a");
+                device.publish(Topics.reportedPatch("b", null), "{not json", 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=b");
+                assertThat(hub.twin(device.client().getClientId()).reportedVersion()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void whenDesiredChangesThenASubscribedDeviceIsNotifiedAndAnOfflineOneIsNot() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                hub.patchDesired(deviceId, Map.of("color", "red"));
+                device.connect();
+                device.subscribe(Topics.DESIRED_PROPERTIES_FILTER, 1);
+                Map<String, Object> patch = new LinkedHashMap<>();
+                patch.put("color", "blue");
+                patch.put("gone", null);
+                assertThat(hub.patchDesired(deviceId, patch)).isEqualTo(3);
+                PahoDevice.Received notification = device.next();
+                assertThat(notification.topic()).isEqualTo("$iothub/twin/PATCH/properties/desired/?$version=3");
+                JsonNode body = json.readTree(notification.body());
+                assertThat(body.get("color").asString()).isEqualTo("blue");
+                assertThat(body.get("gone").isNull()).isTrue();
+                assertThat(body.get("$version").asLong()).isEqualTo(3);
+                assertThat(device.received).isEmpty();
+            }
+        }
+    }
+
+    @Nested
+    class DirectMethods {
+
+        @Test
+        void whenTheDeviceAnswersThenTheCallerGetsStatusAndPayload() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.subscribe(Topics.METHODS_FILTER, 1);
+                CompletableFuture<MethodResult> call = hub.invokeMethodAsync(deviceId, "reboot", "{\"delay\":5}",
+                        Duration.ofSeconds(10));
+                PahoDevice.Received request = device.next();
+                assertThat(request.message().getQos()).isZero();
+                assertThat(request.body()).isEqualTo("{\"delay\":5}");
+                HubTopic.MethodRequest parsed = (HubTopic.MethodRequest) HubTopic.parse(request.topic()).orElseThrow();
+                assertThat(parsed.methodName()).isEqualTo("reboot");
+                device.publish(Topics.methodResponse(201, parsed.requestId()), "{\"ok\":true}", 1, false);
+                assertThat(call.join()).isEqualTo(new MethodResult(201, "{\"ok\":true}"));
+            }
+        }
+
+        @Test
+        void whenTheDeviceIsOfflineOrNotSubscribedThen404103() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                assertThatExceptionOfType(MethodInvocationException.class)
+                    .isThrownBy(() -> hub.invokeMethod(deviceId, "reboot", null, Duration.ofSeconds(5)))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404103));
+                device.connect();
+                assertThatExceptionOfType(MethodInvocationException.class)
+                    .isThrownBy(() -> hub.invokeMethod(deviceId, "reboot", null, Duration.ofSeconds(5)))
+                    .satisfies((ex) -> assertThat(ex.getHttpStatus()).isEqualTo(404));
+            }
+        }
+
+        @Test
+        void whenTheDeviceDoesNotAnswerThen504101AndALateAnswerIsDropped() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.subscribe(Topics.METHODS_FILTER, 1);
+                assertThatExceptionOfType(MethodInvocationException.class)
+                    .isThrownBy(() -> hub.invokeMethod(deviceId, "slow", null, Duration.ofSeconds(5)))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(504101));
+                HubTopic.MethodRequest late = (HubTopic.MethodRequest) HubTopic.parse(device.next().topic())
+                    .orElseThrow();
+                device.publish(Topics.methodResponse(200, late.requestId()), "{}", 1, false);
+                assertThat(device.isConnected()).isTrue();
+            }
+        }
+
+        @Test
+        void whenTheTimeoutIsOutOfRangeThenTheCallIsRejected() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                assertThatExceptionOfType(IotHubServiceException.class)
+                    .isThrownBy(() -> hub.invokeMethod(deviceId, "m", null, Duration.ofSeconds(301)));
+            }
+        }
+    }
+
+    @Nested
+    class CloudToDevice {
+
+        @Test
+        void whenQueuedWhileOfflineThenDeliveredOnReconnectAndNotAgainAfterPuback() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                device.connect(false);
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                device.client().disconnect();
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("{\"cmd\":1}").messageId("mid-1")
+                    .correlationId("cid-9").contentType("application/json").contentEncoding("utf-8")
+                    .property("app prop", "a b&c").property("flag", null).property("empty", ""));
+                assertThat(hub.pendingCloudToDevice(deviceId)).isEqualTo(1);
+                device.connect(false);
+                PahoDevice.Received delivered = device.next();
+                assertThat(delivered.message().getQos()).isEqualTo(1);
+                assertThat(delivered.body()).isEqualTo("{\"cmd\":1}");
+                assertThat(delivered.topic()).isEqualTo("devices/" + deviceId + "/messages/devicebound/%24.mid=mid-1"
+                        + "&%24.to=%2Fdevices%2F" + deviceId + "%2Fmessages%2Fdevicebound&%24.cid=cid-9"
+                        + "&%24.ct=application%2Fjson&%24.ce=utf-8&app%20prop=a%20b%26c&flag&empty=");
+                await().atMost(Duration.ofSeconds(10)).until(() -> hub.pendingCloudToDevice(deviceId) == 0);
+                device.client().disconnect();
+                device.connect(false);
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second"));
+                assertThat(device.next().body()).isEqualTo("second");
+                assertThat(device.received).isEmpty();
+            }
+        }
+
+        @Test
+        void whenTheQueueHolds50ThenSendingFailsWith403004() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                for (int i = 0; i < 50; i++) {
+                    hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("m" + i));
+                }
+                assertThatExceptionOfType(IotHubServiceException.class)
+                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("one too many")))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(403004));
+            }
+        }
+
+        @Test
+        void whenCleanSessionIsUsedThenNothingIsDeliveredBeforeSubscribing() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("waiting".getBytes(StandardCharsets.UTF_8)));
+                device.connect(true);
+                assertThat(device.received).isEmpty();
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                assertThat(device.next().body()).isEqualTo("waiting");
+            }
+        }
+    }
+}

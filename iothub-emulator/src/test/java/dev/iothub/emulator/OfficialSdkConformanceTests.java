@@ -1,0 +1,189 @@
+package dev.iothub.emulator;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.microsoft.azure.sdk.iot.device.ClientOptions;
+import com.microsoft.azure.sdk.iot.device.DeviceClient;
+import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
+import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
+import com.microsoft.azure.sdk.iot.device.Message;
+import com.microsoft.azure.sdk.iot.device.transport.IotHubConnectionStatus;
+import com.microsoft.azure.sdk.iot.device.twin.DirectMethodResponse;
+import com.microsoft.azure.sdk.iot.device.twin.Twin;
+import com.microsoft.azure.sdk.iot.device.twin.TwinCollection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Conformance with a client nobody here wrote: the official Azure IoT device SDK for Java 2.5.0 over MQTT.
+ * <p>
+ * The SDK always connects to port 8883 of the connection string's host and needs a dot in it, so this emulator
+ * listens on 8883 as {@code 127.0.0.1} (covered by the certificate's IP SAN).
+ */
+class OfficialSdkConformanceTests {
+
+    private static final AtomicInteger ids = new AtomicInteger();
+
+    private static IotHubEmulator hub;
+
+    private final List<DeviceClient> clients = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startHub() {
+        hub = IotHubEmulator.builder().mqttPort(8883).hubName("127.0.0.1").start();
+    }
+
+    @AfterAll
+    static void stopHub() {
+        hub.close();
+    }
+
+    @AfterEach
+    void closeClients() {
+        this.clients.forEach(DeviceClient::close);
+    }
+
+    private DeviceClient openClient(String deviceId) throws Exception {
+        hub.registerDevice(deviceId);
+        DeviceClient client = new DeviceClient(hub.connectionString(deviceId), IotHubClientProtocol.MQTT,
+                ClientOptions.builder().sslContext(hub.clientSslContext()).build());
+        this.clients.add(client);
+        return client;
+    }
+
+    private static String newDeviceId() {
+        return "sdk-device-" + ids.incrementAndGet();
+    }
+
+    @Test
+    void whenTheSdkSendsTelemetryWithPropertiesThenTheServiceSeesThem() throws Exception {
+        String deviceId = newDeviceId();
+        DeviceClient client = openClient(deviceId);
+        client.open(false);
+        Message message = new Message("{\"temperature\":21.5}");
+        message.setMessageId("message 1");
+        message.setCorrelationId("correlation/1");
+        message.setContentType("application/json");
+        message.setContentEncoding("utf-8");
+        message.setComponentName("thermostat1");
+        message.setProperty("alert level", "high & rising");
+        client.sendEvent(message);
+
+        TelemetryMessage received = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+        assertThat(received.bodyAsString()).isEqualTo("{\"temperature\":21.5}");
+        assertThat(received.properties()).containsEntry("alert level", "high & rising");
+        assertThat(received.systemProperties()).containsEntry("message-id", "message 1")
+            .containsEntry("correlation-id", "correlation/1")
+            .containsEntry("content-type", "application/json")
+            .containsEntry("content-encoding", "utf-8")
+            .containsEntry("dt-subject", "thermostat1")
+            .containsEntry("iothub-connection-device-id", deviceId);
+    }
+
+    @Test
+    void whenTheServiceSendsCloudToDeviceWithPropertiesThenTheSdkCallbackReceivesThem() throws Exception {
+        String deviceId = newDeviceId();
+        DeviceClient client = openClient(deviceId);
+        BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+        client.setMessageCallback((message, context) -> {
+            received.add(message);
+            return IotHubMessageResult.COMPLETE;
+        }, null);
+        hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("queued before connect").messageId("m-0"));
+        client.open(false);
+        hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("{\"cmd\":\"blink\"}").messageId("m-1")
+            .correlationId("c-1").contentType("application/json").property("priority", "high"));
+
+        Message first = received.poll(10, TimeUnit.SECONDS);
+        Message second = received.poll(10, TimeUnit.SECONDS);
+        assertThat(first).isNotNull();
+        assertThat(second).isNotNull();
+        assertThat(new String(first.getBytes(), StandardCharsets.UTF_8)).isEqualTo("queued before connect");
+        assertThat(first.getMessageId()).isEqualTo("m-0");
+        assertThat(new String(second.getBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"cmd\":\"blink\"}");
+        assertThat(second.getMessageId()).isEqualTo("m-1");
+        assertThat(second.getCorrelationId()).isEqualTo("c-1");
+        assertThat(second.getContentType()).isEqualTo("application/json");
+        assertThat(second.getProperty("priority")).isEqualTo("high");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.pendingCloudToDevice(deviceId) == 0);
+    }
+
+    @Test
+    void whenTheSdkUsesTheTwinThenGetReportedPatchAndDesiredNotificationsWork() throws Exception {
+        String deviceId = newDeviceId();
+        hub.registerDevice(deviceId);
+        hub.patchDesired(deviceId, Map.of("targetTemperature", 20));
+        this.clients.add(new DeviceClient(hub.connectionString(deviceId), IotHubClientProtocol.MQTT,
+                ClientOptions.builder().sslContext(hub.clientSslContext()).build()));
+        DeviceClient client = this.clients.get(this.clients.size() - 1);
+        BlockingQueue<Twin> desired = new LinkedBlockingQueue<>();
+        client.open(false);
+        client.subscribeToDesiredProperties((twin, context) -> desired.add(twin), null);
+
+        Twin twin = client.getTwin();
+        assertThat(twin.getDesiredProperties()).containsEntry("targetTemperature", 20L);
+        assertThat(twin.getDesiredProperties().getVersion()).isEqualTo(2);
+
+        TwinCollection reported = new TwinCollection();
+        reported.put("firmware", "1.0.0");
+        assertThat(client.updateReportedProperties(reported).getVersion()).isEqualTo(2);
+        assertThat(hub.twin(deviceId).reported()).containsEntry("firmware", "1.0.0");
+
+        hub.patchDesired(deviceId, Map.of("targetTemperature", 22));
+        Twin notified = desired.poll(10, TimeUnit.SECONDS);
+        assertThat(notified).isNotNull();
+        assertThat(notified.getDesiredProperties()).containsEntry("targetTemperature", 22L);
+        assertThat(notified.getDesiredProperties().getVersion()).isEqualTo(3);
+    }
+
+    @Test
+    void whenTheServiceInvokesAMethodThenTheSdkCallbackAnswers() throws Exception {
+        String deviceId = newDeviceId();
+        DeviceClient client = openClient(deviceId);
+        client.open(false);
+        client.subscribeToMethods((methodName, payload, context) -> new DirectMethodResponse(200,
+                Map.of("method", methodName, "delay", payload.getPayload(Map.class).get("delay"))), null);
+
+        MethodResult result = hub.invokeMethod(deviceId, "reboot", "{\"delay\":5}", Duration.ofSeconds(10));
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(result.payload()).contains("\"method\":\"reboot\"").contains("\"delay\":5");
+    }
+
+    @Test
+    void whenForcedToDisconnectThenTheSdkReconnectsAndStillReceivesMethodsAndDesiredUpdates() throws Exception {
+        String deviceId = newDeviceId();
+        DeviceClient client = openClient(deviceId);
+        List<IotHubConnectionStatus> statuses = new CopyOnWriteArrayList<>();
+        client.setConnectionStatusChangeCallback((context) -> statuses.add(context.getNewStatus()), null);
+        BlockingQueue<Twin> desired = new LinkedBlockingQueue<>();
+        client.open(false);
+        client.subscribeToMethods((methodName, payload, context) -> new DirectMethodResponse(200, "pong"), null);
+        client.subscribeToDesiredProperties((twin, context) -> desired.add(twin), null);
+
+        hub.disconnect(deviceId);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> statuses.contains(IotHubConnectionStatus.DISCONNECTED_RETRYING)
+                    && statuses.get(statuses.size() - 1) == IotHubConnectionStatus.CONNECTED
+                    && hub.isConnected(deviceId));
+
+        assertThat(hub.invokeMethod(deviceId, "ping", null, Duration.ofSeconds(10)))
+            .isEqualTo(new MethodResult(200, "\"pong\""));
+        hub.patchDesired(deviceId, Map.of("mode", "eco"));
+        Twin notified = desired.poll(10, TimeUnit.SECONDS);
+        assertThat(notified).isNotNull();
+        assertThat(notified.getDesiredProperties()).containsEntry("mode", "eco");
+    }
+}

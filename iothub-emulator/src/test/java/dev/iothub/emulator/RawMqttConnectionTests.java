@@ -1,0 +1,131 @@
+package dev.iothub.emulator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+import javax.net.ssl.SSLSocket;
+
+import dev.iothub.protocol.MqttUsername;
+import dev.iothub.protocol.SasToken;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Connection rules a well-behaved client never exercises, tested with hand-written packets on a TLS socket.
+ */
+class RawMqttConnectionTests {
+
+    private static IotHubEmulator hub;
+
+    @BeforeAll
+    static void startHub() {
+        hub = IotHubEmulator.builder().device("raw-device").start();
+    }
+
+    @AfterAll
+    static void stopHub() {
+        hub.close();
+    }
+
+    @Test
+    void whenNoPacketArrivesWithinOneAndAHalfKeepAlivesThenTheHubCloses() throws IOException {
+        try (SSLSocket socket = open()) {
+            socket.getOutputStream().write(connect("raw-device", 1, token("raw-device")));
+            InputStream in = socket.getInputStream();
+            byte[] connAck = in.readNBytes(4);
+            assertThat(connAck).containsExactly(0x20, 0x02, 0x00, 0x00);
+            Instant start = Instant.now();
+            assertThat(in.read()).isEqualTo(-1);
+            assertThat(Duration.between(start, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        }
+    }
+
+    @Test
+    void whenTheFirstPacketIsNotConnectThenTheHubCloses() throws IOException {
+        try (SSLSocket socket = open()) {
+            socket.getOutputStream().write(new byte[] { (byte) 0xC0, 0x00 });
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void whenTheProtocolIsMqtt31ThenConnackRefusesTheVersion() throws IOException {
+        try (SSLSocket socket = open()) {
+            byte[] packet = connect("raw-device", 60, token("raw-device"));
+            byte[] legacy = legacyConnect(packet);
+            socket.getOutputStream().write(legacy);
+            byte[] connAck = socket.getInputStream().readNBytes(4);
+            assertThat(connAck).containsExactly(0x20, 0x02, 0x00, 0x01);
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    private static SSLSocket open() throws IOException {
+        SSLSocket socket = (SSLSocket) hub.clientSslContext().getSocketFactory().createSocket("localhost",
+                hub.mqttPort());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static String token(String deviceId) {
+        return SasToken.create(hub.hubName(), deviceId, null, hub.device(deviceId).primaryKey(),
+                Instant.now().plusSeconds(300)).text();
+    }
+
+    private static byte[] connect(String clientId, int keepAliveSeconds, String password) throws IOException {
+        ByteArrayOutputStream variable = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(variable);
+        out.writeUTF("MQTT");
+        out.writeByte(4);
+        out.writeByte(0xC2);
+        out.writeShort(keepAliveSeconds);
+        out.writeUTF(clientId);
+        out.writeUTF(MqttUsername.format(hub.hubName(), clientId, null, null));
+        byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+        out.writeShort(secret.length);
+        out.write(secret);
+        return packet(0x10, variable.toByteArray());
+    }
+
+    /** Rewrites a 3.1.1 CONNECT as MQTT 3.1 ("MQIsdp", level 3). */
+    private static byte[] legacyConnect(byte[] connect311) throws IOException {
+        byte[] body = java.util.Arrays.copyOfRange(connect311, headerLength(connect311), connect311.length);
+        ByteArrayOutputStream variable = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(variable);
+        out.writeUTF("MQIsdp");
+        out.writeByte(3);
+        out.write(body, 7, body.length - 7);
+        return packet(0x10, variable.toByteArray());
+    }
+
+    private static int headerLength(byte[] packet) {
+        int index = 1;
+        while ((packet[index] & 0x80) != 0) {
+            index++;
+        }
+        return index + 1;
+    }
+
+    private static byte[] packet(int type, byte[] body) {
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        packet.write(type);
+        int length = body.length;
+        do {
+            int digit = length % 128;
+            length /= 128;
+            packet.write((length > 0) ? digit | 0x80 : digit);
+        }
+        while (length > 0);
+        packet.writeBytes(body);
+        return packet.toByteArray();
+    }
+
+}
