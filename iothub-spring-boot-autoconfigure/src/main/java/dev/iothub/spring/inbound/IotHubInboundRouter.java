@@ -195,25 +195,25 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
 
     private void invoke(DirectMethodRequest request) {
         DirectMethodHandler handler = this.methodHandlers.get(request.methodName());
-        DirectMethodResponse response;
         if (handler == null) {
             logger.warn("No handler for direct method '" + request.methodName() + "'; answering 501");
-            response = DirectMethodResponse.of(501,
-                    "{\"message\":\"No handler for direct method '" + jsonEscape(request.methodName()) + "'\"}");
+            answer(request, DirectMethodResponse.of(501, "{\"error\":\"NotImplemented\",\"message\":"
+                    + "\"No handler for direct method '" + jsonEscape(request.methodName()) + "'\"}"));
+            return;
         }
-        else {
-            try {
-                response = handler.handle(request);
-                if (response == null) {
-                    response = DirectMethodResponse.of(200);
-                }
-            }
-            catch (Exception ex) {
+        handler.handleAsync(request).whenComplete((response, ex) -> {
+            if (ex != null) {
                 logger.error("Direct method '" + request.methodName() + "' failed; answering 500", ex);
-                response = DirectMethodResponse.of(500,
-                        "{\"message\":\"" + jsonEscape(ex.getClass().getSimpleName()) + "\"}");
+                answer(request, DirectMethodResponse.of(500, "{\"error\":\""
+                        + jsonEscape(ex.getClass().getSimpleName()) + "\"}"));
             }
-        }
+            else {
+                answer(request, (response != null) ? response : DirectMethodResponse.of(200));
+            }
+        });
+    }
+
+    private void answer(DirectMethodRequest request, DirectMethodResponse response) {
         this.clientManager.publish(Topics.methodResponse(response.status(), request.requestId()),
                 response.payload(), 1).exceptionally((ex) -> {
                     logger.warn("Could not answer direct method '" + request.methodName() + "': " + ex.getMessage());

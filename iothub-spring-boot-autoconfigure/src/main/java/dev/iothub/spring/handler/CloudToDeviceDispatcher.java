@@ -1,0 +1,155 @@
+package dev.iothub.spring.handler;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.expression.spel.support.SimpleEvaluationContext;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.util.InvalidMimeTypeException;
+import org.springframework.util.MimeTypeUtils;
+
+import dev.iothub.protocol.SystemProperties;
+import dev.iothub.spring.annotation.C2DHandler;
+import dev.iothub.spring.event.CloudToDeviceHandlerFailedEvent;
+import dev.iothub.spring.inbound.CloudToDeviceMessage;
+import dev.iothub.spring.inbound.CloudToDeviceMessageHandler;
+import dev.iothub.spring.messaging.IotHubHeaders;
+
+/**
+ * Hands each cloud-to-device message to the {@link C2DHandler} methods whose condition matches, retrying a failing
+ * handler a bounded number of times before reporting the failure. It never throws, so the message is always
+ * acknowledged afterwards.
+ */
+final class CloudToDeviceDispatcher implements CloudToDeviceMessageHandler {
+
+    private static final Log logger = LogFactory.getLog(CloudToDeviceDispatcher.class);
+
+    private static final SpelExpressionParser parser = new SpelExpressionParser();
+
+    private final List<Target> targets;
+
+    private final int maxAttempts;
+
+    private final ApplicationEventPublisher eventPublisher;
+
+    CloudToDeviceDispatcher(List<Target> targets, int maxAttempts, ApplicationEventPublisher eventPublisher) {
+        this.targets = targets;
+        this.maxAttempts = maxAttempts;
+        this.eventPublisher = eventPublisher;
+    }
+
+    /** A handler method with its optional condition. */
+    static Target target(HandlerMethodEndpoint endpoint, C2DHandler annotation, IotHubHandlerMethodFactory factory) {
+        Expression condition = annotation.condition().isEmpty() ? null
+                : parser.parseExpression(annotation.condition());
+        return new Target(endpoint, factory.create(endpoint.bean(), endpoint.method()), condition);
+    }
+
+    @Override
+    public void handle(CloudToDeviceMessage received) {
+        Message<byte[]> message = toMessage(received);
+        boolean handled = false;
+        for (Target target : this.targets) {
+            if (target.matches(message)) {
+                handled = true;
+                invokeWithRetries(target, message, received);
+            }
+        }
+        if (!handled) {
+            logger.warn("No @C2DHandler matched cloud-to-device message " + received.messageId()
+                    + "; it is completed unhandled");
+        }
+    }
+
+    private void invokeWithRetries(Target target, Message<byte[]> message, CloudToDeviceMessage received) {
+        for (int attempt = 1; attempt <= this.maxAttempts; attempt++) {
+            try {
+                target.method.invoke(MessageBuilder.fromMessage(message)
+                    .setHeader(IotHubHeaders.DELIVERY_ATTEMPT, attempt)
+                    .build(), received);
+                return;
+            }
+            catch (Exception ex) {
+                boolean unbindable = ex instanceof MethodArgumentResolutionException
+                        || ex instanceof MessageConversionException;
+                if (unbindable || attempt == this.maxAttempts) {
+                    report(target, received, unbindable ? 1 : attempt, ex);
+                    return;
+                }
+                logger.debug("Cloud-to-device handler " + target.endpoint.description() + " failed on attempt "
+                        + attempt + "; retrying", ex);
+            }
+        }
+    }
+
+    private void report(Target target, CloudToDeviceMessage received, int attempts, Exception ex) {
+        logger.error("Cloud-to-device handler " + target.endpoint.description() + " failed on message "
+                + received.messageId() + " after " + attempts + " attempt(s); the message is completed", ex);
+        this.eventPublisher.publishEvent(new CloudToDeviceHandlerFailedEvent(this, received.messageId(),
+                target.endpoint.description(), attempts, ex));
+    }
+
+    private static Message<byte[]> toMessage(CloudToDeviceMessage received) {
+        MessageBuilder<byte[]> builder = MessageBuilder.withPayload(received.payload());
+        received.applicationProperties().forEach((name, value) -> {
+            if (value != null) {
+                builder.setHeader(name, value);
+            }
+        });
+        Map<String, @Nullable String> properties = received.properties();
+        setIfPresent(builder, IotHubHeaders.MESSAGE_ID, received.messageId());
+        setIfPresent(builder, IotHubHeaders.CORRELATION_ID, received.correlationId());
+        setIfPresent(builder, IotHubHeaders.CONTENT_ENCODING, properties.get(SystemProperties.CONTENT_ENCODING));
+        builder.setHeader(IotHubHeaders.PROPERTIES, properties);
+        String contentType = received.contentType();
+        if (contentType != null && !contentType.isBlank()) {
+            try {
+                builder.setHeader(MessageHeaders.CONTENT_TYPE, MimeTypeUtils.parseMimeType(contentType));
+            }
+            catch (InvalidMimeTypeException ex) {
+                logger.debug("Ignoring the invalid content type of cloud-to-device message " + received.messageId());
+            }
+        }
+        return builder.build();
+    }
+
+    private static void setIfPresent(MessageBuilder<byte[]> builder, String header, @Nullable String value) {
+        if (value != null) {
+            builder.setHeader(header, value);
+        }
+    }
+
+    record Target(HandlerMethodEndpoint endpoint, InvocableHandlerMethod method, @Nullable Expression condition) {
+
+        boolean matches(Message<byte[]> message) {
+            if (this.condition == null) {
+                return true;
+            }
+            EvaluationContext context = SimpleEvaluationContext.forReadOnlyDataBinding()
+                .withRootObject(message)
+                .build();
+            try {
+                return Boolean.TRUE.equals(this.condition.getValue(context, Boolean.class));
+            }
+            catch (RuntimeException ex) {
+                logger.warn("The condition of " + this.endpoint.description() + " failed: " + ex.getMessage());
+                return false;
+            }
+        }
+
+    }
+
+}

@@ -1,0 +1,49 @@
+package dev.iothub.spring.messaging;
+
+/**
+ * Names of the message headers used with IoT Hub: set on telemetry sent through the telemetry channel, and read with
+ * {@code @Header} in handlers. Application properties of cloud-to-device messages are headers under their own names;
+ * the content type is the standard {@code contentType} header.
+ */
+public final class IotHubHeaders {
+
+    /** The direct method's name (String). */
+    public static final String METHOD_NAME = "iothub_methodName";
+
+    /** The direct method's request id, {@code $rid} (String). */
+    public static final String REQUEST_ID = "iothub_requestId";
+
+    /** The desired properties' {@code $version} (long). */
+    public static final String TWIN_VERSION = "iothub_twinVersion";
+
+    /** The dotted path of the desired property a listener receives (String). */
+    public static final String DESIRED_PROPERTY = "iothub_desiredProperty";
+
+    /** The message id, {@code $.mid} (String). */
+    public static final String MESSAGE_ID = "iothub_messageId";
+
+    /** The correlation id, {@code $.cid} (String). */
+    public static final String CORRELATION_ID = "iothub_correlationId";
+
+    /** The content encoding, {@code $.ce} (String). */
+    public static final String CONTENT_ENCODING = "iothub_contentEncoding";
+
+    /** The IoT Plug and Play component of telemetry, {@code $.sub} (String). */
+    public static final String COMPONENT = "iothub_component";
+
+    /** The creation time of telemetry, {@code $.ctime} ({@link java.time.Instant}). */
+    public static final String CREATION_TIME = "iothub_creationTime";
+
+    /**
+     * Application properties ({@code Map<String, String>}): those to send with telemetry; on a received
+     * cloud-to-device message the whole property bag, system keys ({@code $.mid} ...) included.
+     */
+    public static final String PROPERTIES = "iothub_properties";
+
+    /** Which attempt at handling a cloud-to-device message this is, from 1 (int). */
+    public static final String DELIVERY_ATTEMPT = "iothub_deliveryAttempt";
+
+    private IotHubHeaders() {
+    }
+
+}
