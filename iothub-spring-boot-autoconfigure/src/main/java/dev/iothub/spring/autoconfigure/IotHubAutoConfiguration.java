@@ -101,6 +101,7 @@ public final class IotHubAutoConfiguration {
     @ConditionalOnMissingBean(name = TELEMETRY_CHANNEL_BEAN_NAME)
     DirectChannel iotHubTelemetryChannel(IotHubTelemetryTemplate telemetryTemplate) {
         DirectChannel channel = new DirectChannel();
+        channel.setBeanName(TELEMETRY_CHANNEL_BEAN_NAME);
         channel.subscribe(new TelemetryMessageHandler(telemetryTemplate,
                 this.properties.getPublish().getSendTimeout().plus(this.properties.getOperationTimeout())));
         return channel;

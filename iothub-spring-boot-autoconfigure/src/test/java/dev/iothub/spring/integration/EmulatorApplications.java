@@ -1,0 +1,92 @@
+package dev.iothub.spring.integration;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.spring.event.IotHubConnectionEvent;
+import dev.iothub.spring.event.IotHubSasTokenRenewedEvent;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Starts real Spring Boot applications that connect to the emulator over TLS, trusting its CA through an SSL bundle.
+ */
+final class EmulatorApplications {
+
+    private EmulatorApplications() {
+    }
+
+    static ConfigurableApplicationContext run(IotHubEmulator emulator, String deviceId, String... extraProperties) {
+        List<String> properties = new ArrayList<>(List.of(
+                "iothub.connection-string=" + emulator.connectionString(deviceId),
+                "iothub.port=" + emulator.mqttPort(),
+                "iothub.ssl.bundle=emulator",
+                "spring.ssl.bundle.pem.emulator.truststore.certificate=" + emulator.caCertificatePem(),
+                "iothub.connect-timeout=5s",
+                "iothub.shutdown-timeout=2s",
+                "spring.main.banner-mode=off"));
+        properties.addAll(List.of(extraProperties));
+        return new SpringApplicationBuilder(DeviceApplication.class).web(WebApplicationType.NONE)
+                .properties(properties.toArray(String[]::new))
+                .run();
+    }
+
+    static Duration awaitTimeout() {
+        return Duration.ofSeconds(20);
+    }
+
+    /**
+     * A device application: auto-configuration only, plus a recorder of connection events.
+     */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class DeviceApplication {
+
+        @Bean
+        ConnectionEvents connectionEvents() {
+            return new ConnectionEvents();
+        }
+
+    }
+
+    /**
+     * Records every IoT Hub connection event.
+     */
+    static class ConnectionEvents implements ApplicationListener<IotHubConnectionEvent> {
+
+        final List<IotHubConnectionEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onApplicationEvent(IotHubConnectionEvent event) {
+            this.events.add(event);
+        }
+
+        <T extends IotHubConnectionEvent> List<T> of(Class<T> type) {
+            return this.events.stream().filter(type::isInstance).map(type::cast).toList();
+        }
+
+        long renewals() {
+            return of(IotHubSasTokenRenewedEvent.class).size();
+        }
+
+    }
+
+    static Map<String, Object> map(Object... pairs) {
+        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+}

@@ -1,0 +1,156 @@
+package dev.iothub.spring.integration;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.iothub.emulator.CloudToDeviceMessage;
+import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.emulator.MethodResult;
+import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.event.IotHubConnectedEvent;
+import dev.iothub.spring.inbound.DesiredPropertiesUpdate;
+import dev.iothub.spring.inbound.DirectMethodResponse;
+import dev.iothub.spring.inbound.IotHubInboundRouter;
+import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
+import dev.iothub.spring.twin.DeviceTwin;
+import dev.iothub.spring.twin.IotHubTwinTemplate;
+import dev.iothub.spring.twin.TwinOperationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Spring Boot application talking to the IoT Hub emulator over TLS on loopback.
+ */
+class IotHubEmulatorIntegrationTests {
+
+    private static IotHubEmulator emulator;
+
+    @BeforeAll
+    static void startEmulator() {
+        emulator = IotHubEmulator.builder().start();
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        emulator.close();
+    }
+
+    @Test
+    void whenAppStartsThenItConnectsAndTelemetryArrivesWithItsProperties() {
+        emulator.registerDevice("telemetry1");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "telemetry1")) {
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("telemetry1"));
+            IotHubTelemetryTemplate telemetry = context.getBean(IotHubTelemetryTemplate.class);
+            Instant created = Instant.parse("2026-11-23T10:15:30.123Z");
+            telemetry.send(dev.iothub.spring.telemetry.TelemetryMessage.builder(Map.of("temperature", 21.5))
+                    .property("alert", "a b&c")
+                    .messageId("m-1")
+                    .correlationId("c-1")
+                    .creationTime(created)
+                    .component("thermostat1")
+                    .build()).join();
+            TelemetryMessage received = emulator.awaitTelemetry("telemetry1",
+                    (message) -> "m-1".equals(message.systemProperties().get("message-id")), Duration.ofSeconds(10));
+            assertThat(received.bodyAsString()).isEqualTo("{\"temperature\":21.5}");
+            assertThat(received.properties()).containsEntry("alert", "a b&c");
+            assertThat(received.systemProperties()).containsEntry("correlation-id", "c-1")
+                    .containsEntry("content-type", "application/json")
+                    .containsEntry("content-encoding", "utf-8")
+                    .containsEntry("dt-subject", "thermostat1")
+                    .containsEntry("iothub-connection-device-id", "telemetry1");
+            assertThat(received.systemProperties().get("iothub-creation-time-utc")).startsWith("2026-11-23T10:15:30.123");
+        }
+    }
+
+    @Test
+    void whenTwinIsReadAndPatchedThenVersionsAndErrorsAreReported() {
+        emulator.registerDevice("twin1");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "twin1")) {
+            IotHubTwinTemplate twin = context.getBean(IotHubTwinTemplate.class);
+            long version = twin.updateReportedProperties(Map.of("firmware", "1.0.0")).join();
+            assertThat(emulator.twin("twin1").reported()).containsEntry("firmware", "1.0.0");
+            assertThat(emulator.twin("twin1").reportedVersion()).isEqualTo(version);
+            DeviceTwin read = twin.getTwin().join();
+            assertThat(read.reported()).containsEntry("firmware", "1.0.0");
+            assertThat(read.reportedVersion()).isEqualTo(version);
+            long next = twin.updateReportedProperties(Map.of("firmware", "1.0.1"), version).join();
+            assertThat(next).isGreaterThan(version);
+            assertThat(twin.updateReportedProperties(Map.of("firmware", "x"), version))
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableThat()
+                    .havingRootCause()
+                    .isInstanceOfSatisfying(TwinOperationException.class,
+                            (ex) -> assertThat(ex.isPreconditionFailed()).isTrue());
+        }
+    }
+
+    @Test
+    void whenDesiredPropertiesChangeOnlineOrOfflineThenTheHandlerGetsThem() {
+        emulator.registerDevice("desired1");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "desired1",
+                "iothub.reconnect.initial-delay=3s", "iothub.reconnect.jitter=0")) {
+            List<DesiredPropertiesUpdate> updates = new CopyOnWriteArrayList<>();
+            context.getBean(IotHubInboundRouter.class).addDesiredPropertiesHandler(updates::add);
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("desired1"));
+            long online = emulator.patchDesired("desired1", Map.of("interval", 5));
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> updates.stream().anyMatch((update) -> update.version() == online));
+            assertThat(updates.get(updates.size() - 1).payloadAsString()).contains("\"interval\":5");
+
+            emulator.disconnect("desired1");
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !emulator.isConnected("desired1"));
+            long offline = emulator.patchDesired("desired1", Map.of("interval", 30));
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> updates.stream().anyMatch((update) -> update.version() == offline));
+            DesiredPropertiesUpdate resynced = updates.stream().filter((update) -> update.version() == offline)
+                    .findFirst().orElseThrow();
+            assertThat(resynced.complete()).isTrue();
+            assertThat(resynced.payloadAsString()).contains("\"interval\":30");
+            assertThat(updates).extracting(DesiredPropertiesUpdate::version).isSorted().doesNotHaveDuplicates();
+            assertThat(context.getBean(EmulatorApplications.ConnectionEvents.class).of(IotHubConnectedEvent.class))
+                    .extracting(IotHubConnectedEvent::isReconnect).containsExactly(false, true);
+        }
+    }
+
+    @Test
+    void whenCloudToDeviceMessageAndMethodArriveThenHandlersAnswer() {
+        emulator.registerDevice("inbound1");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "inbound1")) {
+            IotHubInboundRouter router = context.getBean(IotHubInboundRouter.class);
+            List<dev.iothub.spring.inbound.CloudToDeviceMessage> messages = new CopyOnWriteArrayList<>();
+            router.addCloudToDeviceHandler(messages::add);
+            router.addDirectMethodHandler("reboot",
+                    (request) -> DirectMethodResponse.of(200, "{\"echo\":" + request.payloadAsString() + "}"));
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("inbound1"));
+            emulator.sendCloudToDevice("inbound1", CloudToDeviceMessage.of("hello").messageId("m1")
+                    .correlationId("c1").contentType("text/plain").property("k", "v"));
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !messages.isEmpty());
+            assertThat(messages.get(0).payloadAsString()).isEqualTo("hello");
+            assertThat(messages.get(0).messageId()).isEqualTo("m1");
+            assertThat(messages.get(0).correlationId()).isEqualTo("c1");
+            assertThat(messages.get(0).applicationProperties()).containsEntry("k", "v");
+            MethodResult result = emulator.invokeMethod("inbound1", "reboot", "{\"delay\":1}", Duration.ofSeconds(10));
+            assertThat(result.status()).isEqualTo(200);
+            assertThat(result.payload()).isEqualTo("{\"echo\":{\"delay\":1}}");
+            assertThat(emulator.invokeMethod("inbound1", "unknown", null, Duration.ofSeconds(10)).status())
+                    .isEqualTo(501);
+        }
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+}
