@@ -27,6 +27,11 @@ final class EmulatorApplications {
     }
 
     static ConfigurableApplicationContext run(IotHubEmulator emulator, String deviceId, String... extraProperties) {
+        return run(emulator, deviceId, new Class<?>[0], extraProperties);
+    }
+
+    static ConfigurableApplicationContext run(IotHubEmulator emulator, String deviceId, Class<?>[] extraSources,
+            String... extraProperties) {
         List<String> properties = new ArrayList<>(List.of(
                 "iothub.connection-string=" + emulator.connectionString(deviceId),
                 "iothub.port=" + emulator.mqttPort(),
@@ -36,7 +41,8 @@ final class EmulatorApplications {
                 "iothub.shutdown-timeout=2s",
                 "spring.main.banner-mode=off"));
         properties.addAll(List.of(extraProperties));
-        return new SpringApplicationBuilder(DeviceApplication.class).web(WebApplicationType.NONE)
+        return new SpringApplicationBuilder(DeviceApplication.class).sources(extraSources)
+                .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))
                 .run();
     }
