@@ -1,5 +1,9 @@
 package dev.iothub.spring.integration;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +20,11 @@ import dev.iothub.spring.annotation.C2DHandler;
 import dev.iothub.spring.annotation.DesiredPropertyListener;
 import dev.iothub.spring.annotation.DirectMethod;
 import dev.iothub.spring.annotation.MethodResponse;
+import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.event.CloudToDeviceHandlerFailedEvent;
+import dev.iothub.spring.handler.IotHubHandlerConfigurer;
 import dev.iothub.spring.messaging.IotHubHeaders;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -25,11 +32,16 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.MethodParameter;
+import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.annotation.Header;
+import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -270,6 +282,94 @@ class AnnotatedHandlersIntegrationTests {
             });
             await().atMost(TIMEOUT).until(() -> emulator.pendingCloudToDevice(DEVICE) == 0);
             assertThat(emulator.isConnected(DEVICE)).isTrue();
+        }
+
+    }
+
+    @Nested
+    class Discovery {
+
+        private static final String DEVICE = "discovery";
+
+        @Test
+        void whenHandlersAreProxiedMetaAnnotatedOrUseCustomResolversThenTheyAreInvoked() {
+            emulator.registerDevice(DEVICE);
+            try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, DEVICE,
+                    new Class<?>[] { DiscoveryConfiguration.class })) {
+                await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(DEVICE));
+                Audited audited = context.getBean(Audited.class);
+                assertThat(AopUtils.isCglibProxy(audited)).isTrue();
+                assertThat(invoke(DEVICE, "restart", null)).isEqualTo(new MethodResult(200, "\"restarted\""));
+                assertThat(context.getBean(DiscoveryConfiguration.class).intercepted).hasValue(1);
+                assertThat(invoke(DEVICE, "whereAmI", null)).isEqualTo(new MethodResult(200, "\"device " + DEVICE + "\""));
+            }
+        }
+
+    }
+
+    /** A composed annotation: a direct method named {@code restart}. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @DirectMethod("restart")
+    @interface RestartCommand {
+
+    }
+
+    record DeviceName(String value) {
+    }
+
+    static class Audited {
+
+        @RestartCommand
+        String restart() {
+            return "restarted";
+        }
+
+        @DirectMethod
+        String whereAmI(DeviceName name) {
+            return "device " + name.value();
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class DiscoveryConfiguration {
+
+        final AtomicInteger intercepted = new AtomicInteger();
+
+        @Bean
+        Audited audited() {
+            ProxyFactory proxy = new ProxyFactory(
+                    new Audited());
+            proxy.setProxyTargetClass(true);
+            proxy.addAdvice((MethodInterceptor) (invocation) -> {
+                this.intercepted.incrementAndGet();
+                return invocation.proceed();
+            });
+            return (Audited) proxy.getProxy();
+        }
+
+        @Bean
+        IotHubHandlerConfigurer deviceNameResolver(
+                IotHubClientManager clientManager) {
+            return new IotHubHandlerConfigurer() {
+                @Override
+                public void configureArgumentResolvers(
+                        List<HandlerMethodArgumentResolver> resolvers) {
+                    resolvers.add(new HandlerMethodArgumentResolver() {
+                        @Override
+                        public boolean supportsParameter(MethodParameter parameter) {
+                            return parameter.getParameterType() == DeviceName.class;
+                        }
+
+                        @Override
+                        public Object resolveArgument(MethodParameter parameter,
+                                Message<?> message) {
+                            return new DeviceName(clientManager.getIdentity().deviceId());
+                        }
+                    });
+                }
+            };
         }
 
     }
