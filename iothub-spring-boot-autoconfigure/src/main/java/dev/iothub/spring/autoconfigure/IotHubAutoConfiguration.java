@@ -41,7 +41,7 @@ import dev.iothub.spring.twin.TwinReconnectionFlow;
         "org.springframework.boot.integration.autoconfigure.IntegrationAutoConfiguration" })
 @ConditionalOnClass({ Mqttv3ClientManager.class, MqttAsyncClient.class })
 @Conditional(IotHubAutoConfiguration.IotHubConnectionCondition.class)
-@EnableConfigurationProperties(IotHubProperties.class)
+@EnableConfigurationProperties({ IotHubProperties.class, IotHubHandlerProperties.class })
 public final class IotHubAutoConfiguration {
 
     /** The name of the {@link org.springframework.messaging.MessageChannel} that sends telemetry. */
@@ -70,8 +70,8 @@ public final class IotHubAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IotHubInboundRouter iotHubInboundRouter(IotHubClientManager clientManager) {
-        return new IotHubInboundRouter(clientManager);
+    IotHubInboundRouter iotHubInboundRouter(IotHubClientManager clientManager, IotHubHandlerProperties handlers) {
+        return new IotHubInboundRouter(clientManager, handlers.getMethodThreads(), handlers.getQueueCapacity());
     }
 
     @Bean

@@ -3,7 +3,6 @@ package dev.iothub.spring.autoconfigure;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
@@ -20,7 +19,6 @@ import dev.iothub.spring.handler.IotHubHandlerAnnotationBeanPostProcessor;
 @AutoConfiguration(after = IotHubAutoConfiguration.class)
 @ConditionalOnClass(InvocableHandlerMethod.class)
 @ConditionalOnBooleanProperty(name = "iothub.handlers.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(IotHubHandlerProperties.class)
 public final class IotHubHandlerAutoConfiguration {
 
     /** The name of the handler annotation post-processor; define a bean with this name to replace it. */

@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,9 +31,12 @@ import dev.iothub.spring.connection.IotHubClientManager;
  * Routes every message the hub sends to the device by its topic: cloud-to-device messages, direct-method requests
  * and desired-property changes go to the handlers registered here, twin responses to the twin API.
  * <p>
- * Handlers run one at a time, in arrival order, on a thread named {@code iothub-inbound-{clientId}}, never on
- * Paho's thread. A direct method always gets an answer: the handler's, 501 when no handler is registered for its
- * name, or 500 when the handler throws. Desired-property updates whose {@code $version} is not newer than the last
+ * Handlers never run on Paho's thread but on bounded, named executors: cloud-to-device messages one at a time in
+ * arrival order ({@code iothub-{clientId}-c2d-N}), desired-property updates one at a time in {@code $version} order
+ * ({@code iothub-{clientId}-desired-N}), and direct methods concurrently on a small pool
+ * ({@code iothub-{clientId}-method-N}), so a slow handler stalls neither the connection nor other kinds of work.
+ * A direct method always gets an answer: the handler's, 501 when no handler is registered for its name, 500 when
+ * the handler throws, or 503 when the method pool's queue is full. Desired-property updates whose {@code $version} is not newer than the last
  * one delivered are dropped, which is what the twin reconnection flow needs. Cloud-to-device messages that arrive
  * before any handler is registered are kept (unacknowledged) and handed to the first handler.
  *
@@ -47,7 +51,11 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
 
     private final IotHubClientManager clientManager;
 
-    private final ExecutorService executor;
+    private final ExecutorService cloudToDeviceExecutor;
+
+    private final ExecutorService desiredExecutor;
+
+    private final ExecutorService methodExecutor;
 
     private final List<CloudToDeviceMessageHandler> cloudToDeviceHandlers = new CopyOnWriteArrayList<>();
 
@@ -62,17 +70,36 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
     private volatile @Nullable TwinResponseListener twinResponseListener;
 
     /**
-     * Creates a router and registers it as the manager's inbound listener.
+     * Creates a router with 4 direct-method threads and queues of 100, and registers it as the manager's inbound
+     * listener.
      *
      * @param clientManager the connection
      */
     public IotHubInboundRouter(IotHubClientManager clientManager) {
+        this(clientManager, 4, 100);
+    }
+
+    /**
+     * Creates a router and registers it as the manager's inbound listener.
+     *
+     * @param clientManager the connection
+     * @param methodThreads how many direct methods may run at once
+     * @param queueCapacity how much work of each kind may wait for a thread
+     */
+    public IotHubInboundRouter(IotHubClientManager clientManager, int methodThreads, int queueCapacity) {
         this.clientManager = clientManager;
-        CustomizableThreadFactory threads = new CustomizableThreadFactory(
-                "iothub-inbound-" + clientManager.getClientId() + "-");
-        threads.setDaemon(true);
-        this.executor = Executors.newSingleThreadExecutor(threads);
+        String prefix = "iothub-" + clientManager.getClientId() + "-";
+        this.cloudToDeviceExecutor = boundedExecutor(prefix + "c2d-", 1, queueCapacity);
+        this.desiredExecutor = boundedExecutor(prefix + "desired-", 1, queueCapacity);
+        this.methodExecutor = boundedExecutor(prefix + "method-", methodThreads, queueCapacity);
         clientManager.setInboundMessageListener(this);
+    }
+
+    private static ExecutorService boundedExecutor(String threadNamePrefix, int threads, int queueCapacity) {
+        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(threadNamePrefix);
+        threadFactory.setDaemon(true);
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(queueCapacity), threadFactory);
     }
 
     /**
@@ -82,7 +109,7 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
      */
     public Registration addCloudToDeviceHandler(CloudToDeviceMessageHandler handler) {
         this.cloudToDeviceHandlers.add(handler);
-        execute(this::drainBuffered);
+        execute(this.cloudToDeviceExecutor, this::drainBuffered);
         return () -> this.cloudToDeviceHandlers.remove(handler);
     }
 
@@ -126,7 +153,7 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
      * delivered. Used by the twin reconnection flow for the document read after a (re)connect.
      */
     public void dispatchDesiredProperties(DesiredPropertiesUpdate update) {
-        execute(() -> deliverDesired(update));
+        execute(this.desiredExecutor, () -> deliverDesired(update));
     }
 
     /** The {@code $version} of the last desired-property update delivered, or empty before the first. */
@@ -153,15 +180,21 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
         }
         else if (hubTopic instanceof HubTopic.CloudToDevice cloudToDevice) {
             CloudToDeviceMessage message = new CloudToDeviceMessage(topic, payload, cloudToDevice.properties());
-            execute(() -> deliverCloudToDevice(new Buffered(message, acknowledgement)));
+            execute(this.cloudToDeviceExecutor, () -> deliverCloudToDevice(new Buffered(message, acknowledgement)));
         }
         else if (hubTopic instanceof HubTopic.MethodRequest request) {
             acknowledgement.run();
-            execute(() -> invoke(new DirectMethodRequest(request.methodName(), request.requestId(), payload)));
+            DirectMethodRequest methodRequest = new DirectMethodRequest(request.methodName(), request.requestId(),
+                    payload);
+            if (!execute(this.methodExecutor, () -> invoke(methodRequest))) {
+                answer(methodRequest, DirectMethodResponse.of(503,
+                        "{\"error\":\"Busy\",\"message\":\"Too many direct methods are running\"}"));
+            }
         }
         else if (hubTopic instanceof HubTopic.DesiredPatch patch) {
             acknowledgement.run();
-            execute(() -> deliverDesired(new DesiredPropertiesUpdate(patch.version(), payload, false)));
+            execute(this.desiredExecutor,
+                    () -> deliverDesired(new DesiredPropertiesUpdate(patch.version(), payload, false)));
         }
     }
 
@@ -238,12 +271,17 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
         }
     }
 
-    private void execute(Runnable task) {
+    private boolean execute(ExecutorService executor, Runnable task) {
         try {
-            this.executor.execute(task);
+            executor.execute(task);
+            return true;
         }
         catch (RejectedExecutionException ex) {
-            logger.debug("Inbound router stopped; dropping work");
+            if (!executor.isShutdown()) {
+                logger.error("Inbound work queue is full; dropping work (a cloud-to-device message stays "
+                        + "unacknowledged and is delivered again after the next reconnect)");
+            }
+            return false;
         }
     }
 
@@ -253,14 +291,18 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
 
     @Override
     public void destroy() {
-        this.executor.shutdown();
+        List<ExecutorService> executors = List.of(this.cloudToDeviceExecutor, this.desiredExecutor,
+                this.methodExecutor);
+        executors.forEach(ExecutorService::shutdown);
         try {
-            if (!this.executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                this.executor.shutdownNow();
+            for (ExecutorService executor : executors) {
+                if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    executor.shutdownNow();
+                }
             }
         }
         catch (InterruptedException ex) {
-            this.executor.shutdownNow();
+            executors.forEach(ExecutorService::shutdownNow);
             Thread.currentThread().interrupt();
         }
     }

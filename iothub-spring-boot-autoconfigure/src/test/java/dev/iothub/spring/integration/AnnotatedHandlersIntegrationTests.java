@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.iothub.emulator.CloudToDeviceMessage;
@@ -132,6 +134,19 @@ class AnnotatedHandlersIntegrationTests {
             JsonNode body = json.readTree(invoke(DEVICE, "whoami", null).payload());
             assertThat(body.get("method").asString()).isEqualTo("whoami");
             assertThat(body.get("requestId").asString()).isNotBlank();
+        }
+
+        @Test
+        void whenAHandlerIsSlowThenOtherMethodsStillAnswerOnNamedHandlerThreads() {
+            Thermostat thermostat = context.getBean(Thermostat.class);
+            CompletableFuture<MethodResult> held = emulator.invokeMethodAsync(DEVICE, "hold", null,
+                    Duration.ofSeconds(20));
+            await().atMost(TIMEOUT).until(() -> thermostat.holding.getCount() == 0);
+            JsonNode whoami = json.readTree(invoke(DEVICE, "whoami", null).payload());
+            assertThat(whoami.get("thread").asString()).startsWith("iothub-" + DEVICE + "-method-");
+            assertThat(held).isNotDone();
+            thermostat.release.countDown();
+            assertThat(held.join()).isEqualTo(new MethodResult(200, null));
         }
 
         @Test
@@ -397,6 +412,10 @@ class AnnotatedHandlersIntegrationTests {
 
         final AtomicInteger pings = new AtomicInteger();
 
+        final CountDownLatch holding = new CountDownLatch(1);
+
+        final CountDownLatch release = new CountDownLatch(1);
+
         final List<Double> targets = new CopyOnWriteArrayList<>();
 
         final List<Optional<String>> modes = new CopyOnWriteArrayList<>();
@@ -445,7 +464,13 @@ class AnnotatedHandlersIntegrationTests {
         @DirectMethod("whoami")
         Map<String, String> whoami(@Header(IotHubHeaders.METHOD_NAME) String method,
                 @Header(IotHubHeaders.REQUEST_ID) String requestId) {
-            return Map.of("method", method, "requestId", requestId);
+            return Map.of("method", method, "requestId", requestId, "thread", Thread.currentThread().getName());
+        }
+
+        @DirectMethod("hold")
+        void hold() throws InterruptedException {
+            this.holding.countDown();
+            this.release.await(20, TimeUnit.SECONDS);
         }
 
         @DirectMethod("fail")
