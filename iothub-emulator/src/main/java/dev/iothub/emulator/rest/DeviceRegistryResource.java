@@ -1,5 +1,8 @@
 package dev.iothub.emulator.rest;
 
+import java.util.Comparator;
+import java.util.List;
+
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.IotHubServiceException;
@@ -9,8 +12,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code /devices}: create, read, list and delete device identities, answering IoT Hub's device JSON plus the
- * emulator's {@code connectionString}.
+ * {@code /devices}: create, read, list (sorted by id) and delete device identities, answering IoT Hub's device JSON
+ * plus the emulator's {@code connectionString}. Module identities are not served here.
  */
 final class DeviceRegistryResource {
 
@@ -29,7 +32,11 @@ final class DeviceRegistryResource {
 
     private RestResponse list() {
         ArrayNode devices = Json.MAPPER.createArrayNode();
-        for (DeviceIdentity identity : this.emulator.devices()) {
+        List<DeviceIdentity> identities = this.emulator.devices()
+            .stream()
+            .sorted(Comparator.comparing(DeviceIdentity::deviceId))
+            .toList();
+        for (DeviceIdentity identity : identities) {
             if (identity.moduleId() == null) {
                 try {
                     devices.add(read(identity.deviceId()));
