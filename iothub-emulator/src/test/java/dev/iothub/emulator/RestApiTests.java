@@ -196,6 +196,16 @@ class RestApiTests {
         }
 
         @Test
+        void whenServingThenNoRestThreadKeepsTheJvmAlive() throws Exception {
+            assertThat(get("/devices").status()).isEqualTo(200);
+            assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn((thread) -> thread.getName().startsWith("iothub-emulator-rest")
+                        || thread.getName().equals("HTTP-Dispatcher"))
+                .isNotEmpty()
+                .allMatch(Thread::isDaemon);
+        }
+
+        @Test
         void whenTheRestApiIsDisabledThenItHasNoPort() {
             try (IotHubEmulator noRest = IotHubEmulator.builder().servicePort(-1).start()) {
                 assertThatIllegalStateException().isThrownBy(noRest::servicePort);

@@ -46,12 +46,31 @@ public final class ServiceApiServer implements AutoCloseable {
             new DeviceMessagesResource(emulator).addTo(router);
             server.createContext("/", new RestDispatcher(router, executor));
             server.setExecutor(executor);
-            server.start();
+            startAsDaemon(server, executor);
             return new ServiceApiServer(server, executor);
         }
         catch (IOException ex) {
             executor.shutdownNow();
             throw new UncheckedIOException("Cannot listen for REST requests on " + address, ex);
+        }
+    }
+
+    /**
+     * The JDK server's dispatcher thread takes the daemon flag of the thread that starts the server; started from a
+     * daemon thread, it does not keep the JVM alive, like the emulator's other threads.
+     */
+    private static void startAsDaemon(HttpServer server, ExecutorService executor) {
+        Thread starter = new Thread(server::start, "iothub-emulator-rest-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            starter.join();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            server.stop(0);
+            executor.shutdownNow();
+            throw new IllegalStateException("Interrupted while starting the REST API", ex);
         }
     }
 
