@@ -179,6 +179,44 @@ class RestApiTests {
     }
 
     @Nested
+    class Modules {
+
+        @Test
+        void whenAModuleIsCreatedThenItIsListedUnderItsDeviceAndHasATwin() throws Exception {
+            String deviceId = newDeviceId();
+            Answer created = send("PUT", "/devices/" + deviceId + "/modules/sensor", "{\"moduleId\":\"sensor\"}");
+            assertThat(created.status()).isEqualTo(200);
+            assertThat(created.body().get("moduleId").asString()).isEqualTo("sensor");
+            assertThat(created.body().get("connectionString").asString()).contains("ModuleId=sensor");
+            assertThat(get("/devices/" + deviceId + "/modules").body().findValuesAsString("moduleId"))
+                .containsExactly("sensor");
+            assertThat(get("/devices").body().findValuesAsString("moduleId")).doesNotContain("sensor");
+            Answer patched = send("PATCH", "/twins/" + deviceId + "/modules/sensor",
+                    "{\"properties\":{\"desired\":{\"rate\":2}}}");
+            assertThat(patched.body().get("moduleId").asString()).isEqualTo("sensor");
+            assertThat(hub.twin(deviceId + "/sensor").desired()).containsEntry("rate", 2);
+            assertThat(send("POST", "/twins/" + deviceId + "/modules/sensor/methods", "{\"methodName\":\"m\"}")
+                .errorCode()).isEqualTo(404103);
+        }
+
+        @Test
+        void whenTheDeviceIsDeletedThenItsModulesGoToo() throws Exception {
+            String deviceId = newDeviceId();
+            hub.registerModule(deviceId, "sensor");
+            assertThat(send("DELETE", "/devices/" + deviceId, null).status()).isEqualTo(204);
+            assertThat(get("/devices/" + deviceId + "/modules/sensor").errorCode()).isEqualTo(404001);
+        }
+
+        @Test
+        void whenTheDeviceIsUnknownOrTheIdHidesASlashThen404001() throws Exception {
+            assertThat(send("PUT", "/devices/nobody/modules/m", null).errorCode()).isEqualTo(404001);
+            String deviceId = newDeviceId();
+            hub.registerModule(deviceId, "sensor");
+            assertThat(get("/devices/" + deviceId + "%2Fsensor").errorCode()).isEqualTo(404001);
+        }
+    }
+
+    @Nested
     class Routing {
 
         @Test

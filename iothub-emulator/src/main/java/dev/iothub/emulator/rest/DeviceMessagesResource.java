@@ -18,7 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Emulator-only endpoints with no IoT Hub REST counterpart (there, these go over AMQP and the Event Hubs endpoint):
- * send a cloud-to-device message, read the telemetry received from a device, and drop a device's connection.
+ * send a cloud-to-device message to a device, read the telemetry received from a device or module, and drop its
+ * connection.
  */
 final class DeviceMessagesResource {
 
@@ -32,9 +33,11 @@ final class DeviceMessagesResource {
     }
 
     void addTo(RestRouter router) {
-        router.add("POST", "/devices/{id}/messages/deviceBound", this::sendToDevice)
-            .add("GET", "/devices/{id}/messages/events", this::receivedTelemetry)
-            .add("POST", "/devices/{id}/disconnect", this::disconnect);
+        router.add("POST", "/devices/{deviceId}/messages/deviceBound", this::sendToDevice)
+            .add("GET", "/devices/{deviceId}/messages/events", this::receivedTelemetry)
+            .add("GET", "/devices/{deviceId}/modules/{moduleId}/messages/events", this::receivedTelemetry)
+            .add("POST", "/devices/{deviceId}/disconnect", this::disconnect)
+            .add("POST", "/devices/{deviceId}/modules/{moduleId}/disconnect", this::disconnect);
     }
 
     private RestResponse sendToDevice(RestRequest request) {
@@ -49,12 +52,12 @@ final class DeviceMessagesResource {
                 message.property(name.substring(APP_PROPERTY_PREFIX.length()), values.isEmpty() ? null : values.get(0));
             }
         });
-        String messageId = this.emulator.sendCloudToDevice(request.pathVariable("id"), message);
+        String messageId = this.emulator.sendCloudToDevice(request.identityId(), message);
         return RestResponse.noContent(Map.of("iothub-messageid", messageId));
     }
 
     private RestResponse receivedTelemetry(RestRequest request) {
-        String id = request.pathVariable("id");
+        String id = request.identityId();
         this.emulator.device(id);
         List<TelemetryMessage> received = this.emulator.telemetry(id);
         ArrayNode messages = Json.MAPPER.createArrayNode();
@@ -63,7 +66,7 @@ final class DeviceMessagesResource {
     }
 
     private RestResponse disconnect(RestRequest request) {
-        this.emulator.disconnect(request.pathVariable("id"));
+        this.emulator.disconnect(request.identityId());
         return RestResponse.noContent();
     }
 

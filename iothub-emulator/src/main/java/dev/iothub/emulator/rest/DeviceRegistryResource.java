@@ -2,6 +2,7 @@ package dev.iothub.emulator.rest;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
@@ -12,8 +13,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code /devices}: create, read, list (sorted by id) and delete device identities, answering IoT Hub's device JSON
- * plus the emulator's {@code connectionString}. Module identities are not served here.
+ * {@code /devices} and {@code /devices/{deviceId}/modules}: create, read, list (sorted by id) and delete device and
+ * module identities, answering IoT Hub's device or module JSON plus the emulator's {@code connectionString}.
  */
 final class DeviceRegistryResource {
 
@@ -24,40 +25,43 @@ final class DeviceRegistryResource {
     }
 
     void addTo(RestRouter router) {
-        router.add("GET", "/devices", (request) -> list())
-            .add("PUT", "/devices/{id}", this::create)
-            .add("GET", "/devices/{id}", (request) -> RestResponse.ok(read(request.pathVariable("id"))))
-            .add("DELETE", "/devices/{id}", this::delete);
+        router.add("GET", "/devices", (request) -> list((identity) -> identity.moduleId() == null))
+            .add("PUT", "/devices/{deviceId}", this::createDevice)
+            .add("GET", "/devices/{deviceId}", (request) -> RestResponse.ok(read(request)))
+            .add("DELETE", "/devices/{deviceId}", this::deleteDevice)
+            .add("GET", "/devices/{deviceId}/modules", this::listModules)
+            .add("PUT", "/devices/{deviceId}/modules/{moduleId}", this::createModule)
+            .add("GET", "/devices/{deviceId}/modules/{moduleId}", (request) -> RestResponse.ok(read(request)))
+            .add("DELETE", "/devices/{deviceId}/modules/{moduleId}", this::deleteModule);
     }
 
-    private RestResponse list() {
-        ArrayNode devices = Json.MAPPER.createArrayNode();
-        List<DeviceIdentity> identities = this.emulator.devices()
+    private RestResponse list(Predicate<DeviceIdentity> filter) {
+        ArrayNode identities = Json.MAPPER.createArrayNode();
+        this.emulator.devices()
             .stream()
-            .sorted(Comparator.comparing(DeviceIdentity::deviceId))
-            .toList();
-        for (DeviceIdentity identity : identities) {
-            if (identity.moduleId() == null) {
+            .filter(filter)
+            .sorted(Comparator.comparing(DeviceIdentity::id))
+            .forEach((identity) -> {
                 try {
-                    devices.add(read(identity.deviceId()));
+                    identities.add(toJson(identity));
                 }
                 catch (IotHubServiceException deletedMeanwhile) {
                     // listed, then deleted by another request: leave it out
                 }
-            }
-        }
-        return RestResponse.ok(devices);
+            });
+        return RestResponse.ok(identities);
     }
 
-    private RestResponse create(RestRequest request) {
-        String deviceId = request.pathVariable("id");
+    private RestResponse listModules(RestRequest request) {
+        String deviceId = this.emulator.device(request.identityId()).deviceId();
+        return list((identity) -> identity.moduleId() != null && identity.deviceId().equals(deviceId));
+    }
+
+    private RestResponse createDevice(RestRequest request) {
         JsonNode body = request.jsonObjectBody();
         String primaryKey = null;
         if (body != null) {
-            JsonNode bodyId = body.path("deviceId");
-            if (!bodyId.isMissingNode() && !bodyId.isNull() && !deviceId.equals(bodyId.asString())) {
-                throw RestRequest.invalid("The deviceId in the body does not match the one in the path");
-            }
+            requireSameId(body, "deviceId", request.pathVariable("deviceId"));
             JsonNode authentication = body.path("authentication");
             String type = authentication.path("type").asString("sas");
             if (!type.equalsIgnoreCase("sas")) {
@@ -71,37 +75,71 @@ final class DeviceRegistryResource {
                 primaryKey = key.asString();
             }
         }
-        this.emulator.registerDevice(deviceId, primaryKey);
-        return RestResponse.ok(read(deviceId));
+        this.emulator.registerDevice(request.pathVariable("deviceId"), primaryKey);
+        return RestResponse.ok(read(request));
     }
 
-    private RestResponse delete(RestRequest request) {
-        this.emulator.removeDevice(requireDevice(request.pathVariable("id")).deviceId());
+    private RestResponse createModule(RestRequest request) {
+        JsonNode body = request.jsonObjectBody();
+        if (body != null) {
+            requireSameId(body, "deviceId", request.pathVariable("deviceId"));
+            requireSameId(body, "moduleId", request.pathVariable("moduleId"));
+            if (!body.path("authentication").isMissingNode()) {
+                throw RestRequest.invalid("The emulator generates module keys; leave out authentication");
+            }
+        }
+        String deviceId = request.pathVariable("deviceId");
+        this.emulator.device(deviceId);
+        this.emulator.registerModule(deviceId, request.pathVariable("moduleId"));
+        return RestResponse.ok(read(request));
+    }
+
+    private RestResponse deleteDevice(RestRequest request) {
+        String deviceId = this.emulator.device(request.identityId()).deviceId();
+        this.emulator.devices()
+            .stream()
+            .filter((identity) -> identity.moduleId() != null && identity.deviceId().equals(deviceId))
+            .forEach((module) -> this.emulator.removeDevice(module.id()));
+        this.emulator.removeDevice(deviceId);
         return RestResponse.noContent();
     }
 
-    private DeviceIdentity requireDevice(String deviceId) {
-        DeviceIdentity identity = this.emulator.device(deviceId);
-        if (identity.moduleId() != null) {
-            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
-                    "Device " + deviceId + " not found");
-        }
-        return identity;
+    private RestResponse deleteModule(RestRequest request) {
+        this.emulator.removeDevice(request.identityId());
+        return RestResponse.noContent();
     }
 
-    private ObjectNode read(String deviceId) {
-        DeviceIdentity identity = requireDevice(deviceId);
-        ObjectNode device = Json.MAPPER.createObjectNode();
-        device.put("deviceId", identity.deviceId());
-        device.put("status", "enabled");
-        device.put("connectionState", this.emulator.isConnected(deviceId) ? "Connected" : "Disconnected");
-        device.put("cloudToDeviceMessageCount", this.emulator.pendingCloudToDevice(deviceId));
-        ObjectNode authentication = device.putObject("authentication");
+    private ObjectNode read(RestRequest request) {
+        return toJson(this.emulator.device(request.identityId()));
+    }
+
+    private ObjectNode toJson(DeviceIdentity identity) {
+        String id = identity.id();
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("deviceId", identity.deviceId());
+        if (identity.moduleId() != null) {
+            node.put("moduleId", identity.moduleId());
+        }
+        else {
+            node.put("status", "enabled");
+        }
+        node.put("connectionState", this.emulator.isConnected(id) ? "Connected" : "Disconnected");
+        if (identity.moduleId() == null) {
+            node.put("cloudToDeviceMessageCount", this.emulator.pendingCloudToDevice(id));
+        }
+        ObjectNode authentication = node.putObject("authentication");
         authentication.put("type", "sas");
         authentication.putObject("symmetricKey")
             .put("primaryKey", identity.primaryKey())
             .put("secondaryKey", identity.secondaryKey());
-        device.put("connectionString", this.emulator.connectionString(deviceId));
-        return device;
+        node.put("connectionString", this.emulator.connectionString(id));
+        return node;
+    }
+
+    private static void requireSameId(JsonNode body, String name, String inPath) {
+        JsonNode inBody = body.path(name);
+        if (!inBody.isMissingNode() && !inBody.isNull() && !inPath.equals(inBody.asString())) {
+            throw RestRequest.invalid("The " + name + " in the body does not match the one in the path");
+        }
     }
 }

@@ -10,8 +10,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code POST /twins/{id}/methods}: invokes a direct method and answers {@code {"status":..,"payload":..}} once the
- * device has answered. No thread waits for the device meanwhile: the answer is written when the invocation completes.
+ * {@code POST /twins/{deviceId}[/modules/{moduleId}]/methods}: invokes a direct method and answers
+ * {@code {"status":..,"payload":..}} once the device has answered. No thread waits for the device meanwhile: the
+ * answer is written when the invocation completes.
  * {@code connectTimeoutInSeconds} is accepted and ignored (a device that is not connected fails at once with
  * {@code 404103}).
  */
@@ -26,11 +27,12 @@ final class DirectMethodResource {
     }
 
     void addTo(RestRouter router) {
-        router.addAsync("POST", "/twins/{id}/methods", this::invoke);
+        router.addAsync("POST", "/twins/{deviceId}/methods", this::invoke)
+            .addAsync("POST", "/twins/{deviceId}/modules/{moduleId}/methods", this::invoke);
     }
 
     private CompletionStage<RestResponse> invoke(RestRequest request) {
-        String id = request.pathVariable("id");
+        String id = request.identityId();
         this.emulator.device(id);
         JsonNode body = request.requiredJsonObjectBody();
         JsonNode methodName = body.path("methodName");

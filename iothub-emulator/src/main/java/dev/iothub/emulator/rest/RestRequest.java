@@ -26,6 +26,20 @@ record RestRequest(Map<String, String> pathVariables, Map<String, List<String>> 
         return value;
     }
 
+    /**
+     * The identity the path names: {@code deviceId}, or {@code deviceId/moduleId} on a module route (the id the
+     * {@link dev.iothub.emulator.IotHubEmulator} API takes).
+     */
+    String identityId() {
+        String deviceId = pathVariable("deviceId");
+        String moduleId = this.pathVariables.get("moduleId");
+        String id = deviceId + ((moduleId != null) ? "/" + moduleId : "");
+        if (deviceId.contains("/") || (moduleId != null && moduleId.contains("/"))) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
+        }
+        return id;
+    }
+
     /** The first value of a header, or {@code null}. */
     String header(String name) {
         List<String> values = this.headers.get(name);

@@ -2,6 +2,7 @@ package dev.iothub.emulator.rest;
 
 import java.util.Map;
 
+import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.Twin;
 import dev.iothub.emulator.hub.Json;
@@ -9,7 +10,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code /twins/{id}}: reads a twin in IoT Hub's shape and patches its desired properties, which notifies the device.
+ * {@code /twins/{deviceId}[/modules/{moduleId}]}: reads a twin in IoT Hub's shape and patches its desired properties,
+ * which notifies the device.
  * Tags are not emulated: a patch's {@code tags} are ignored.
  */
 final class TwinResource {
@@ -21,12 +23,18 @@ final class TwinResource {
     }
 
     void addTo(RestRouter router) {
-        router.add("GET", "/twins/{id}", (request) -> RestResponse.ok(read(request.pathVariable("id"))))
-            .add("PATCH", "/twins/{id}", this::patch);
+        router.add("GET", "/twins/{deviceId}", this::get)
+            .add("PATCH", "/twins/{deviceId}", this::patch)
+            .add("GET", "/twins/{deviceId}/modules/{moduleId}", this::get)
+            .add("PATCH", "/twins/{deviceId}/modules/{moduleId}", this::patch);
+    }
+
+    private RestResponse get(RestRequest request) {
+        return RestResponse.ok(read(request.identityId()));
     }
 
     private RestResponse patch(RestRequest request) {
-        String id = request.pathVariable("id");
+        String id = request.identityId();
         this.emulator.device(id);
         JsonNode properties = request.requiredJsonObjectBody().path("properties");
         if (properties.has("reported")) {
@@ -46,8 +54,12 @@ final class TwinResource {
 
     private ObjectNode read(String id) {
         Twin twin = this.emulator.twin(id);
+        DeviceIdentity identity = this.emulator.device(id);
         ObjectNode document = Json.MAPPER.createObjectNode();
-        document.put("deviceId", this.emulator.device(id).deviceId());
+        document.put("deviceId", identity.deviceId());
+        if (identity.moduleId() != null) {
+            document.put("moduleId", identity.moduleId());
+        }
         document.put("connectionState", this.emulator.isConnected(id) ? "Connected" : "Disconnected");
         ObjectNode properties = document.putObject("properties");
         properties.set("desired", withVersion(twin.desired(), twin.desiredVersion()));
