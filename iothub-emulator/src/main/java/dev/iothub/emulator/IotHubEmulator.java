@@ -1,6 +1,7 @@
 package dev.iothub.emulator;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
 import dev.iothub.emulator.mqtt.DeviceConnection;
 import dev.iothub.emulator.mqtt.SessionStore;
+import dev.iothub.emulator.rest.ServiceApiServer;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.emulator.transport.TlsIdentity;
 import dev.iothub.protocol.ConnectionString;
@@ -60,6 +62,10 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final MqttServer mqttServer;
 
+    private final String bindAddress;
+
+    private final ServiceApiServer serviceApi;
+
     private IotHubEmulator(Builder builder) throws InterruptedException {
         this.hubName = builder.hubName;
         this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
@@ -80,6 +86,16 @@ public final class IotHubEmulator implements AutoCloseable {
             shutdownGroups();
             throw ex;
         }
+        this.bindAddress = builder.bindAddress;
+        try {
+            this.serviceApi = (builder.servicePort >= 0) ? ServiceApiServer.start(this,
+                    new InetSocketAddress(builder.bindAddress, builder.servicePort)) : null;
+        }
+        catch (RuntimeException ex) {
+            this.mqttServer.close();
+            shutdownGroups();
+            throw ex;
+        }
         logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#}",
                 this.hubName, builder.bindAddress, mqttPort());
     }
@@ -94,6 +110,24 @@ public final class IotHubEmulator implements AutoCloseable {
     /** The port devices connect to (MQTT over TLS). */
     public int mqttPort() {
         return this.mqttServer.port();
+    }
+
+    /**
+     * The port of the service REST API.
+     *
+     * @throws IllegalStateException when the REST API is disabled ({@code servicePort(-1)})
+     */
+    public int servicePort() {
+        if (this.serviceApi == null) {
+            throw new IllegalStateException("The service REST API is disabled");
+        }
+        return this.serviceApi.port();
+    }
+
+    /** The base URI of the service REST API, {@code http://{bind address}:{service port}}. */
+    public URI serviceUri() {
+        String host = this.bindAddress.contains(":") ? "[" + this.bindAddress + "]" : this.bindAddress;
+        return URI.create("http://" + host + ":" + servicePort());
     }
 
     /** The host name used in connection strings and expected in SAS scopes. */
@@ -278,6 +312,9 @@ public final class IotHubEmulator implements AutoCloseable {
     /** Stops listening, closes every connection and stops all threads. */
     @Override
     public void close() {
+        if (this.serviceApi != null) {
+            this.serviceApi.close();
+        }
         this.mqttServer.close();
         shutdownGroups();
     }
@@ -294,6 +331,8 @@ public final class IotHubEmulator implements AutoCloseable {
     public static final class Builder {
 
         private int mqttPort;
+
+        private int servicePort;
 
         private String bindAddress = "127.0.0.1";
 
@@ -317,6 +356,15 @@ public final class IotHubEmulator implements AutoCloseable {
         /** The MQTT port; 0 (the default) picks a free one. The official SDKs need 8883. */
         public Builder mqttPort(int port) {
             this.mqttPort = port;
+            return this;
+        }
+
+        /** The service REST API port; 0 (the default) picks a free one, -1 disables the REST API. */
+        public Builder servicePort(int port) {
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException("The service port must be -1 (disabled) or 0 to 65535");
+            }
+            this.servicePort = port;
             return this;
         }
 
