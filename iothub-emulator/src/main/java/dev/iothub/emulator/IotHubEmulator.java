@@ -31,7 +31,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * A local Azure IoT Hub: the device MQTT endpoint over TLS plus the service side as a Java API.
+ * A local Azure IoT Hub: the device MQTT endpoint over TLS plus the service side as a Java API and a REST API that
+ * mirrors IoT Hub's service REST API ({@link #serviceUri()}).
  * <p>
  * Start one with {@link #builder()}; every instance is independent (no static state) and {@link #close()} stops
  * all its threads. Identities are named by their id: {@code deviceId}, or {@code deviceId/moduleId} for a module.
@@ -47,6 +48,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public final class IotHubEmulator implements AutoCloseable {
 
     private static final System.Logger logger = System.getLogger(IotHubEmulator.class.getName());
+
+    /** IoT Hub's limit for a cloud-to-device message, body and properties. */
+    private static final int MAX_CLOUD_TO_DEVICE_BYTES = 64 * 1024;
 
     private final String hubName;
 
@@ -66,7 +70,7 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final ServiceApiServer serviceApi;
 
-    private IotHubEmulator(Builder builder) throws InterruptedException {
+    private IotHubEmulator(Builder builder) {
         this.hubName = builder.hubName;
         this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
                 : TlsIdentity.generate(List.of(builder.hubName));
@@ -82,7 +86,7 @@ public final class IotHubEmulator implements AutoCloseable {
                     this.tls.serverContext(), this.boss, this.workers,
                     () -> new DeviceConnection(this.hub, this.sessions, clock, builder.tokenExpiryGrace));
         }
-        catch (RuntimeException | InterruptedException ex) {
+        catch (RuntimeException ex) {
             shutdownGroups();
             throw ex;
         }
@@ -178,10 +182,9 @@ public final class IotHubEmulator implements AutoCloseable {
                 IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found"));
     }
 
-    /** Deletes an identity and closes its connection. */
+    /** Deletes an identity (a device together with its modules) and closes its connections. */
     public void removeDevice(String id) {
-        this.hub.remove(id);
-        this.sessions.forget(id);
+        this.hub.remove(id).forEach(this.sessions::forget);
     }
 
     /** A connection string (with the primary key) for a registered identity. */
@@ -254,10 +257,15 @@ public final class IotHubEmulator implements AutoCloseable {
      * stays queued until the device acknowledges it.
      *
      * @return the message id
-     * @throws IotHubServiceException {@code 403004} when the device's queue holds 50 messages
+     * @throws IotHubServiceException {@code 403004} when the device's queue holds 50 messages, {@code 400004} for a
+     * message over IoT Hub's 64 KB limit
      */
     public String sendCloudToDevice(String id, CloudToDeviceMessage message) {
         DeviceIdentity identity = device(id);
+        if (message.size() > MAX_CLOUD_TO_DEVICE_BYTES) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "A cloud-to-device message (body and properties) must not exceed 64 KB");
+        }
         String messageId = (message.messageId() != null) ? message.messageId() : UUID.randomUUID().toString();
         Map<String, String> bag = message.bag(messageId, identity.deviceId());
         this.hub.sendCloudToDevice(id, new QueuedMessage(messageId,
@@ -277,8 +285,9 @@ public final class IotHubEmulator implements AutoCloseable {
 
     // Telemetry
 
-    /** The telemetry received from an identity, oldest first. */
+    /** The telemetry received from an identity, oldest first; fails with {@code 404001} for an unknown identity. */
     public List<TelemetryMessage> telemetry(String id) {
+        device(id);
         return this.hub.telemetry(id);
     }
 
@@ -421,13 +430,7 @@ public final class IotHubEmulator implements AutoCloseable {
 
         /** Starts the emulator; returns once it listens. */
         public IotHubEmulator start() {
-            try {
-                return new IotHubEmulator(this);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while starting the emulator", ex);
-            }
+            return new IotHubEmulator(this);
         }
     }
 }

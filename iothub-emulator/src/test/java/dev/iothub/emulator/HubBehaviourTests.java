@@ -284,6 +284,42 @@ class HubBehaviourTests {
     }
 
     @Nested
+    class ServiceApi {
+
+        @Test
+        void whenADeviceIsRemovedThenItsModulesGoWithIt() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            hub.registerModule(deviceId, "m1");
+            hub.removeDevice(deviceId);
+            assertThat(hub.devices()).extracting(DeviceIdentity::deviceId).doesNotContain(deviceId);
+        }
+
+        @Test
+        void whenADesiredNameStartsWithDollarThenThePatchIsRejected() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            assertThatExceptionOfType(IotHubServiceException.class)
+                .isThrownBy(() -> hub.patchDesired(deviceId, Map.of("$version", 7)))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+            assertThat(hub.twin(deviceId).desiredVersion()).isEqualTo(1);
+        }
+
+        @Test
+        void whenAnIdentityIsUnknownThenReadingItsTelemetryFailsWith404001() {
+            assertThatExceptionOfType(IotHubServiceException.class).isThrownBy(() -> hub.telemetry("nobody"))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404001));
+        }
+
+        @Test
+        void whenTheMqttPortIsTakenThenStartingFailsClearly() {
+            assertThatExceptionOfType(IllegalStateException.class)
+                .isThrownBy(() -> IotHubEmulator.builder().mqttPort(hub.mqttPort()).servicePort(-1).start())
+                .withMessageContaining("Cannot listen for devices on");
+        }
+    }
+
+    @Nested
     class Modules {
 
         @Test
@@ -478,6 +514,36 @@ class HubBehaviourTests {
                 hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second"));
                 assertThat(device.next().body()).isEqualTo("second");
                 assertThat(device.received).isEmpty();
+            }
+        }
+
+        @Test
+        void whenTwoMessagesShareAnIdThenAcknowledgingOneKeepsTheOther() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                device.client().setManualAcks(true);
+                device.connect(false);
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("first").messageId("same"));
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second").messageId("same"));
+                PahoDevice.Received first = device.next();
+                device.next();
+                device.client().messageArrivedComplete(first.message().getId(), 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> hub.pendingCloudToDevice(deviceId) == 1);
+                device.client().disconnect();
+                device.connect(false);
+                assertThat(device.next().body()).isEqualTo("second");
+            }
+        }
+
+        @Test
+        void whenAMessageIsOver64KbThenSendingFailsWith400004() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                assertThatExceptionOfType(IotHubServiceException.class)
+                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("x".repeat(65 * 1024))))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+                assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
             }
         }
 

@@ -95,12 +95,7 @@ final class DeviceRegistryResource {
     }
 
     private RestResponse deleteDevice(RestRequest request) {
-        String deviceId = this.emulator.device(request.identityId()).deviceId();
-        this.emulator.devices()
-            .stream()
-            .filter((identity) -> identity.moduleId() != null && identity.deviceId().equals(deviceId))
-            .forEach((module) -> this.emulator.removeDevice(module.id()));
-        this.emulator.removeDevice(deviceId);
+        this.emulator.removeDevice(this.emulator.device(request.identityId()).deviceId());
         return RestResponse.noContent();
     }
 
