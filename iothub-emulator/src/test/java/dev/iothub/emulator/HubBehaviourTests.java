@@ -9,9 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.iothub.protocol.HubTopic;
+import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
 import dev.iothub.protocol.Topics;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -280,6 +284,80 @@ class HubBehaviourTests {
     }
 
     @Nested
+    class ServiceApi {
+
+        @Test
+        void whenADeviceIsRemovedThenItsModulesGoWithIt() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            hub.registerModule(deviceId, "m1");
+            hub.removeDevice(deviceId);
+            assertThat(hub.devices()).extracting(DeviceIdentity::deviceId).doesNotContain(deviceId);
+        }
+
+        @Test
+        void whenADesiredNameStartsWithDollarThenThePatchIsRejected() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            assertThatExceptionOfType(IotHubServiceException.class)
+                .isThrownBy(() -> hub.patchDesired(deviceId, Map.of("$version", 7)))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+            assertThat(hub.twin(deviceId).desiredVersion()).isEqualTo(1);
+        }
+
+        @Test
+        void whenAnIdentityIsUnknownThenReadingItsTelemetryFailsWith404001() {
+            assertThatExceptionOfType(IotHubServiceException.class).isThrownBy(() -> hub.telemetry("nobody"))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404001));
+        }
+
+        @Test
+        void whenTheMqttPortIsTakenThenStartingFailsClearly() {
+            assertThatExceptionOfType(IllegalStateException.class)
+                .isThrownBy(() -> IotHubEmulator.builder().mqttPort(hub.mqttPort()).servicePort(-1).start())
+                .withMessageContaining("Cannot listen for devices on");
+        }
+    }
+
+    @Nested
+    class Modules {
+
+        @Test
+        void whenAModuleConnectsThenItsTelemetryCarriesTheModuleIdentity() throws Exception {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            DeviceIdentity module = hub.registerModule(deviceId, "filter");
+            MqttClient client = new MqttClient("ssl://localhost:" + hub.mqttPort(), module.id(), new MemoryPersistence());
+            try {
+                MqttConnectOptions options = new MqttConnectOptions();
+                options.setSocketFactory(hub.clientSslContext().getSocketFactory());
+                options.setUserName(MqttUsername.format(hub.hubName(), deviceId, "filter", null));
+                options.setPassword(SasToken.create(hub.hubName(), deviceId, "filter", module.primaryKey(),
+                        Instant.now().plusSeconds(60)).text().toCharArray());
+                client.connect(options);
+                client.publish("devices/" + deviceId + "/modules/filter/messages/events/$.ct=text%2Fplain/",
+                        "hello".getBytes(StandardCharsets.UTF_8), 1, false);
+                TelemetryMessage message = hub.awaitTelemetry(module.id(), (m) -> true, Duration.ofSeconds(10));
+                assertThat(message.moduleId()).isEqualTo("filter");
+                assertThat(message.systemProperties()).containsEntry("iothub-connection-module-id", "filter")
+                    .containsEntry("content-type", "text/plain");
+                assertThat(hub.telemetry(deviceId)).isEmpty();
+            }
+            finally {
+                client.disconnect();
+                client.close();
+            }
+        }
+
+        @Test
+        void whenTheDeviceDoesNotExistThenItsModuleCannotBeRegistered() {
+            assertThatExceptionOfType(IotHubServiceException.class)
+                .isThrownBy(() -> hub.registerModule("no-such-device", "m"))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404001));
+        }
+    }
+
+    @Nested
     class Twins {
 
         @Test
@@ -436,6 +514,36 @@ class HubBehaviourTests {
                 hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second"));
                 assertThat(device.next().body()).isEqualTo("second");
                 assertThat(device.received).isEmpty();
+            }
+        }
+
+        @Test
+        void whenTwoMessagesShareAnIdThenAcknowledgingOneKeepsTheOther() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                device.client().setManualAcks(true);
+                device.connect(false);
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("first").messageId("same"));
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second").messageId("same"));
+                PahoDevice.Received first = device.next();
+                device.next();
+                device.client().messageArrivedComplete(first.message().getId(), 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> hub.pendingCloudToDevice(deviceId) == 1);
+                device.client().disconnect();
+                device.connect(false);
+                assertThat(device.next().body()).isEqualTo("second");
+            }
+        }
+
+        @Test
+        void whenAMessageIsOver64KbThenSendingFailsWith400004() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                assertThatExceptionOfType(IotHubServiceException.class)
+                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("x".repeat(65 * 1024))))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+                assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
             }
         }
 

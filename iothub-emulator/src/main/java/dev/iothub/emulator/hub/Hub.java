@@ -63,7 +63,8 @@ public final class Hub {
      * Registers a device or module identity.
      *
      * @param primaryKey the primary key (Base64), or {@code null} to generate one
-     * @throws IotHubServiceException {@code 409001} if the identity exists, {@code 400004} for a bad key
+     * @throws IotHubServiceException {@code 409001} if the identity exists, {@code 404001} for a module of an
+     * unknown device, {@code 400004} for a bad id or key
      */
     public DeviceIdentity register(String deviceId, String moduleId, String primaryKey) {
         if (deviceId == null || deviceId.isBlank() || deviceId.contains("/")
@@ -74,6 +75,10 @@ public final class Hub {
         if (primaryKey != null && !isBase64(primaryKey)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
                     "The primary key must be Base64");
+        }
+        if (moduleId != null && !this.devices.containsKey(deviceId)) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
+                    "Device " + deviceId + " must exist before its module " + moduleId);
         }
         DeviceIdentity identity = new DeviceIdentity(deviceId, moduleId,
                 (primaryKey != null) ? primaryKey : newKey(), newKey());
@@ -94,10 +99,28 @@ public final class Hub {
         return this.devices.values().stream().map(DeviceState::identity).toList();
     }
 
-    /** Removes an identity and closes its connection. */
-    public void remove(String id) {
-        DeviceState state = require(id);
-        this.devices.remove(id, state);
+    /**
+     * Removes an identity, and a device's modules with it, closing their connections.
+     *
+     * @return the ids of the removed identities
+     */
+    public List<String> remove(String id) {
+        DeviceIdentity identity = require(id).identity();
+        List<String> removed = this.devices.values().stream()
+            .map(DeviceState::identity)
+            .filter((candidate) -> candidate.id().equals(id) || (identity.moduleId() == null
+                    && identity.deviceId().equals(candidate.deviceId())))
+            .map(DeviceIdentity::id)
+            .toList();
+        removed.forEach(this::removeOne);
+        return removed;
+    }
+
+    private void removeOne(String id) {
+        DeviceState state = this.devices.remove(id);
+        if (state == null) {
+            return;
+        }
         DeviceLink link;
         synchronized (state) {
             link = state.link();
@@ -170,11 +193,11 @@ public final class Hub {
     }
 
     /** Completes a cloud-to-device message the device acknowledged. */
-    public void cloudToDeviceAcknowledged(String id, String messageId) {
+    public void cloudToDeviceAcknowledged(String id, QueuedMessage message) {
         DeviceState state = this.devices.get(id);
         if (state != null) {
             synchronized (state) {
-                state.cloudToDevice().acknowledge(messageId);
+                state.cloudToDevice().acknowledge(message);
             }
         }
     }
@@ -251,9 +274,14 @@ public final class Hub {
      * Merges a desired patch and notifies the device if it is connected and subscribed (notifications are not queued).
      *
      * @return the new desired version
+     * @throws IotHubServiceException {@code 400004} for a property name starting with {@code $}
      */
     public long patchDesired(String id, Map<String, ?> patch) {
         ObjectNode patchNode = Json.MAPPER.valueToTree(patch);
+        if (hasDollarKey(patchNode)) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "Desired property names must not start with '$'");
+        }
         DeviceState state = require(id);
         DeviceLink link;
         ObjectNode notification;
