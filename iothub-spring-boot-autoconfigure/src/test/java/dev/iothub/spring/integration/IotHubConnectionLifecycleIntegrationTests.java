@@ -17,6 +17,7 @@ import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
+import dev.iothub.spring.connection.IotHubBackPressureException;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubConnectionState;
 import dev.iothub.spring.event.DisconnectReason;
@@ -183,6 +184,33 @@ class IotHubConnectionLifecycleIntegrationTests {
             Health health = context.getBean(IotHubHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails().get("error").toString()).contains("cannot be renewed");
+        }
+    }
+
+    @Test
+    void whenTheConnectionIsDownThenSendsWaitAndAFullWindowFailsClearly() throws Exception {
+        emulator.registerDevice("offline1");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "offline1",
+                "iothub.reconnect.initial-delay=3s", "iothub.reconnect.jitter=0", "iothub.publish.max-in-flight=2",
+                "iothub.publish.max-pending=5", "iothub.publish.send-timeout=0s")) {
+            IotHubClientManager manager = context.getBean(IotHubClientManager.class);
+            IotHubTelemetryTemplate telemetry = context.getBean(IotHubTelemetryTemplate.class);
+            await().atMost(EmulatorApplications.awaitTimeout()).until(manager::isConnected);
+            emulator.disconnect("offline1");
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> manager.getStatus().state() == IotHubConnectionState.RECONNECTING);
+            List<CompletableFuture<Void>> waiting = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                waiting.add(telemetry.send(Map.of("offline", i)));
+            }
+            assertThat(waiting).noneMatch(CompletableFuture::isDone);
+            assertThat(telemetry.send(Map.of("offline", 5))).failsWithin(Duration.ofSeconds(1))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(IotHubBackPressureException.class)
+                .withMessageContaining("iothub.publish.max-pending");
+            CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+            assertThat(emulator.telemetry("offline1")).hasSize(5);
         }
     }
 
