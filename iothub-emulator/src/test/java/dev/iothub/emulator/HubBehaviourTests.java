@@ -9,9 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.iothub.protocol.HubTopic;
+import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
 import dev.iothub.protocol.Topics;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -276,6 +280,44 @@ class HubBehaviourTests {
                     .isThrownBy(() -> device.publish("devices/" + deviceId + "/messages/events/", big, 1, false));
                 awaitDisconnected(device);
             }
+        }
+    }
+
+    @Nested
+    class Modules {
+
+        @Test
+        void whenAModuleConnectsThenItsTelemetryCarriesTheModuleIdentity() throws Exception {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            DeviceIdentity module = hub.registerModule(deviceId, "filter");
+            MqttClient client = new MqttClient("ssl://localhost:" + hub.mqttPort(), module.id(), new MemoryPersistence());
+            try {
+                MqttConnectOptions options = new MqttConnectOptions();
+                options.setSocketFactory(hub.clientSslContext().getSocketFactory());
+                options.setUserName(MqttUsername.format(hub.hubName(), deviceId, "filter", null));
+                options.setPassword(SasToken.create(hub.hubName(), deviceId, "filter", module.primaryKey(),
+                        Instant.now().plusSeconds(60)).text().toCharArray());
+                client.connect(options);
+                client.publish("devices/" + deviceId + "/modules/filter/messages/events/$.ct=text%2Fplain/",
+                        "hello".getBytes(StandardCharsets.UTF_8), 1, false);
+                TelemetryMessage message = hub.awaitTelemetry(module.id(), (m) -> true, Duration.ofSeconds(10));
+                assertThat(message.moduleId()).isEqualTo("filter");
+                assertThat(message.systemProperties()).containsEntry("iothub-connection-module-id", "filter")
+                    .containsEntry("content-type", "text/plain");
+                assertThat(hub.telemetry(deviceId)).isEmpty();
+            }
+            finally {
+                client.disconnect();
+                client.close();
+            }
+        }
+
+        @Test
+        void whenTheDeviceDoesNotExistThenItsModuleCannotBeRegistered() {
+            assertThatExceptionOfType(IotHubServiceException.class)
+                .isThrownBy(() -> hub.registerModule("no-such-device", "m"))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404001));
         }
     }
 

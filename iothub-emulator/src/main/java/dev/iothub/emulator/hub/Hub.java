@@ -63,7 +63,8 @@ public final class Hub {
      * Registers a device or module identity.
      *
      * @param primaryKey the primary key (Base64), or {@code null} to generate one
-     * @throws IotHubServiceException {@code 409001} if the identity exists, {@code 400004} for a bad key
+     * @throws IotHubServiceException {@code 409001} if the identity exists, {@code 404001} for a module of an
+     * unknown device, {@code 400004} for a bad id or key
      */
     public DeviceIdentity register(String deviceId, String moduleId, String primaryKey) {
         if (deviceId == null || deviceId.isBlank() || deviceId.contains("/")
@@ -74,6 +75,10 @@ public final class Hub {
         if (primaryKey != null && !isBase64(primaryKey)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
                     "The primary key must be Base64");
+        }
+        if (moduleId != null && !this.devices.containsKey(deviceId)) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
+                    "Device " + deviceId + " must exist before its module " + moduleId);
         }
         DeviceIdentity identity = new DeviceIdentity(deviceId, moduleId,
                 (primaryKey != null) ? primaryKey : newKey(), newKey());
