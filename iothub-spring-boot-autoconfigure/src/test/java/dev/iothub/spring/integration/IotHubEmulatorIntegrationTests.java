@@ -143,6 +143,8 @@ class IotHubEmulatorIntegrationTests {
             assertThat(messages.get(0).messageId()).isEqualTo("m1");
             assertThat(messages.get(0).correlationId()).isEqualTo("c1");
             assertThat(messages.get(0).applicationProperties()).containsEntry("k", "v");
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> emulator.pendingCloudToDevice("inbound1") == 0);
             MethodResult result = emulator.invokeMethod("inbound1", "reboot", "{\"delay\":1}", Duration.ofSeconds(10));
             assertThat(result.status()).isEqualTo(200);
             assertThat(result.payload()).isEqualTo("{\"echo\":{\"delay\":1}}");
