@@ -96,6 +96,8 @@ public class IotHubClientManager extends Mqttv3ClientManager {
 
     private volatile boolean stopping;
 
+    private boolean connectInProgress;
+
     private int shortLivedConnections;
 
     private @Nullable ScheduledFuture<?> renewal;
@@ -286,7 +288,7 @@ public class IotHubClientManager extends Mqttv3ClientManager {
 
     private void connect() {
         IMqttAsyncClient client = this.mqtt;
-        if (this.stopping || client == null || client.isConnected()) {
+        if (this.stopping || client == null || client.isConnected() || this.connectInProgress) {
             return;
         }
         this.state = this.renewing ? IotHubConnectionState.RENEWING_TOKEN : IotHubConnectionState.CONNECTING;
@@ -299,28 +301,35 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             this.currentToken = token;
             getConnectionInfo().setPassword(token.text().toCharArray());
         }
+        this.connectInProgress = true;
         try {
             client.connect(getConnectionInfo(), null, new IMqttActionListener() {
 
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    boolean sessionPresent = token.getSessionPresent();
-                    execute(() -> subscribe(client, sessionPresent));
+                    execute(() -> {
+                        IotHubClientManager.this.connectInProgress = false;
+                        subscribe(client);
+                    });
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable exception) {
-                    execute(() -> connectFailed(exception));
+                    execute(() -> {
+                        IotHubClientManager.this.connectInProgress = false;
+                        connectFailed(exception);
+                    });
                 }
 
             });
         }
         catch (MqttException ex) {
+            this.connectInProgress = false;
             connectFailed(ex);
         }
     }
 
-    private void subscribe(IMqttAsyncClient client, boolean sessionPresent) {
+    private void subscribe(IMqttAsyncClient client) {
         if (this.stopping) {
             return;
         }
@@ -469,12 +478,12 @@ public class IotHubClientManager extends Mqttv3ClientManager {
     }
 
     private void lost(Throwable cause) {
-        if (this.stopping) {
-            return;
-        }
         PublishQueue queue = this.publishQueue;
         if (queue != null) {
             queue.pause();
+        }
+        if (this.stopping) {
+            return;
         }
         cancelRenewal();
         SasToken token = this.currentToken;
@@ -606,12 +615,13 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             if (client == null) {
                 return;
             }
+            this.stopping = true;
+            cancelRenewal();
             PublishQueue queue = this.publishQueue;
             if (queue != null && !queue.drain(this.settings.shutdownTimeout())) {
                 logger.warn(queue.size() + " message(s) were not acknowledged by IoT Hub before shutdown");
             }
-            this.stopping = true;
-            cancelRenewal();
+            shutdown(this.scheduler);
             boolean wasConnected = client.isConnected();
             try {
                 if (wasConnected) {
@@ -644,7 +654,6 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             this.state = IotHubConnectionState.STOPPED;
             this.connectedSince = null;
             this.lastDisconnectReason = DisconnectReason.APPLICATION_STOPPED;
-            shutdown(this.scheduler);
             publish(new IotHubDisconnectedEvent(this, getClientId(), DisconnectReason.APPLICATION_STOPPED, null));
             shutdown(this.callbacks);
             this.scheduler = null;

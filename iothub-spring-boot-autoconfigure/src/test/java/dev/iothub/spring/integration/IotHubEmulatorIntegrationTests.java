@@ -1,6 +1,5 @@
 package dev.iothub.spring.integration;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,11 +10,12 @@ import dev.iothub.emulator.CloudToDeviceMessage;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.emulator.TelemetryMessage;
-import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
 import dev.iothub.spring.event.IotHubConnectedEvent;
 import dev.iothub.spring.inbound.DesiredPropertiesUpdate;
 import dev.iothub.spring.inbound.DirectMethodResponse;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
+import dev.iothub.spring.telemetry.IotHubHeaders;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.twin.DeviceTwin;
 import dev.iothub.spring.twin.IotHubTwinTemplate;
@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.support.MessageBuilder;
+import org.springframework.messaging.MessageChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -141,6 +143,8 @@ class IotHubEmulatorIntegrationTests {
             assertThat(messages.get(0).messageId()).isEqualTo("m1");
             assertThat(messages.get(0).correlationId()).isEqualTo("c1");
             assertThat(messages.get(0).applicationProperties()).containsEntry("k", "v");
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> emulator.pendingCloudToDevice("inbound1") == 0);
             MethodResult result = emulator.invokeMethod("inbound1", "reboot", "{\"delay\":1}", Duration.ofSeconds(10));
             assertThat(result.status()).isEqualTo(200);
             assertThat(result.payload()).isEqualTo("{\"echo\":{\"delay\":1}}");
@@ -149,8 +153,25 @@ class IotHubEmulatorIntegrationTests {
         }
     }
 
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+    @Test
+    void whenAFlowEndsInTheTelemetryChannelThenAModuleSendsWithHeadersAsProperties() {
+        emulator.registerDevice("module1");
+        emulator.registerModule("module1", "filter");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "module1/filter")) {
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("module1/filter"));
+            MessageChannel channel = context.getBean(IotHubAutoConfiguration.TELEMETRY_CHANNEL_BEAN_NAME,
+                    MessageChannel.class);
+            assertThat(channel.send(MessageBuilder.withPayload("plain text")
+                .setHeader(IotHubHeaders.MESSAGE_ID, "flow-1")
+                .setHeader(IotHubHeaders.PROPERTIES, Map.of("source", "flow"))
+                .build())).isTrue();
+            TelemetryMessage received = emulator.awaitTelemetry("module1/filter",
+                    (message) -> "flow-1".equals(message.systemProperties().get("message-id")), Duration.ofSeconds(10));
+            assertThat(received.moduleId()).isEqualTo("filter");
+            assertThat(received.bodyAsString()).isEqualTo("plain text");
+            assertThat(received.properties()).containsEntry("source", "flow");
+            assertThat(received.systemProperties()).containsEntry("content-encoding", "utf-8");
+        }
     }
 
 }

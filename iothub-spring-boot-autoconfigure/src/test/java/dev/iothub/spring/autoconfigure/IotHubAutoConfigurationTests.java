@@ -1,0 +1,271 @@
+package dev.iothub.spring.autoconfigure;
+
+import java.time.Instant;
+
+import dev.iothub.protocol.SasToken;
+import dev.iothub.spring.autoconfigure.health.IotHubHealthContributorAutoConfiguration;
+import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.health.IotHubHealthIndicator;
+import dev.iothub.spring.inbound.IotHubInboundRouter;
+import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
+import dev.iothub.spring.twin.IotHubTwinTemplate;
+import dev.iothub.spring.twin.TwinReconnectionFlow;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.channel.DirectChannel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link IotHubAutoConfiguration} and {@link IotHubHealthContributorAutoConfiguration}.
+ */
+class IotHubAutoConfigurationTests {
+
+    private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    private static final String CONNECTION_STRING = "HostName=localhost;DeviceId=dev1;SharedAccessKey=" + KEY;
+
+    // Port 1 on loopback refuses at once, so contexts start without a hub and without waiting.
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(IotHubAutoConfiguration.class,
+                IotHubHealthContributorAutoConfiguration.class, SslAutoConfiguration.class))
+        .withPropertyValues("iothub.port=1", "iothub.connect-timeout=2s");
+
+    @Nested
+    class WithoutConnectionSettings {
+
+        @Test
+        void whenNoConnectionStringThenNoConnectionBeans() {
+            IotHubAutoConfigurationTests.this.contextRunner.run((context) -> assertThat(context)
+                .hasNotFailed()
+                .doesNotHaveBean(IotHubConnectionDetails.class)
+                .doesNotHaveBean(IotHubClientManager.class)
+                .doesNotHaveBean(IotHubTelemetryTemplate.class)
+                .doesNotHaveBean(IotHubHealthIndicator.class));
+        }
+
+        @Test
+        void whenPahoIsMissingThenTheAutoConfigurationBacksOff() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withClassLoader(new FilteredClassLoader(MqttAsyncClient.class))
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING)
+                .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(IotHubClientManager.class));
+        }
+
+    }
+
+    @Nested
+    class WithConnectionString {
+
+        @Test
+        void whenConnectionStringIsSetThenTheDeviceApiIsAutoConfigured() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING)
+                .run((context) -> {
+                    assertThat(context).hasSingleBean(PropertiesIotHubConnectionDetails.class)
+                        .hasSingleBean(IotHubClientManager.class)
+                        .hasSingleBean(IotHubInboundRouter.class)
+                        .hasSingleBean(IotHubTelemetryTemplate.class)
+                        .hasSingleBean(IotHubTwinTemplate.class)
+                        .hasSingleBean(TwinReconnectionFlow.class)
+                        .hasSingleBean(IotHubHealthIndicator.class)
+                        .hasBean(IotHubAutoConfiguration.TELEMETRY_CHANNEL_BEAN_NAME);
+                    assertThat(context.getBean(IotHubAutoConfiguration.TELEMETRY_CHANNEL_BEAN_NAME))
+                        .isInstanceOf(DirectChannel.class);
+                    IotHubClientManager manager = context.getBean(IotHubClientManager.class);
+                    assertThat(manager.getClientId()).isEqualTo("dev1");
+                    assertThat(manager.getUrl()).isEqualTo("ssl://localhost:1");
+                    assertThat(manager.getConnectionInfo().getUserName())
+                        .startsWith("localhost/dev1/?api-version=2021-04-12");
+                    assertThat(manager.getConnectionInfo().isCleanSession()).isFalse();
+                    assertThat(manager.getConnectionInfo().getKeepAliveInterval()).isEqualTo(230);
+                    assertThat(manager.getConnectionInfo().isAutomaticReconnect()).isFalse();
+                });
+        }
+
+        @Test
+        void whenSeparatePropertiesAreSetThenTheyOverrideTheConnectionString() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.device-id=dev2",
+                        "iothub.module-id=mod1", "iothub.model-id=dtmi:com:example:Thermostat;1")
+                .run((context) -> {
+                    IotHubClientManager manager = context.getBean(IotHubClientManager.class);
+                    assertThat(manager.getClientId()).isEqualTo("dev2/mod1");
+                    assertThat(manager.getConnectionInfo().getUserName()).startsWith(
+                            "localhost/dev2/mod1/?api-version=2021-04-12&model-id=dtmi%3Acom%3Aexample%3AThermostat%3B1");
+                });
+        }
+
+        @Test
+        void whenOnlySeparatePropertiesAreSetThenTheDeviceConnects() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.host-name=localhost", "iothub.device-id=dev3",
+                        "iothub.shared-access-key=" + KEY)
+                .run((context) -> assertThat(context.getBean(IotHubConnectionDetails.class).getDeviceId())
+                    .isEqualTo("dev3"));
+        }
+
+        @Test
+        void whenHealthIsDisabledThenThereIsNoIndicator() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING,
+                        "management.health.iothub.enabled=false")
+                .run((context) -> assertThat(context).hasSingleBean(IotHubClientManager.class)
+                    .doesNotHaveBean(IotHubHealthIndicator.class));
+        }
+
+        @Test
+        void whenHealthIsNotOnTheClasspathThenThereIsNoIndicator() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING)
+                .run((context) -> assertThat(context).hasSingleBean(IotHubClientManager.class)
+                    .doesNotHaveBean(IotHubHealthIndicator.class));
+        }
+
+    }
+
+    @Nested
+    class UserDefinedBeans {
+
+        @Test
+        void whenUserDefinesConnectionDetailsThenThePropertiesBackOff() {
+            IotHubAutoConfigurationTests.this.contextRunner.withUserConfiguration(ConnectionDetailsConfiguration.class)
+                .run((context) -> {
+                    assertThat(context).hasSingleBean(IotHubConnectionDetails.class)
+                        .doesNotHaveBean(PropertiesIotHubConnectionDetails.class)
+                        .hasSingleBean(IotHubClientManager.class);
+                    assertThat(context.getBean(IotHubClientManager.class).getClientId()).isEqualTo("custom");
+                });
+        }
+
+        @Test
+        void whenUserDefinesTheTelemetryTemplateThenTheAutoConfiguredOneBacksOff() {
+            IotHubAutoConfigurationTests.this.contextRunner.withUserConfiguration(TelemetryConfiguration.class)
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING)
+                .run((context) -> assertThat(context).hasSingleBean(IotHubTelemetryTemplate.class)
+                    .hasBean("myTelemetry"));
+        }
+
+    }
+
+    @Nested
+    class InvalidConfiguration {
+
+        @Test
+        void whenConnectionStringHasNoDeviceIdThenStartupFailsNamingTheProperty() {
+            assertFailure("iothub.connection-string=HostName=localhost;SharedAccessKey=" + KEY,
+                    "iothub.connection-string", "no DeviceId");
+        }
+
+        @Test
+        void whenKeyIsNotBase64ThenStartupFailsWithoutPrintingIt() {
+            assertFailure("iothub.connection-string=HostName=localhost;DeviceId=d;SharedAccessKey=not*base64!secret",
+                    "iothub.connection-string", "not valid Base64");
+        }
+
+        @Test
+        void whenSeparateKeyIsNotBase64ThenTheFailureNamesThatProperty() {
+            assertFailure("iothub.host-name=localhost", "iothub.device-id=d",
+                    "iothub.shared-access-key=not*base64!secret", "iothub.shared-access-key", "not valid Base64");
+        }
+
+        @Test
+        void whenNoCredentialIsGivenThenTheFailureSaysWhichPropertyToSet() {
+            assertFailure("iothub.host-name=localhost", "iothub.device-id=d", "iothub.shared-access-key",
+                    "No value for a credential");
+        }
+
+        @Test
+        void whenTheSslBundleDoesNotExistThenTheFailureNamesIt() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING, "iothub.ssl.bundle=missing",
+                    "iothub.ssl.bundle", "no SSL bundle named 'missing'");
+        }
+
+        @Test
+        void whenKeepAliveExceedsTheHubLimitThenStartupFails() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING, "iothub.keep-alive=30m",
+                    "iothub.keep-alive", "1177");
+        }
+
+        @Test
+        void whenThePreBuiltTokenHasExpiredThenStartupFailsWithoutPrintingIt() {
+            String token = SasToken.create("localhost", "d", null, KEY, Instant.now().minusSeconds(60)).text();
+            assertFailure("iothub.connection-string=HostName=localhost;DeviceId=d;SharedAccessSignature=" + token,
+                    "iothub.connection-string", "expired");
+        }
+
+        private void assertFailure(String... propertiesThenPropertyThenProblem) {
+            int count = propertiesThenPropertyThenProblem.length;
+            String property = propertiesThenPropertyThenProblem[count - 2];
+            String problem = propertiesThenPropertyThenProblem[count - 1];
+            String[] properties = java.util.Arrays.copyOf(propertiesThenPropertyThenProblem, count - 2);
+            IotHubAutoConfigurationTests.this.contextRunner.withPropertyValues(properties)
+                .run((context) -> assertFailureAnalysis(context, property, problem));
+        }
+
+        private void assertFailureAnalysis(AssertableApplicationContext context, String property, String problem) {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new IotHubConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("'" + property + "'").contains(problem)
+                .doesNotContain(KEY).doesNotContain("secret").doesNotContain("sig=");
+            assertThat(analysis.getAction()).isNotBlank().doesNotContain(KEY).doesNotContain("secret");
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ConnectionDetailsConfiguration {
+
+        @Bean
+        IotHubConnectionDetails customConnectionDetails() {
+            return new IotHubConnectionDetails() {
+
+                @Override
+                public String getHostName() {
+                    return "localhost";
+                }
+
+                @Override
+                public String getDeviceId() {
+                    return "custom";
+                }
+
+                @Override
+                public String getSharedAccessKey() {
+                    return KEY;
+                }
+
+                @Override
+                public int getPort() {
+                    return 1;
+                }
+
+            };
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TelemetryConfiguration {
+
+        @Bean
+        IotHubTelemetryTemplate myTelemetry(IotHubClientManager clientManager) {
+            return new IotHubTelemetryTemplate(clientManager, new tools.jackson.databind.json.JsonMapper());
+        }
+
+    }
+
+}
