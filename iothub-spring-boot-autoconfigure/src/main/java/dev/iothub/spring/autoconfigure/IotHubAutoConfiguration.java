@@ -12,7 +12,6 @@ import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
@@ -30,8 +29,8 @@ import dev.iothub.spring.twin.TwinReconnectionFlow;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for an Azure IoT Hub device connection over Spring Integration
- * MQTT. Active when {@code iothub.connection-string} or {@code iothub.host-name} is set, or an
- * {@link IotHubConnectionDetails} bean exists.
+ * MQTT. Active when {@code iothub.connection-string} or {@code iothub.host-name} has text, or an
+ * {@link IotHubConnectionDetails} bean exists (for example the embedded emulator's).
  *
  * @author iothub-spring-boot
  * @since 0.1.0
@@ -113,13 +112,8 @@ public final class IotHubAutoConfiguration {
             super(ConfigurationPhase.REGISTER_BEAN);
         }
 
-        @ConditionalOnProperty(prefix = "iothub", name = "connection-string")
-        static final class HasConnectionString {
-
-        }
-
-        @ConditionalOnProperty(prefix = "iothub", name = "host-name")
-        static final class HasHostName {
+        @Conditional(OnIotHubConnectionPropertiesCondition.class)
+        static final class HasConnectionProperties {
 
         }
 

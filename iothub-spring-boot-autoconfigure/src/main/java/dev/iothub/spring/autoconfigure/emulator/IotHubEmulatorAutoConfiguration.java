@@ -1,0 +1,94 @@
+package dev.iothub.spring.autoconfigure.emulator;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.StringUtils;
+
+import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
+import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
+import dev.iothub.spring.autoconfigure.OnIotHubConnectionPropertiesCondition;
+
+/**
+ * Runs the application against an embedded IoT Hub emulator, the way Spring Boot falls back to an embedded database:
+ * when {@code iothub-emulator} is on the classpath and no {@code iothub.connection-string}, {@code iothub.host-name}
+ * or {@link IotHubConnectionDetails} bean is configured (or always with {@code iothub.emulator.enabled=true}).
+ * Never active when {@code iothub.emulator.enabled=false}.
+ */
+@AutoConfiguration(before = IotHubAutoConfiguration.class)
+@ConditionalOnClass({ IotHubEmulator.class, MqttAsyncClient.class })
+@Conditional(IotHubEmulatorAutoConfiguration.OnEmbeddedEmulatorCondition.class)
+@ConditionalOnMissingBean(IotHubConnectionDetails.class)
+@EnableConfigurationProperties(IotHubEmulatorProperties.class)
+public final class IotHubEmulatorAutoConfiguration {
+
+    private static final Log logger = LogFactory.getLog(IotHubEmulatorAutoConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    IotHubEmulator iotHubEmulator(IotHubEmulatorProperties properties) {
+        return IotHubEmulator.builder()
+            .mqttPort(properties.getMqttPort())
+            .servicePort(properties.getServicePort())
+            .start();
+    }
+
+    @Bean
+    EmulatorIotHubConnectionDetails iotHubConnectionDetails(IotHubEmulator emulator,
+            IotHubEmulatorProperties properties, Environment environment) {
+        String deviceId = properties.getDeviceId();
+        if (!StringUtils.hasText(deviceId)) {
+            deviceId = environment.getProperty("spring.application.name", "device-1");
+        }
+        EmulatorIotHubConnectionDetails details = new EmulatorIotHubConnectionDetails(emulator, deviceId);
+        logger.info(describe(emulator, deviceId, properties.getServicePort() >= 0));
+        return details;
+    }
+
+    private static String describe(IotHubEmulator emulator, String deviceId, boolean serviceApi) {
+        StringBuilder text = new StringBuilder("No IoT Hub is configured: running as device '").append(deviceId)
+            .append("' against an embedded IoT Hub emulator (MQTT on port ").append(emulator.mqttPort())
+            .append("). Set iothub.connection-string to use a real hub.");
+        if (serviceApi) {
+            text.append(" Emulator REST API: ").append(emulator.serviceUri()).append(" ; invoke a direct method with:")
+                .append(System.lineSeparator())
+                .append("  curl -X POST ").append(emulator.serviceUri()).append("/twins/").append(deviceId)
+                .append("/methods -H 'Content-Type: application/json'")
+                .append(" -d '{\"methodName\":\"reboot\",\"payload\":{},\"responseTimeoutInSeconds\":10}'");
+        }
+        return text.toString();
+    }
+
+    static final class OnEmbeddedEmulatorCondition extends SpringBootCondition {
+
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            Environment environment = context.getEnvironment();
+            String enabled = environment.getProperty("iothub.emulator.enabled");
+            if ("false".equalsIgnoreCase(enabled)) {
+                return ConditionOutcome.noMatch("iothub.emulator.enabled is false");
+            }
+            if ("true".equalsIgnoreCase(enabled)) {
+                return ConditionOutcome.match("iothub.emulator.enabled is true");
+            }
+            return OnIotHubConnectionPropertiesCondition.configuredProperty(environment)
+                .map((name) -> ConditionOutcome.noMatch(name + " is set"))
+                .orElseGet(() -> ConditionOutcome.match("no IoT Hub connection is configured"));
+        }
+
+    }
+
+}

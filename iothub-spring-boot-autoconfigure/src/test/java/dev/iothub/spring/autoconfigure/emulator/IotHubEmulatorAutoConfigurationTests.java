@@ -1,0 +1,115 @@
+package dev.iothub.spring.autoconfigure.emulator;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
+import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
+import dev.iothub.spring.connection.IotHubClientManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class IotHubEmulatorAutoConfigurationTests {
+
+    private static final String CONNECTION_STRING = "HostName=hub.example.com;DeviceId=dev1;"
+            + "SharedAccessKey=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(IotHubEmulatorAutoConfiguration.class, IotHubAutoConfiguration.class))
+        .withPropertyValues("iothub.emulator.service-port=-1");
+
+    @Test
+    void whenNothingIsConfiguredThenTheAppConnectsToAnEmbeddedEmulator() {
+        this.contextRunner.withPropertyValues("spring.application.name=thermostat").run((context) -> {
+            assertThat(context).hasSingleBean(IotHubEmulator.class)
+                .hasSingleBean(EmulatorIotHubConnectionDetails.class)
+                .hasSingleBean(IotHubClientManager.class);
+            IotHubEmulator emulator = context.getBean(IotHubEmulator.class);
+            assertThat(emulator.device("thermostat").deviceId()).isEqualTo("thermostat");
+            await().atMost(Duration.ofSeconds(20)).until(() -> emulator.isConnected("thermostat"));
+        });
+    }
+
+    @Test
+    void whenNoApplicationNameIsSetThenTheDeviceIsDevice1() {
+        this.contextRunner.run((context) -> assertThat(context.getBean(IotHubConnectionDetails.class).getDeviceId())
+            .isEqualTo("device-1"));
+    }
+
+    @Test
+    void whenAConnectionStringIsSetThenNoEmulatorStarts() {
+        this.contextRunner.withPropertyValues("iothub.connection-string=" + CONNECTION_STRING)
+            .run((context) -> assertThat(context).doesNotHaveBean(IotHubEmulator.class)
+                .doesNotHaveBean(EmulatorIotHubConnectionDetails.class)
+                .hasSingleBean(IotHubClientManager.class));
+    }
+
+    @Test
+    void whenTheConnectionStringIsBlankThenTheEmulatorIsUsed() {
+        this.contextRunner.withPropertyValues("iothub.connection-string= ")
+            .run((context) -> assertThat(context).hasSingleBean(IotHubEmulator.class)
+                .hasSingleBean(IotHubClientManager.class));
+    }
+
+    @Test
+    void whenTheEmulatorIsDisabledThenNothingConnects() {
+        this.contextRunner.withPropertyValues("iothub.emulator.enabled=false")
+            .run((context) -> assertThat(context).doesNotHaveBean(IotHubEmulator.class)
+                .doesNotHaveBean(IotHubClientManager.class));
+    }
+
+    @Test
+    void whenTheEmulatorIsForcedThenItReplacesAConfiguredHub() {
+        this.contextRunner
+            .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.emulator.enabled=true",
+                    "iothub.emulator.device-id=test-device")
+            .run((context) -> {
+                assertThat(context).hasSingleBean(IotHubEmulator.class);
+                assertThat(context.getBean(IotHubConnectionDetails.class).getHostName()).isEqualTo("localhost");
+                await().atMost(Duration.ofSeconds(20))
+                    .until(() -> context.getBean(IotHubEmulator.class).isConnected("test-device"));
+            });
+    }
+
+    @Test
+    void whenTheUserDefinesConnectionDetailsThenNoEmulatorStarts() {
+        this.contextRunner.withUserConfiguration(UserConnectionDetails.class)
+            .run((context) -> assertThat(context).doesNotHaveBean(IotHubEmulator.class)
+                .hasSingleBean(IotHubConnectionDetails.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserConnectionDetails {
+
+        @Bean
+        IotHubConnectionDetails userDetails() {
+            return new IotHubConnectionDetails() {
+
+                @Override
+                public String getHostName() {
+                    return "hub.example.com";
+                }
+
+                @Override
+                public String getDeviceId() {
+                    return "dev1";
+                }
+
+                @Override
+                public String getSharedAccessKey() {
+                    return "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+                }
+            };
+        }
+
+    }
+
+}
