@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -298,19 +299,41 @@ public final class IotHubEmulator implements AutoCloseable {
 
     /**
      * Waits until telemetry from the identity matches the filter and returns the first match, which may have
-     * arrived before the call.
+     * arrived before the call: the race-free way to assert on telemetry an action triggers.
      *
      * @throws AssertionError when none arrives within the timeout
      */
     public TelemetryMessage awaitTelemetry(String id, Predicate<TelemetryMessage> filter, Duration timeout) {
+        return await(id, timeout, () -> this.hub.awaitTelemetry(id, filter, timeout));
+    }
+
+    /**
+     * Waits for the next telemetry message from the identity, one received after this call (for example the next
+     * periodic reading).
+     *
+     * @throws AssertionError when none arrives within the timeout
+     */
+    public TelemetryMessage awaitNextTelemetry(String id, Duration timeout) {
+        return await(id, timeout, () -> this.hub.awaitNextTelemetry(id, (message) -> true, timeout));
+    }
+
+    private TelemetryMessage await(String id, Duration timeout, TelemetryWait wait) {
+        device(id);
         try {
-            return this.hub.awaitTelemetry(id, filter, timeout).orElseThrow(() -> new AssertionError(
+            return wait.await().orElseThrow(() -> new AssertionError(
                     "No matching telemetry from " + id + " within " + timeout));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for telemetry", ex);
         }
+    }
+
+    @FunctionalInterface
+    private interface TelemetryWait {
+
+        Optional<TelemetryMessage> await() throws InterruptedException;
+
     }
 
     /** Forgets the telemetry received so far. */

@@ -3,9 +3,11 @@ package dev.iothub.emulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.iothub.protocol.HubTopic;
@@ -63,6 +65,13 @@ class HubBehaviourTests {
         catch (MqttException ex) {
             return ex.getReasonCode();
         }
+    }
+
+    private static boolean someoneAwaitsNextTelemetry() {
+        return Thread.getAllStackTraces().entrySet().stream()
+            .anyMatch((thread) -> thread.getKey().getState() == Thread.State.TIMED_WAITING
+                    && Arrays.stream(thread.getValue())
+                        .anyMatch((frame) -> frame.getMethodName().equals("awaitNextTelemetry")));
     }
 
     private static void awaitDisconnected(PahoDevice device) {
@@ -224,6 +233,23 @@ class HubBehaviourTests {
                     .containsKey("iothub-enqueuedtime");
                 assertThat(message.properties()).containsExactly(entry("my prop", "a b&c"), entry("flag", null),
                         entry("empty", ""));
+            }
+        }
+
+        @Test
+        void whenAwaitingTheNextMessageThenEarlierOnesAreSkipped() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.publish("devices/" + deviceId + "/messages/events/", "old", 1, false);
+                hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                CompletableFuture<TelemetryMessage> next = CompletableFuture
+                    .supplyAsync(() -> hub.awaitNextTelemetry(deviceId, Duration.ofSeconds(10)));
+                await().atMost(Duration.ofSeconds(10)).until(HubBehaviourTests::someoneAwaitsNextTelemetry);
+                device.publish("devices/" + deviceId + "/messages/events/", "new", 1, false);
+                assertThat(next.get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("new");
+                assertThatExceptionOfType(AssertionError.class)
+                    .isThrownBy(() -> hub.awaitNextTelemetry(deviceId, Duration.ofMillis(200)));
             }
         }
 

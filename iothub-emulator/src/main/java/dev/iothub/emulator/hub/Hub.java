@@ -246,6 +246,12 @@ public final class Hub {
         return this.telemetry.await(fromIdentity(id).and(filter), timeout);
     }
 
+    /** Waits for the next telemetry from an identity that matches the filter, received after this call. */
+    public Optional<TelemetryMessage> awaitNextTelemetry(String id, Predicate<TelemetryMessage> filter,
+            Duration timeout) throws InterruptedException {
+        return this.telemetry.awaitNext(fromIdentity(id).and(filter), timeout);
+    }
+
     /** Forgets all received telemetry. */
     public void clearTelemetry() {
         this.telemetry.clear();
