@@ -1,0 +1,4 @@
+/**
+ * Test support: {@link dev.iothub.spring.test.AutoConfigureIotHubEmulator}.
+ */
+package dev.iothub.spring.test;
