@@ -89,9 +89,10 @@ public class Thermostat {
     // tag::methods[]
     @DirectMethod("reboot")
     RebootResponse reboot(RebootRequest request) {
-        logger.info("Rebooting in " + request.delaySeconds() + " s");
+        int delay = (request.delaySeconds() != null) ? request.delaySeconds() : 0;
+        logger.info("Rebooting in " + delay + " s");
         this.sensor.reset();
-        return new RebootResponse("rebooting", request.delaySeconds());
+        return new RebootResponse("rebooting", delay);
     }
 
     @DirectMethod("getMaxMinReport")
@@ -133,8 +134,8 @@ public class Thermostat {
     public record TemperatureReading(double temperature) {
     }
 
-    /** The reboot request. */
-    public record RebootRequest(int delaySeconds) {
+    /** The reboot request; without a delay the thermostat reboots at once. */
+    public record RebootRequest(Integer delaySeconds) {
     }
 
     /** The reboot answer. */
