@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.integration.channel.DirectChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -204,6 +206,14 @@ class IotHubAutoConfigurationTests {
             String token = SasToken.create("localhost", "d", null, KEY, Instant.now().minusSeconds(60)).text();
             assertFailure("iothub.connection-string=HostName=localhost;DeviceId=d;SharedAccessSignature=" + token,
                     "iothub.connection-string", "expired");
+        }
+
+        @Test
+        void whenSpringBootStartsThenItFindsTheFailureAnalyzer() {
+            assertThat(SpringFactoriesLoader.forDefaultResourceLocation(getClass().getClassLoader())
+                .load(FailureAnalyzer.class, null, SpringFactoriesLoader.FailureHandler.handleMessage((message, failure) -> {
+                })))
+                .hasAtLeastOneElementOfType(IotHubConfigurationFailureAnalyzer.class);
         }
 
         private void assertFailure(String... propertiesThenPropertyThenProblem) {

@@ -154,6 +154,22 @@ class IotHubEmulatorIntegrationTests {
     }
 
     @Test
+    void whenCloudToDeviceMessagesWaitForTheDeviceThenTheFirstHandlerGetsThem() {
+        emulator.registerDevice("queued1");
+        emulator.sendCloudToDevice("queued1", CloudToDeviceMessage.of("while offline").messageId("q1"));
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "queued1")) {
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("queued1"));
+            List<dev.iothub.spring.inbound.CloudToDeviceMessage> messages = new CopyOnWriteArrayList<>();
+            context.getBean(IotHubInboundRouter.class).addCloudToDeviceHandler(messages::add);
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !messages.isEmpty());
+            assertThat(messages).extracting(dev.iothub.spring.inbound.CloudToDeviceMessage::messageId)
+                .containsExactly("q1");
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> emulator.pendingCloudToDevice("queued1") == 0);
+        }
+    }
+
+    @Test
     void whenAFlowEndsInTheTelemetryChannelThenAModuleSendsWithHeadersAsProperties() {
         emulator.registerDevice("module1");
         emulator.registerModule("module1", "filter");
