@@ -84,6 +84,19 @@ public final class CloudToDeviceMessage {
         return Collections.unmodifiableMap(this.properties);
     }
 
+    /** The size IoT Hub counts against its limit: the body plus every property name and value. */
+    int size() {
+        int size = this.body.length;
+        for (String value : new String[] { this.messageId, this.correlationId, this.contentType,
+                this.contentEncoding }) {
+            size += (value != null) ? value.length() : 0;
+        }
+        for (Map.Entry<String, String> property : this.properties.entrySet()) {
+            size += property.getKey().length() + ((property.getValue() != null) ? property.getValue().length() : 0);
+        }
+        return size;
+    }
+
     /** The property bag as delivered: system properties first ({@code $.mid}, {@code $.to}, ...), then the rest. */
     Map<String, String> bag(String messageId, String deviceId) {
         Map<String, String> bag = new LinkedHashMap<>();

@@ -1,12 +1,14 @@
 package dev.iothub.emulator;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,6 +21,7 @@ import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
 import dev.iothub.emulator.mqtt.DeviceConnection;
 import dev.iothub.emulator.mqtt.SessionStore;
+import dev.iothub.emulator.rest.ServiceApiServer;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.emulator.transport.TlsIdentity;
 import dev.iothub.protocol.ConnectionString;
@@ -29,7 +32,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * A local Azure IoT Hub: the device MQTT endpoint over TLS plus the service side as a Java API.
+ * A local Azure IoT Hub: the device MQTT endpoint over TLS plus the service side as a Java API and a REST API that
+ * mirrors IoT Hub's service REST API ({@link #serviceUri()}).
  * <p>
  * Start one with {@link #builder()}; every instance is independent (no static state) and {@link #close()} stops
  * all its threads. Identities are named by their id: {@code deviceId}, or {@code deviceId/moduleId} for a module.
@@ -46,6 +50,9 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private static final System.Logger logger = System.getLogger(IotHubEmulator.class.getName());
 
+    /** IoT Hub's limit for a cloud-to-device message, body and properties. */
+    private static final int MAX_CLOUD_TO_DEVICE_BYTES = 64 * 1024;
+
     private final String hubName;
 
     private final TlsIdentity tls;
@@ -60,7 +67,11 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final MqttServer mqttServer;
 
-    private IotHubEmulator(Builder builder) throws InterruptedException {
+    private final String bindAddress;
+
+    private final ServiceApiServer serviceApi;
+
+    private IotHubEmulator(Builder builder) {
         this.hubName = builder.hubName;
         this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
                 : TlsIdentity.generate(List.of(builder.hubName));
@@ -76,7 +87,17 @@ public final class IotHubEmulator implements AutoCloseable {
                     this.tls.serverContext(), this.boss, this.workers,
                     () -> new DeviceConnection(this.hub, this.sessions, clock, builder.tokenExpiryGrace));
         }
-        catch (RuntimeException | InterruptedException ex) {
+        catch (RuntimeException ex) {
+            shutdownGroups();
+            throw ex;
+        }
+        this.bindAddress = builder.bindAddress;
+        try {
+            this.serviceApi = (builder.servicePort >= 0) ? ServiceApiServer.start(this,
+                    new InetSocketAddress(builder.bindAddress, builder.servicePort)) : null;
+        }
+        catch (RuntimeException ex) {
+            this.mqttServer.close();
             shutdownGroups();
             throw ex;
         }
@@ -94,6 +115,24 @@ public final class IotHubEmulator implements AutoCloseable {
     /** The port devices connect to (MQTT over TLS). */
     public int mqttPort() {
         return this.mqttServer.port();
+    }
+
+    /**
+     * The port of the service REST API.
+     *
+     * @throws IllegalStateException when the REST API is disabled ({@code servicePort(-1)})
+     */
+    public int servicePort() {
+        if (this.serviceApi == null) {
+            throw new IllegalStateException("The service REST API is disabled");
+        }
+        return this.serviceApi.port();
+    }
+
+    /** The base URI of the service REST API, {@code http://{bind address}:{service port}}. */
+    public URI serviceUri() {
+        String host = this.bindAddress.contains(":") ? "[" + this.bindAddress + "]" : this.bindAddress;
+        return URI.create("http://" + host + ":" + servicePort());
     }
 
     /** The host name used in connection strings and expected in SAS scopes. */
@@ -144,10 +183,9 @@ public final class IotHubEmulator implements AutoCloseable {
                 IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found"));
     }
 
-    /** Deletes an identity and closes its connection. */
+    /** Deletes an identity (a device together with its modules) and closes its connections. */
     public void removeDevice(String id) {
-        this.hub.remove(id);
-        this.sessions.forget(id);
+        this.hub.remove(id).forEach(this.sessions::forget);
     }
 
     /** A connection string (with the primary key) for a registered identity. */
@@ -220,10 +258,15 @@ public final class IotHubEmulator implements AutoCloseable {
      * stays queued until the device acknowledges it.
      *
      * @return the message id
-     * @throws IotHubServiceException {@code 403004} when the device's queue holds 50 messages
+     * @throws IotHubServiceException {@code 403004} when the device's queue holds 50 messages, {@code 400004} for a
+     * message over IoT Hub's 64 KB limit
      */
     public String sendCloudToDevice(String id, CloudToDeviceMessage message) {
         DeviceIdentity identity = device(id);
+        if (message.size() > MAX_CLOUD_TO_DEVICE_BYTES) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "A cloud-to-device message (body and properties) must not exceed 64 KB");
+        }
         String messageId = (message.messageId() != null) ? message.messageId() : UUID.randomUUID().toString();
         Map<String, String> bag = message.bag(messageId, identity.deviceId());
         this.hub.sendCloudToDevice(id, new QueuedMessage(messageId,
@@ -243,8 +286,9 @@ public final class IotHubEmulator implements AutoCloseable {
 
     // Telemetry
 
-    /** The telemetry received from an identity, oldest first. */
+    /** The telemetry received from an identity, oldest first; fails with {@code 404001} for an unknown identity. */
     public List<TelemetryMessage> telemetry(String id) {
+        device(id);
         return this.hub.telemetry(id);
     }
 
@@ -255,19 +299,41 @@ public final class IotHubEmulator implements AutoCloseable {
 
     /**
      * Waits until telemetry from the identity matches the filter and returns the first match, which may have
-     * arrived before the call.
+     * arrived before the call: the race-free way to assert on telemetry an action triggers.
      *
      * @throws AssertionError when none arrives within the timeout
      */
     public TelemetryMessage awaitTelemetry(String id, Predicate<TelemetryMessage> filter, Duration timeout) {
+        return await(id, timeout, () -> this.hub.awaitTelemetry(id, filter, timeout));
+    }
+
+    /**
+     * Waits for the next telemetry message from the identity, one received after this call (for example the next
+     * periodic reading).
+     *
+     * @throws AssertionError when none arrives within the timeout
+     */
+    public TelemetryMessage awaitNextTelemetry(String id, Duration timeout) {
+        return await(id, timeout, () -> this.hub.awaitNextTelemetry(id, (message) -> true, timeout));
+    }
+
+    private TelemetryMessage await(String id, Duration timeout, TelemetryWait wait) {
+        device(id);
         try {
-            return this.hub.awaitTelemetry(id, filter, timeout).orElseThrow(() -> new AssertionError(
+            return wait.await().orElseThrow(() -> new AssertionError(
                     "No matching telemetry from " + id + " within " + timeout));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for telemetry", ex);
         }
+    }
+
+    @FunctionalInterface
+    private interface TelemetryWait {
+
+        Optional<TelemetryMessage> await() throws InterruptedException;
+
     }
 
     /** Forgets the telemetry received so far. */
@@ -278,6 +344,9 @@ public final class IotHubEmulator implements AutoCloseable {
     /** Stops listening, closes every connection and stops all threads. */
     @Override
     public void close() {
+        if (this.serviceApi != null) {
+            this.serviceApi.close();
+        }
         this.mqttServer.close();
         shutdownGroups();
     }
@@ -294,6 +363,8 @@ public final class IotHubEmulator implements AutoCloseable {
     public static final class Builder {
 
         private int mqttPort;
+
+        private int servicePort;
 
         private String bindAddress = "127.0.0.1";
 
@@ -317,6 +388,15 @@ public final class IotHubEmulator implements AutoCloseable {
         /** The MQTT port; 0 (the default) picks a free one. The official SDKs need 8883. */
         public Builder mqttPort(int port) {
             this.mqttPort = port;
+            return this;
+        }
+
+        /** The service REST API port; 0 (the default) picks a free one, -1 disables the REST API. */
+        public Builder servicePort(int port) {
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException("The service port must be -1 (disabled) or 0 to 65535");
+            }
+            this.servicePort = port;
             return this;
         }
 
@@ -373,13 +453,7 @@ public final class IotHubEmulator implements AutoCloseable {
 
         /** Starts the emulator; returns once it listens. */
         public IotHubEmulator start() {
-            try {
-                return new IotHubEmulator(this);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while starting the emulator", ex);
-            }
+            return new IotHubEmulator(this);
         }
     }
 }

@@ -3,9 +3,11 @@ package dev.iothub.emulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.iothub.protocol.HubTopic;
@@ -63,6 +65,13 @@ class HubBehaviourTests {
         catch (MqttException ex) {
             return ex.getReasonCode();
         }
+    }
+
+    private static boolean someoneAwaitsNextTelemetry() {
+        return Thread.getAllStackTraces().entrySet().stream()
+            .anyMatch((thread) -> thread.getKey().getState() == Thread.State.TIMED_WAITING
+                    && Arrays.stream(thread.getValue())
+                        .anyMatch((frame) -> frame.getMethodName().equals("awaitNextTelemetry")));
     }
 
     private static void awaitDisconnected(PahoDevice device) {
@@ -228,6 +237,23 @@ class HubBehaviourTests {
         }
 
         @Test
+        void whenAwaitingTheNextMessageThenEarlierOnesAreSkipped() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.publish("devices/" + deviceId + "/messages/events/", "old", 1, false);
+                hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                CompletableFuture<TelemetryMessage> next = CompletableFuture
+                    .supplyAsync(() -> hub.awaitNextTelemetry(deviceId, Duration.ofSeconds(10)));
+                await().atMost(Duration.ofSeconds(10)).until(HubBehaviourTests::someoneAwaitsNextTelemetry);
+                device.publish("devices/" + deviceId + "/messages/events/", "new", 1, false);
+                assertThat(next.get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("new");
+                assertThatExceptionOfType(AssertionError.class)
+                    .isThrownBy(() -> hub.awaitNextTelemetry(deviceId, Duration.ofMillis(200)));
+            }
+        }
+
+        @Test
         void whenRetainIsSetThenTheMessageCarriesMqttRetain() throws Exception {
             try (PahoDevice device = newDevice()) {
                 device.connect();
@@ -280,6 +306,42 @@ class HubBehaviourTests {
                     .isThrownBy(() -> device.publish("devices/" + deviceId + "/messages/events/", big, 1, false));
                 awaitDisconnected(device);
             }
+        }
+    }
+
+    @Nested
+    class ServiceApi {
+
+        @Test
+        void whenADeviceIsRemovedThenItsModulesGoWithIt() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            hub.registerModule(deviceId, "m1");
+            hub.removeDevice(deviceId);
+            assertThat(hub.devices()).extracting(DeviceIdentity::deviceId).doesNotContain(deviceId);
+        }
+
+        @Test
+        void whenADesiredNameStartsWithDollarThenThePatchIsRejected() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            assertThatExceptionOfType(IotHubServiceException.class)
+                .isThrownBy(() -> hub.patchDesired(deviceId, Map.of("$version", 7)))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+            assertThat(hub.twin(deviceId).desiredVersion()).isEqualTo(1);
+        }
+
+        @Test
+        void whenAnIdentityIsUnknownThenReadingItsTelemetryFailsWith404001() {
+            assertThatExceptionOfType(IotHubServiceException.class).isThrownBy(() -> hub.telemetry("nobody"))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404001));
+        }
+
+        @Test
+        void whenTheMqttPortIsTakenThenStartingFailsClearly() {
+            assertThatExceptionOfType(IllegalStateException.class)
+                .isThrownBy(() -> IotHubEmulator.builder().mqttPort(hub.mqttPort()).servicePort(-1).start())
+                .withMessageContaining("Cannot listen for devices on");
         }
     }
 
@@ -478,6 +540,36 @@ class HubBehaviourTests {
                 hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second"));
                 assertThat(device.next().body()).isEqualTo("second");
                 assertThat(device.received).isEmpty();
+            }
+        }
+
+        @Test
+        void whenTwoMessagesShareAnIdThenAcknowledgingOneKeepsTheOther() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                device.client().setManualAcks(true);
+                device.connect(false);
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("first").messageId("same"));
+                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second").messageId("same"));
+                PahoDevice.Received first = device.next();
+                device.next();
+                device.client().messageArrivedComplete(first.message().getId(), 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> hub.pendingCloudToDevice(deviceId) == 1);
+                device.client().disconnect();
+                device.connect(false);
+                assertThat(device.next().body()).isEqualTo("second");
+            }
+        }
+
+        @Test
+        void whenAMessageIsOver64KbThenSendingFailsWith400004() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                assertThatExceptionOfType(IotHubServiceException.class)
+                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("x".repeat(65 * 1024))))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+                assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
             }
         }
 

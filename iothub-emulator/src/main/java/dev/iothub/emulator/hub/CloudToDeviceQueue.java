@@ -37,8 +37,8 @@ final class CloudToDeviceQueue {
         return taken;
     }
 
-    void acknowledge(String messageId) {
-        this.entries.removeIf((entry) -> entry.message.messageId().equals(messageId));
+    void acknowledge(QueuedMessage message) {
+        this.entries.removeIf((entry) -> entry.message == message);
     }
 
     /** Puts the messages in flight on a link back to waiting. */

@@ -15,7 +15,7 @@ public interface DeviceLink {
 
     /**
      * Publishes a cloud-to-device message at QoS 1; the link reports the PUBACK through
-     * {@link Hub#cloudToDeviceAcknowledged(String, String)}.
+     * {@link Hub#cloudToDeviceAcknowledged(String, QueuedMessage)}.
      */
     void deliver(QueuedMessage message);
 

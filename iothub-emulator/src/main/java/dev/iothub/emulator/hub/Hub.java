@@ -99,10 +99,28 @@ public final class Hub {
         return this.devices.values().stream().map(DeviceState::identity).toList();
     }
 
-    /** Removes an identity and closes its connection. */
-    public void remove(String id) {
-        DeviceState state = require(id);
-        this.devices.remove(id, state);
+    /**
+     * Removes an identity, and a device's modules with it, closing their connections.
+     *
+     * @return the ids of the removed identities
+     */
+    public List<String> remove(String id) {
+        DeviceIdentity identity = require(id).identity();
+        List<String> removed = this.devices.values().stream()
+            .map(DeviceState::identity)
+            .filter((candidate) -> candidate.id().equals(id) || (identity.moduleId() == null
+                    && identity.deviceId().equals(candidate.deviceId())))
+            .map(DeviceIdentity::id)
+            .toList();
+        removed.forEach(this::removeOne);
+        return removed;
+    }
+
+    private void removeOne(String id) {
+        DeviceState state = this.devices.remove(id);
+        if (state == null) {
+            return;
+        }
         DeviceLink link;
         synchronized (state) {
             link = state.link();
@@ -175,11 +193,11 @@ public final class Hub {
     }
 
     /** Completes a cloud-to-device message the device acknowledged. */
-    public void cloudToDeviceAcknowledged(String id, String messageId) {
+    public void cloudToDeviceAcknowledged(String id, QueuedMessage message) {
         DeviceState state = this.devices.get(id);
         if (state != null) {
             synchronized (state) {
-                state.cloudToDevice().acknowledge(messageId);
+                state.cloudToDevice().acknowledge(message);
             }
         }
     }
@@ -228,6 +246,12 @@ public final class Hub {
         return this.telemetry.await(fromIdentity(id).and(filter), timeout);
     }
 
+    /** Waits for the next telemetry from an identity that matches the filter, received after this call. */
+    public Optional<TelemetryMessage> awaitNextTelemetry(String id, Predicate<TelemetryMessage> filter,
+            Duration timeout) throws InterruptedException {
+        return this.telemetry.awaitNext(fromIdentity(id).and(filter), timeout);
+    }
+
     /** Forgets all received telemetry. */
     public void clearTelemetry() {
         this.telemetry.clear();
@@ -256,9 +280,14 @@ public final class Hub {
      * Merges a desired patch and notifies the device if it is connected and subscribed (notifications are not queued).
      *
      * @return the new desired version
+     * @throws IotHubServiceException {@code 400004} for a property name starting with {@code $}
      */
     public long patchDesired(String id, Map<String, ?> patch) {
         ObjectNode patchNode = Json.MAPPER.valueToTree(patch);
+        if (hasDollarKey(patchNode)) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "Desired property names must not start with '$'");
+        }
         DeviceState state = require(id);
         DeviceLink link;
         ObjectNode notification;

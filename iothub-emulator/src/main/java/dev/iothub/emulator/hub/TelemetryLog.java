@@ -18,7 +18,9 @@ final class TelemetryLog {
 
     private final int capacity;
 
-    private final Deque<TelemetryMessage> messages = new ArrayDeque<>();
+    private final Deque<Entry> messages = new ArrayDeque<>();
+
+    private long received;
 
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -34,7 +36,7 @@ final class TelemetryLog {
             if (this.messages.size() == this.capacity) {
                 this.messages.removeFirst();
             }
-            this.messages.addLast(message);
+            this.messages.addLast(new Entry(++this.received, message));
             this.added.signalAll();
         }
         finally {
@@ -45,7 +47,7 @@ final class TelemetryLog {
     List<TelemetryMessage> find(Predicate<TelemetryMessage> filter) {
         this.lock.lock();
         try {
-            return this.messages.stream().filter(filter).toList();
+            return this.messages.stream().map(Entry::message).filter(filter).toList();
         }
         finally {
             this.lock.unlock();
@@ -55,15 +57,36 @@ final class TelemetryLog {
     /** Waits until a message matching the filter has been received (or already was) and returns the first one. */
     Optional<TelemetryMessage> await(Predicate<TelemetryMessage> filter, Duration timeout)
             throws InterruptedException {
+        return awaitAfter(0, filter, timeout);
+    }
+
+    /** Waits for the first message matching the filter that arrives after this call. */
+    Optional<TelemetryMessage> awaitNext(Predicate<TelemetryMessage> filter, Duration timeout)
+            throws InterruptedException {
+        long after;
+        this.lock.lock();
+        try {
+            after = this.received;
+        }
+        finally {
+            this.lock.unlock();
+        }
+        return awaitAfter(after, filter, timeout);
+    }
+
+    private Optional<TelemetryMessage> awaitAfter(long after, Predicate<TelemetryMessage> filter, Duration timeout)
+            throws InterruptedException {
         long remaining = timeout.toNanos();
+        long scanned = after;
         this.lock.lock();
         try {
             while (true) {
-                for (TelemetryMessage message : this.messages) {
-                    if (filter.test(message)) {
-                        return Optional.of(message);
+                for (Entry entry : this.messages) {
+                    if (entry.sequence > scanned && filter.test(entry.message)) {
+                        return Optional.of(entry.message);
                     }
                 }
+                scanned = Math.max(scanned, this.received);
                 if (remaining <= 0) {
                     return Optional.empty();
                 }
@@ -94,4 +117,8 @@ final class TelemetryLog {
             this.lock.unlock();
         }
     }
+
+    private record Entry(long sequence, TelemetryMessage message) {
+    }
+
 }

@@ -73,7 +73,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private final Duration tokenExpiryGrace;
 
-    private final Map<Integer, String> inFlight = new HashMap<>();
+    private final Map<Integer, QueuedMessage> inFlight = new HashMap<>();
 
     private Channel channel;
 
@@ -252,9 +252,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     }
 
     private void acknowledged(int packetId) {
-        String messageId = this.inFlight.remove(packetId);
-        if (messageId != null) {
-            this.hub.cloudToDeviceAcknowledged(this.identity.id(), messageId);
+        QueuedMessage message = this.inFlight.remove(packetId);
+        if (message != null) {
+            this.hub.cloudToDeviceAcknowledged(this.identity.id(), message);
         }
     }
 
@@ -309,7 +309,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
                 return;
             }
             int packetId = nextPacketId();
-            this.inFlight.put(packetId, message.messageId());
+            this.inFlight.put(packetId, message);
             this.channel.writeAndFlush(new MqttPublishMessage(
                     new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
                     new MqttPublishVariableHeader(message.topic(), packetId), Unpooled.wrappedBuffer(message.body())));

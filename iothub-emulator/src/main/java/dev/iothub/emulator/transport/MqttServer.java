@@ -8,6 +8,7 @@ import javax.net.ssl.SSLEngine;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -46,9 +47,10 @@ public final class MqttServer implements AutoCloseable {
      * @param boss the group accepting connections
      * @param workers the group serving connections
      * @param connectionHandler makes the handler for a new connection
+     * @throws IllegalStateException if the address cannot be bound, e.g. because the port is in use
      */
     public static MqttServer bind(InetSocketAddress address, SSLContext sslContext, EventLoopGroup boss,
-            EventLoopGroup workers, Supplier<ChannelHandler> connectionHandler) throws InterruptedException {
+            EventLoopGroup workers, Supplier<ChannelHandler> connectionHandler) {
         ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -68,7 +70,12 @@ public final class MqttServer implements AutoCloseable {
                             .addLast("device", connectionHandler.get());
                     }
                 });
-        return new MqttServer(bootstrap.bind(address).sync().channel());
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("Cannot listen for devices on " + address + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return new MqttServer(bound.channel());
     }
 
     /** The bound port. */

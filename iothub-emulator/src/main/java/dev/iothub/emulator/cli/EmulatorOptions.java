@@ -1,0 +1,151 @@
+package dev.iothub.emulator.cli;
+
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The standalone emulator's command-line options, parsed without side effects.
+ *
+ * @param mqttPort the device (MQTT over TLS) port; 0 picks a free one
+ * @param servicePort the service REST API port; 0 picks a free one
+ * @param devices the devices to register, by id, with their primary key or {@code null} for a generated one
+ * @param caOut where to write the CA certificate PEM, or {@code null}
+ * @param hubName the host name used in connection strings
+ * @param bindAddress the address to listen on
+ * @param help whether {@code --help} was given
+ */
+public record EmulatorOptions(int mqttPort, int servicePort, Map<String, String> devices, Path caOut, String hubName,
+        String bindAddress, boolean help) {
+
+    /** The usage text. */
+    public static final String USAGE = """
+            Usage: java -jar iothub-emulator.jar [options]
+
+            A local Azure IoT Hub: devices connect with MQTT over TLS, back ends use the service REST API.
+
+            Options:
+              --mqtt-port PORT     device port, MQTT over TLS (default 8883; 0 picks a free port)
+              --service-port PORT  service REST API port (default 8080; 0 picks a free port)
+              --device ID[:KEY]    register a device, with a Base64 primary key or a generated one;
+                                   repeatable (default: one device device-1)
+              --ca-out FILE        write the emulator's CA certificate (PEM) to FILE
+              --hub-name HOST      host name used in connection strings and the certificate (default localhost)
+              --bind ADDRESS       address to listen on (default 127.0.0.1)
+              --help               print this help
+            """;
+
+    /** The device registered when no {@code --device} is given. */
+    public static final String DEFAULT_DEVICE = "device-1";
+
+    private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--service-port", "--device", "--ca-out",
+            "--hub-name", "--bind");
+
+    /**
+     * Parses command-line arguments; options take their value as the next argument or after {@code =}.
+     *
+     * @throws UsageException when an argument is unknown, a value is missing or invalid
+     */
+    public static EmulatorOptions parse(String... args) {
+        int mqttPort = 8883;
+        int servicePort = 8080;
+        Map<String, String> devices = new LinkedHashMap<>();
+        Path caOut = null;
+        String hubName = "localhost";
+        String bindAddress = "127.0.0.1";
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            String value = null;
+            int equals = option.indexOf('=');
+            if (option.startsWith("--") && equals > 0) {
+                value = option.substring(equals + 1);
+                option = option.substring(0, equals);
+            }
+            if (option.equals("--help") || option.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (!VALUE_OPTIONS.contains(option)) {
+                throw new UsageException(option.startsWith("-") ? "Unknown option: " + option
+                        : "Unexpected argument: " + option);
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException("Missing value for " + option);
+                }
+                value = args[++i];
+            }
+            switch (option) {
+                case "--mqtt-port" -> mqttPort = port(option, value);
+                case "--service-port" -> servicePort = port(option, value);
+                case "--device" -> addDevice(devices, value);
+                case "--ca-out" -> caOut = Path.of(nonEmpty(option, value));
+                case "--hub-name" -> hubName = nonEmpty(option, value);
+                case "--bind" -> bindAddress = nonEmpty(option, value);
+                default -> throw new IllegalStateException("Option without a case: " + option);
+            }
+        }
+        if (devices.isEmpty()) {
+            devices.put(DEFAULT_DEVICE, null);
+        }
+        return new EmulatorOptions(mqttPort, servicePort, Collections.unmodifiableMap(devices), caOut, hubName,
+                bindAddress, help);
+    }
+
+    private static int port(String option, String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw new UsageException(option + " needs a port number from 0 to 65535, not '" + value + "'");
+    }
+
+    private static void addDevice(Map<String, String> devices, String value) {
+        int colon = value.indexOf(':');
+        String deviceId = (colon >= 0) ? value.substring(0, colon) : value;
+        String key = (colon >= 0) ? value.substring(colon + 1) : null;
+        if (deviceId.isEmpty() || deviceId.contains("/")) {
+            throw new UsageException("--device needs an id without '/', as ID or ID:KEY, not '" + value + "'");
+        }
+        if (key != null && !isBase64(key)) {
+            throw new UsageException("The key of device " + deviceId + " must be Base64");
+        }
+        if (devices.containsKey(deviceId)) {
+            throw new UsageException("Device " + deviceId + " is given twice");
+        }
+        devices.put(deviceId, key);
+    }
+
+    private static boolean isBase64(String key) {
+        try {
+            return !key.isEmpty() && Base64.getDecoder().decode(key).length > 0;
+        }
+        catch (IllegalArgumentException ex) {
+            return false;
+        }
+    }
+
+    private static String nonEmpty(String option, String value) {
+        if (value.isBlank()) {
+            throw new UsageException(option + " needs a value");
+        }
+        return value;
+    }
+
+    /** The arguments cannot be parsed; the message says why, to print above the usage. */
+    public static final class UsageException extends IllegalArgumentException {
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.iothub.emulator.rest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import dev.iothub.emulator.IotHubServiceException;
+import dev.iothub.emulator.hub.Json;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An HTTP request as a resource sees it: the path variables of its route, its headers and its body.
+ *
+ * @param pathVariables the values of the route's {@code {name}} segments, decoded
+ * @param headers the request headers, with case-insensitive names
+ * @param body the request body, empty when there is none
+ */
+record RestRequest(Map<String, String> pathVariables, Map<String, List<String>> headers, byte[] body) {
+
+    /** The value of a path variable of the route. */
+    String pathVariable(String name) {
+        String value = this.pathVariables.get(name);
+        if (value == null) {
+            throw new IllegalStateException("The route has no path variable " + name);
+        }
+        return value;
+    }
+
+    /**
+     * The identity the path names: {@code deviceId}, or {@code deviceId/moduleId} on a module route (the id the
+     * {@link dev.iothub.emulator.IotHubEmulator} API takes).
+     */
+    String identityId() {
+        String deviceId = pathVariable("deviceId");
+        String moduleId = this.pathVariables.get("moduleId");
+        String id = deviceId + ((moduleId != null) ? "/" + moduleId : "");
+        if (deviceId.contains("/") || (moduleId != null && moduleId.contains("/"))) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
+        }
+        return id;
+    }
+
+    /** The first value of a header, or {@code null}. */
+    String header(String name) {
+        List<String> values = this.headers.get(name);
+        return (values == null || values.isEmpty()) ? null : values.get(0);
+    }
+
+    /**
+     * The body as a JSON object, or {@code null} when the body is empty.
+     *
+     * @throws IotHubServiceException {@code 400004} when the body is not a JSON object
+     */
+    JsonNode jsonObjectBody() {
+        if (this.body.length == 0) {
+            return null;
+        }
+        JsonNode node = Json.parseOrNull(new String(this.body, StandardCharsets.UTF_8));
+        if (node == null || !node.isObject()) {
+            throw invalid("The request body must be a JSON object");
+        }
+        return node;
+    }
+
+    /**
+     * The body as a JSON object.
+     *
+     * @throws IotHubServiceException {@code 400004} when the body is empty or not a JSON object
+     */
+    JsonNode requiredJsonObjectBody() {
+        JsonNode node = jsonObjectBody();
+        if (node == null) {
+            throw invalid("The request needs a JSON object body");
+        }
+        return node;
+    }
+
+    /** A {@code 400004} error to throw for a request that is not acceptable. */
+    static IotHubServiceException invalid(String message) {
+        return new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID, message);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.iothub.emulator.rest;
+
+import java.util.Map;
+
+import dev.iothub.emulator.hub.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An HTTP response to send: a status, extra headers and a JSON body (none for {@code 204}).
+ *
+ * @param status the HTTP status
+ * @param headers extra response headers
+ * @param body the JSON body, or {@code null} for none
+ */
+record RestResponse(int status, Map<String, String> headers, JsonNode body) {
+
+    /** A {@code 200} answer with a JSON body. */
+    static RestResponse ok(JsonNode body) {
+        return new RestResponse(200, Map.of(), body);
+    }
+
+    /** A {@code 204} answer. */
+    static RestResponse noContent() {
+        return new RestResponse(204, Map.of(), null);
+    }
+
+    /** A {@code 204} answer with extra headers. */
+    static RestResponse noContent(Map<String, String> headers) {
+        return new RestResponse(204, headers, null);
+    }
+
+    /** An error answer in the emulator's shape: {@code {"errorCode":404001,"message":"..."}}. */
+    static RestResponse error(int status, int errorCode, String message, Map<String, String> headers) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("errorCode", errorCode).put("message", message);
+        return new RestResponse(status, headers, body);
+    }
+}

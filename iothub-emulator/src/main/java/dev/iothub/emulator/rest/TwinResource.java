@@ -1,0 +1,85 @@
+package dev.iothub.emulator.rest;
+
+import java.util.Map;
+
+import dev.iothub.emulator.DeviceIdentity;
+import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.emulator.Twin;
+import dev.iothub.emulator.hub.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code /twins/{deviceId}[/modules/{moduleId}]}: reads a twin in IoT Hub's shape and patches its desired properties,
+ * which notifies the device.
+ * Tags are not emulated: a patch's {@code tags} are ignored.
+ */
+final class TwinResource {
+
+    private final IotHubEmulator emulator;
+
+    TwinResource(IotHubEmulator emulator) {
+        this.emulator = emulator;
+    }
+
+    void addTo(RestRouter router) {
+        router.add("GET", "/twins/{deviceId}", this::get)
+            .add("PATCH", "/twins/{deviceId}", this::patch)
+            .add("GET", "/twins/{deviceId}/modules/{moduleId}", this::get)
+            .add("PATCH", "/twins/{deviceId}/modules/{moduleId}", this::patch);
+    }
+
+    private RestResponse get(RestRequest request) {
+        return RestResponse.ok(read(request.identityId()));
+    }
+
+    private RestResponse patch(RestRequest request) {
+        String id = request.identityId();
+        this.emulator.device(id);
+        JsonNode properties = request.requiredJsonObjectBody().path("properties");
+        if (properties.has("reported")) {
+            throw RestRequest.invalid("Reported properties are read-only for the service");
+        }
+        JsonNode desired = properties.path("desired");
+        if (!desired.isObject()) {
+            throw RestRequest.invalid("The patch needs an object at properties.desired");
+        }
+        ObjectNode patch = ((ObjectNode) desired).deepCopy();
+        patch.remove("$version");
+        patch.remove("$metadata");
+        rejectDollarNames(patch);
+        this.emulator.patchDesired(id, Json.toMap(patch));
+        return RestResponse.ok(read(id));
+    }
+
+    private ObjectNode read(String id) {
+        Twin twin = this.emulator.twin(id);
+        DeviceIdentity identity = this.emulator.device(id);
+        ObjectNode document = Json.MAPPER.createObjectNode();
+        document.put("deviceId", identity.deviceId());
+        if (identity.moduleId() != null) {
+            document.put("moduleId", identity.moduleId());
+        }
+        document.put("connectionState", this.emulator.isConnected(id) ? "Connected" : "Disconnected");
+        ObjectNode properties = document.putObject("properties");
+        properties.set("desired", withVersion(twin.desired(), twin.desiredVersion()));
+        properties.set("reported", withVersion(twin.reported(), twin.reportedVersion()));
+        return document;
+    }
+
+    private static ObjectNode withVersion(Map<String, Object> values, long version) {
+        ObjectNode node = Json.MAPPER.valueToTree(values);
+        return node.put("$version", version);
+    }
+
+    private static void rejectDollarNames(JsonNode patch) {
+        for (Map.Entry<String, JsonNode> member : patch.properties()) {
+            if (member.getKey().startsWith("$")) {
+                throw RestRequest.invalid("Property names must not start with '$': " + member.getKey());
+            }
+            if (member.getValue().isObject()) {
+                rejectDollarNames(member.getValue());
+            }
+        }
+    }
+}

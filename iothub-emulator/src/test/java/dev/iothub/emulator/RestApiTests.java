@@ -1,0 +1,432 @@
+package dev.iothub.emulator;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.iothub.protocol.HubTopic;
+import dev.iothub.protocol.Topics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The service REST API over real HTTP, against devices played by a plain Paho client.
+ */
+class RestApiTests {
+
+    private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    private static final AtomicInteger ids = new AtomicInteger();
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    private static final HttpClient http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+
+    private static IotHubEmulator hub;
+
+    @BeforeAll
+    static void startHub() {
+        hub = IotHubEmulator.builder().start();
+    }
+
+    @AfterAll
+    static void stopHub() {
+        hub.close();
+    }
+
+    private static String newDeviceId() {
+        String deviceId = "rest-device-" + ids.incrementAndGet();
+        hub.registerDevice(deviceId);
+        return deviceId;
+    }
+
+    private static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(hub.serviceUri() + path + "?api-version=2021-04-12"))
+            .timeout(Duration.ofSeconds(30));
+    }
+
+    private static Answer send(HttpRequest request) throws Exception {
+        return Answer.of(http.send(request, BodyHandlers.ofString()));
+    }
+
+    private static Answer get(String path) throws Exception {
+        return send(request(path).GET().build());
+    }
+
+    private static Answer send(String method, String path, String jsonBody) throws Exception {
+        BodyPublisher body = (jsonBody != null) ? BodyPublishers.ofString(jsonBody) : BodyPublishers.noBody();
+        return send(request(path).method(method, body).header("Content-Type", "application/json").build());
+    }
+
+    record Answer(int status, HttpResponse<String> response, JsonNode body) {
+
+        static Answer of(HttpResponse<String> response) {
+            JsonNode body = response.body().isEmpty() ? null : json.readTree(response.body());
+            return new Answer(response.statusCode(), response, body);
+        }
+
+        int errorCode() {
+            return this.body.get("errorCode").asInt();
+        }
+    }
+
+    @Nested
+    class Devices {
+
+        @Test
+        void whenCreatedWithAKeyThenTheDeviceJsonCarriesItAndAConnectionString() throws Exception {
+            String deviceId = "created-" + ids.incrementAndGet();
+            Answer created = send("PUT", "/devices/" + deviceId,
+                    "{\"authentication\":{\"symmetricKey\":{\"primaryKey\":\"" + KEY + "\"}}}");
+            assertThat(created.status()).isEqualTo(200);
+            assertThat(created.body().get("deviceId").asString()).isEqualTo(deviceId);
+            assertThat(created.body().at("/authentication/symmetricKey/primaryKey").asString()).isEqualTo(KEY);
+            assertThat(created.body().at("/authentication/symmetricKey/secondaryKey").asString()).isNotBlank();
+            assertThat(created.body().get("connectionState").asString()).isEqualTo("Disconnected");
+            assertThat(created.body().get("connectionString").asString()).isEqualTo(hub.connectionString(deviceId));
+            assertThat(hub.device(deviceId).primaryKey()).isEqualTo(KEY);
+        }
+
+        @Test
+        void whenCreatedWithoutABodyThenKeysAreGenerated() throws Exception {
+            String deviceId = "generated-" + ids.incrementAndGet();
+            Answer created = send("PUT", "/devices/" + deviceId, null);
+            assertThat(created.status()).isEqualTo(200);
+            assertThat(created.body().at("/authentication/symmetricKey/primaryKey").asString())
+                .isEqualTo(hub.device(deviceId).primaryKey());
+        }
+
+        @Test
+        void whenCreatedTwiceThen409001() throws Exception {
+            String deviceId = newDeviceId();
+            Answer again = send("PUT", "/devices/" + deviceId, "{}");
+            assertThat(again.status()).isEqualTo(409);
+            assertThat(again.errorCode()).isEqualTo(409001);
+        }
+
+        @Test
+        void whenListedThenEveryDeviceIsThere() throws Exception {
+            String deviceId = newDeviceId();
+            Answer list = get("/devices");
+            assertThat(list.status()).isEqualTo(200);
+            assertThat(list.body().isArray()).isTrue();
+            assertThat(list.body().findValuesAsString("deviceId")).contains(deviceId);
+        }
+
+        @Test
+        void whenADeviceConnectsThenItsConnectionStateIsConnected() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                assertThat(get("/devices/" + deviceId).body().get("connectionState").asString())
+                    .isEqualTo("Connected");
+            }
+        }
+
+        @Test
+        void whenDeletedThenItIsGoneAndItsConnectionIsClosed() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                Answer deleted = send("DELETE", "/devices/" + deviceId, null);
+                assertThat(deleted.status()).isEqualTo(204);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !device.isConnected());
+                Answer read = get("/devices/" + deviceId);
+                assertThat(read.status()).isEqualTo(404);
+                assertThat(read.errorCode()).isEqualTo(404001);
+            }
+        }
+
+        @Test
+        void whenTheDeviceIsUnknownThen404001() throws Exception {
+            assertThat(get("/devices/nobody").errorCode()).isEqualTo(404001);
+            assertThat(get("/twins/nobody").errorCode()).isEqualTo(404001);
+            assertThat(send("POST", "/twins/nobody/methods", "{\"methodName\":\"m\"}").errorCode())
+                .isEqualTo(404001);
+            assertThat(get("/devices/nobody/messages/events").status()).isEqualTo(404);
+        }
+
+        @Test
+        void whenTheBodyIsMalformedThen400004() throws Exception {
+            Answer answer = send("PUT", "/devices/" + "malformed-" + ids.incrementAndGet(), "{not json");
+            assertThat(answer.status()).isEqualTo(400);
+            assertThat(answer.errorCode()).isEqualTo(400004);
+        }
+
+        @Test
+        void whenTheDeviceIdIsPercentEncodedThenItIsDecoded() throws Exception {
+            Answer created = send("PUT", "/devices/with%20space-" + ids.incrementAndGet(), null);
+            assertThat(created.status()).isEqualTo(200);
+            assertThat(created.body().get("deviceId").asString()).startsWith("with space-");
+        }
+    }
+
+    @Nested
+    class Modules {
+
+        @Test
+        void whenAModuleIsCreatedThenItIsListedUnderItsDeviceAndHasATwin() throws Exception {
+            String deviceId = newDeviceId();
+            Answer created = send("PUT", "/devices/" + deviceId + "/modules/sensor", "{\"moduleId\":\"sensor\"}");
+            assertThat(created.status()).isEqualTo(200);
+            assertThat(created.body().get("moduleId").asString()).isEqualTo("sensor");
+            assertThat(created.body().get("connectionString").asString()).contains("ModuleId=sensor");
+            assertThat(get("/devices/" + deviceId + "/modules").body().findValuesAsString("moduleId"))
+                .containsExactly("sensor");
+            assertThat(get("/devices").body().findValuesAsString("moduleId")).doesNotContain("sensor");
+            Answer patched = send("PATCH", "/twins/" + deviceId + "/modules/sensor",
+                    "{\"properties\":{\"desired\":{\"rate\":2}}}");
+            assertThat(patched.body().get("moduleId").asString()).isEqualTo("sensor");
+            assertThat(hub.twin(deviceId + "/sensor").desired()).containsEntry("rate", 2);
+            assertThat(send("POST", "/twins/" + deviceId + "/modules/sensor/methods", "{\"methodName\":\"m\"}")
+                .errorCode()).isEqualTo(404103);
+        }
+
+        @Test
+        void whenTheDeviceIsDeletedThenItsModulesGoToo() throws Exception {
+            String deviceId = newDeviceId();
+            hub.registerModule(deviceId, "sensor");
+            assertThat(send("DELETE", "/devices/" + deviceId, null).status()).isEqualTo(204);
+            assertThat(get("/devices/" + deviceId + "/modules/sensor").errorCode()).isEqualTo(404001);
+        }
+
+        @Test
+        void whenTheDeviceIsUnknownOrTheIdHidesASlashThen404001() throws Exception {
+            assertThat(send("PUT", "/devices/nobody/modules/m", null).errorCode()).isEqualTo(404001);
+            String deviceId = newDeviceId();
+            hub.registerModule(deviceId, "sensor");
+            assertThat(get("/devices/" + deviceId + "%2Fsensor").errorCode()).isEqualTo(404001);
+        }
+    }
+
+    @Nested
+    class Routing {
+
+        @Test
+        void whenThePathIsUnknownThen404() throws Exception {
+            Answer answer = get("/nothing/here");
+            assertThat(answer.status()).isEqualTo(404);
+            assertThat(answer.errorCode()).isEqualTo(404000);
+        }
+
+        @Test
+        void whenTheMethodIsWrongThen405WithAllow() throws Exception {
+            Answer answer = send("POST", "/devices/x", "{}");
+            assertThat(answer.status()).isEqualTo(405);
+            assertThat(answer.response().headers().firstValue("Allow")).hasValue("DELETE, GET, PUT");
+        }
+
+        @Test
+        void whenServingThenNoRestThreadKeepsTheJvmAlive() throws Exception {
+            assertThat(get("/devices").status()).isEqualTo(200);
+            assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn((thread) -> thread.getName().startsWith("iothub-emulator-rest")
+                        || thread.getName().equals("HTTP-Dispatcher"))
+                .isNotEmpty()
+                .allMatch(Thread::isDaemon);
+        }
+
+        @Test
+        void whenTheRestApiIsDisabledThenItHasNoPort() {
+            try (IotHubEmulator noRest = IotHubEmulator.builder().servicePort(-1).start()) {
+                assertThatIllegalStateException().isThrownBy(noRest::servicePort);
+            }
+        }
+    }
+
+    @Nested
+    class Twins {
+
+        @Test
+        void whenReadThenTheTwinHasIotHubsShape() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
+                device.publish(Topics.reportedPatch("1", null), "{\"temp\":21}", 1, false);
+                device.next();
+            }
+            Answer twin = get("/twins/" + deviceId);
+            assertThat(twin.status()).isEqualTo(200);
+            assertThat(twin.body().get("deviceId").asString()).isEqualTo(deviceId);
+            assertThat(twin.body().get("properties")).isEqualTo(json.readTree(
+                    "{\"desired\":{\"$version\":1},\"reported\":{\"temp\":21,\"$version\":2}}"));
+        }
+
+        @Test
+        void whenDesiredIsPatchedThenTheDeviceIsNotifiedAndTheTwinReturned() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                device.subscribe(Topics.DESIRED_PROPERTIES_FILTER, 1);
+                Answer patched = send("PATCH", "/twins/" + deviceId,
+                        "{\"properties\":{\"desired\":{\"color\":\"red\",\"limits\":{\"max\":5}}}}");
+                assertThat(patched.status()).isEqualTo(200);
+                assertThat(patched.body().at("/properties/desired")).isEqualTo(
+                        json.readTree("{\"color\":\"red\",\"limits\":{\"max\":5},\"$version\":2}"));
+                PahoDevice.Received notification = device.next();
+                assertThat(notification.topic()).isEqualTo("$iothub/twin/PATCH/properties/desired/?$version=2");
+                assertThat(json.readTree(notification.body()).get("color").asString()).isEqualTo("red");
+            }
+        }
+
+        @Test
+        void whenThePatchHasNoDesiredObjectThen400004() throws Exception {
+            String deviceId = newDeviceId();
+            assertThat(send("PATCH", "/twins/" + deviceId, "{\"properties\":{\"desired\":3}}").errorCode())
+                .isEqualTo(400004);
+            assertThat(send("PATCH", "/twins/" + deviceId, "{\"properties\":{\"desired\":{\"$x\":1}}}").status())
+                .isEqualTo(400);
+        }
+    }
+
+    @Nested
+    class DirectMethods {
+
+        @Test
+        void whenTheDeviceAnswersThenStatusAndPayloadAreReturned() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                device.subscribe(Topics.METHODS_FILTER, 1);
+                CompletableFuture<HttpResponse<String>> call = http.sendAsync(
+                        request("/twins/" + deviceId + "/methods").header("Content-Type", "application/json")
+                            .POST(BodyPublishers.ofString("{\"methodName\":\"reboot\",\"payload\":{\"delay\":5},"
+                                    + "\"responseTimeoutInSeconds\":10,\"connectTimeoutInSeconds\":0}"))
+                            .build(),
+                        BodyHandlers.ofString());
+                PahoDevice.Received request = device.next();
+                HubTopic.MethodRequest parsed = (HubTopic.MethodRequest) HubTopic.parse(request.topic()).orElseThrow();
+                assertThat(parsed.methodName()).isEqualTo("reboot");
+                assertThat(json.readTree(request.body())).isEqualTo(json.readTree("{\"delay\":5}"));
+                device.publish(Topics.methodResponse(201, parsed.requestId()), "{\"ok\":true}", 1, false);
+                Answer answer = Answer.of(call.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertThat(answer.status()).isEqualTo(200);
+                assertThat(answer.body()).isEqualTo(json.readTree("{\"status\":201,\"payload\":{\"ok\":true}}"));
+            }
+        }
+
+        @Test
+        void whenTheDeviceIsOfflineThen404103() throws Exception {
+            Answer answer = send("POST", "/twins/" + newDeviceId() + "/methods", "{\"methodName\":\"reboot\"}");
+            assertThat(answer.status()).isEqualTo(404);
+            assertThat(answer.errorCode()).isEqualTo(404103);
+        }
+
+        @Test
+        void whenTheDeviceDoesNotAnswerThen504101() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                device.subscribe(Topics.METHODS_FILTER, 1);
+                Answer answer = send("POST", "/twins/" + deviceId + "/methods",
+                        "{\"methodName\":\"slow\",\"responseTimeoutInSeconds\":5}");
+                assertThat(answer.status()).isEqualTo(504);
+                assertThat(answer.errorCode()).isEqualTo(504101);
+            }
+        }
+
+        @Test
+        void whenTheRequestIsInvalidThen400004() throws Exception {
+            String deviceId = newDeviceId();
+            String path = "/twins/" + deviceId + "/methods";
+            assertThat(send("POST", path, "{\"payload\":1}").errorCode()).isEqualTo(400004);
+            assertThat(send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":1}").errorCode())
+                .isEqualTo(400004);
+            assertThat(send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":\"x\"}").status())
+                .isEqualTo(400);
+            assertThat(send("POST", path, "[1]").status()).isEqualTo(400);
+        }
+    }
+
+    @Nested
+    class Messages {
+
+        @Test
+        void whenADeviceSendsTelemetryThenTheEventsListIt() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                device.publish("devices/" + deviceId + "/messages/events/$.mid=m1&$.ct=application%2Fjson&unit=C",
+                        "{\"t\":21}", 1, false);
+                device.client().publish("devices/" + deviceId + "/messages/events/", new byte[] { (byte) 0xff, 1 },
+                        1, false);
+                await().atMost(Duration.ofSeconds(10)).until(() -> get(eventsPath(deviceId)).body().size() == 2);
+            }
+            JsonNode events = get(eventsPath(deviceId)).body();
+            JsonNode first = events.get(0);
+            assertThat(first.get("deviceId").asString()).isEqualTo(deviceId);
+            assertThat(first.get("body").asString()).isEqualTo("{\"t\":21}");
+            assertThat(first.at("/properties/unit").asString()).isEqualTo("C");
+            assertThat(first.at("/systemProperties/message-id").asString()).isEqualTo("m1");
+            assertThat(first.at("/systemProperties/content-type").asString()).isEqualTo("application/json");
+            assertThat(first.get("enqueuedTime").asString()).isNotBlank();
+            JsonNode second = events.get(1);
+            assertThat(second.has("body")).isFalse();
+            assertThat(Base64.getDecoder().decode(second.get("bodyBase64").asString()))
+                .containsExactly((byte) 0xff, 1);
+        }
+
+        private static String eventsPath(String deviceId) {
+            return "/devices/" + deviceId + "/messages/events";
+        }
+
+        @Test
+        void whenACloudToDeviceMessageIsPostedThenTheDeviceReceivesItWithItsProperties() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                Answer sent = send(request("/devices/" + deviceId + "/messages/deviceBound")
+                    .header("iothub-messageid", "mid-7")
+                    .header("iothub-correlationid", "cid-3")
+                    .header("Content-Type", "application/json")
+                    .header("Content-Encoding", "utf-8")
+                    .header("iothub-app-priority", "high")
+                    .POST(BodyPublishers.ofString("{\"cmd\":\"open\"}"))
+                    .build());
+                assertThat(sent.status()).isEqualTo(204);
+                assertThat(sent.response().headers().firstValue("iothub-messageid")).hasValue("mid-7");
+                PahoDevice.Received delivered = device.next();
+                assertThat(delivered.body()).isEqualTo("{\"cmd\":\"open\"}");
+                assertThat(delivered.topic()).startsWith("devices/" + deviceId + "/messages/devicebound/")
+                    .contains("%24.mid=mid-7", "%24.cid=cid-3", "%24.ct=application%2Fjson", "%24.ce=utf-8",
+                            "priority=high");
+            }
+        }
+
+        @Test
+        void whenTheQueueIsFullThen403004() throws Exception {
+            String deviceId = newDeviceId();
+            String path = "/devices/" + deviceId + "/messages/deviceBound";
+            for (int i = 0; i < 50; i++) {
+                assertThat(send("POST", path, "{\"n\":" + i + "}").status()).isEqualTo(204);
+            }
+            Answer full = send("POST", path, "{}");
+            assertThat(full.status()).isEqualTo(403);
+            assertThat(full.errorCode()).isEqualTo(403004);
+            assertThat(get("/devices/" + deviceId).body().get("cloudToDeviceMessageCount").asInt()).isEqualTo(50);
+        }
+
+        @Test
+        void whenDisconnectIsPostedThenTheDeviceLosesItsConnection() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                assertThat(send("POST", "/devices/" + deviceId + "/disconnect", null).status()).isEqualTo(204);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !device.isConnected());
+                assertThat(hub.isConnected(deviceId)).isFalse();
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.iothub.emulator.cli;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * Parsing the standalone emulator's command line.
+ */
+class EmulatorOptionsTests {
+
+    private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    @Test
+    void whenNoArgumentsThenTheDefaultsApply() {
+        EmulatorOptions options = EmulatorOptions.parse();
+        assertThat(options.mqttPort()).isEqualTo(8883);
+        assertThat(options.servicePort()).isEqualTo(8080);
+        assertThat(options.devices()).containsExactly(entry("device-1", null));
+        assertThat(options.caOut()).isNull();
+        assertThat(options.hubName()).isEqualTo("localhost");
+        assertThat(options.bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(options.help()).isFalse();
+    }
+
+    @Test
+    void whenEveryOptionIsGivenThenEachIsTaken() {
+        EmulatorOptions options = EmulatorOptions.parse("--mqtt-port", "0", "--service-port=9090", "--ca-out",
+                "ca.pem", "--hub-name", "127.0.0.1", "--bind", "0.0.0.0");
+        assertThat(options.mqttPort()).isZero();
+        assertThat(options.servicePort()).isEqualTo(9090);
+        assertThat(options.caOut()).isEqualTo(Path.of("ca.pem"));
+        assertThat(options.hubName()).isEqualTo("127.0.0.1");
+        assertThat(options.bindAddress()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void whenDevicesAreRepeatedThenAllAreKeptInOrderWithTheirKeys() {
+        EmulatorOptions options = EmulatorOptions.parse("--device", "thermostat:" + KEY, "--device", "lamp");
+        assertThat(options.devices()).containsExactly(entry("thermostat", KEY), entry("lamp", null));
+    }
+
+    @Test
+    void whenHelpIsAskedThenItIsFlagged() {
+        assertThat(EmulatorOptions.parse("--help").help()).isTrue();
+    }
+
+    @Test
+    void whenAnArgumentIsBadThenParsingFailsWithAReason() {
+        assertUsageError("Unknown option: --nope", "--nope", "x");
+        assertUsageError("Unknown option: --nope", "--nope");
+        assertUsageError("Missing value for --mqtt-port", "--mqtt-port");
+        assertUsageError("--mqtt-port needs a port number", "--mqtt-port", "http");
+        assertUsageError("--service-port needs a port number", "--service-port", "70000");
+        assertUsageError("must be Base64", "--device", "d:not base64!");
+        assertUsageError("given twice", "--device", "d", "--device", "d:" + KEY);
+        assertUsageError("--device needs an id", "--device", ":" + KEY);
+        assertUsageError("Unexpected argument: stray", "stray");
+    }
+
+    private static void assertUsageError(String reason, String... args) {
+        assertThatExceptionOfType(EmulatorOptions.UsageException.class).isThrownBy(() -> EmulatorOptions.parse(args))
+            .withMessageContaining(reason);
+    }
+}
