@@ -188,6 +188,23 @@ class IotHubConnectionLifecycleIntegrationTests {
     }
 
     @Test
+    void whenThousandsOfMessagesAreSentAtOnceThenTheyArePipelinedWithoutPahoErrors() throws Exception {
+        emulator.registerDevice("burst1");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "burst1",
+                "iothub.publish.max-in-flight=20", "iothub.publish.max-pending=5000")) {
+            IotHubTelemetryTemplate telemetry = context.getBean(IotHubTelemetryTemplate.class);
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> context.getBean(IotHubClientManager.class).isConnected());
+            List<CompletableFuture<Void>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                sent.add(telemetry.send(new byte[64]));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertThat(emulator.telemetry("burst1")).hasSizeGreaterThanOrEqualTo(3000);
+        }
+    }
+
+    @Test
     void whenTheConnectionIsDownThenSendsWaitAndAFullWindowFailsClearly() throws Exception {
         emulator.registerDevice("offline1");
         try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "offline1",
