@@ -9,13 +9,15 @@ import java.lang.annotation.Target;
 import org.springframework.core.annotation.AliasFor;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 
+import dev.iothub.spring.messaging.IotHubHeaders;
+
 /**
  * Receives desired-property changes of the device twin.
  * <p>
  * With a property name (a dotted path such as {@code "thermostat.targetTemperature"} for nested values) the first
  * unannotated parameter receives that value converted to its type, and only when the value changed; a removed
  * property arrives as {@code null} or an empty {@link java.util.Optional}. Without a name it receives the whole patch
- * (for example as a {@code Map<String, Object>} or a POJO). {@link dev.iothub.spring.messaging.IotHubHeaders#TWIN_VERSION} carries the desired
+ * (for example as a {@code Map<String, Object>} or a POJO). {@link IotHubHeaders#TWIN_VERSION} carries the desired
  * {@code $version}.
  * <p>
  * Listeners are called once at start-up with the current desired properties, on every change, and after a

@@ -9,11 +9,13 @@ import java.lang.annotation.Target;
 import org.springframework.core.annotation.AliasFor;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 
+import dev.iothub.spring.messaging.IotHubHeaders;
+
 /**
  * Answers an IoT Hub direct method with the annotated bean method.
  * <p>
  * The JSON request body binds to the (unannotated or {@code @Payload}) parameter through Jackson; {@code @Header}
- * parameters can read {@link dev.iothub.spring.messaging.IotHubHeaders#METHOD_NAME} and {@link dev.iothub.spring.messaging.IotHubHeaders#REQUEST_ID}, and a
+ * parameters can read {@link IotHubHeaders#METHOD_NAME} and {@link IotHubHeaders#REQUEST_ID}, and a
  * {@link dev.iothub.spring.inbound.DirectMethodRequest} parameter receives the raw request. The return value is the
  * response: an object is sent as JSON with status 200, {@code void} as 200 with an empty body, a
  * {@link MethodResponse} with its own status, and a {@link java.util.concurrent.CompletionStage} when it completes.

@@ -17,6 +17,7 @@ import org.springframework.messaging.handler.invocation.HandlerMethodArgumentRes
 
 import dev.iothub.spring.annotation.DesiredPropertyListener;
 import dev.iothub.spring.inbound.DesiredPropertiesUpdate;
+import dev.iothub.spring.messaging.IotHubHeaders;
 
 /**
  * Resolves the value parameter of a {@link DesiredPropertyListener} that names a property: the first parameter that
@@ -49,7 +50,7 @@ final class DesiredPropertyValueArgumentResolver implements HandlerMethodArgumen
         if (value == null || value.isNull()) {
             if (parameter.getParameterType().isPrimitive()) {
                 throw new MessageConversionException(message, "Desired property '"
-                        + message.getHeaders().get(dev.iothub.spring.messaging.IotHubHeaders.DESIRED_PROPERTY)
+                        + message.getHeaders().get(IotHubHeaders.DESIRED_PROPERTY)
                         + "' was removed but parameter " + parameter.getParameterIndex() + " of "
                         + parameter.getMethod() + " is primitive; use a wrapper type or Optional to receive removals");
             }

@@ -13,6 +13,8 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHandlingException;
 import org.springframework.messaging.MessageHeaders;
 
+import dev.iothub.spring.messaging.IotHubHeaders;
+
 /**
  * A Spring Integration {@link org.springframework.messaging.MessageHandler} that sends each message as telemetry,
  * so that a flow can end in the hub. Headers from {@link IotHubHeaders} become system and application properties.

@@ -15,7 +15,7 @@ import dev.iothub.spring.event.IotHubConnectedEvent;
 import dev.iothub.spring.inbound.DesiredPropertiesUpdate;
 import dev.iothub.spring.inbound.DirectMethodResponse;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
-import dev.iothub.spring.telemetry.IotHubHeaders;
+import dev.iothub.spring.messaging.IotHubHeaders;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.twin.DeviceTwin;
 import dev.iothub.spring.twin.IotHubTwinTemplate;
