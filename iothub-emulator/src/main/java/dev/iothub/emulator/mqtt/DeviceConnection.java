@@ -245,10 +245,17 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private void acknowledge(MqttPublishMessage publish) {
         if (publish.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
-            this.channel.writeAndFlush(MqttMessageBuilders.pubAck()
+            this.channel.write(MqttMessageBuilders.pubAck()
                 .packetId(publish.variableHeader().packetId())
                 .build());
         }
+    }
+
+    /** PUBACKs written while reading a batch of packets go out in one flush at its end. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        ctx.flush();
+        super.channelReadComplete(ctx);
     }
 
     private void acknowledged(int packetId) {
