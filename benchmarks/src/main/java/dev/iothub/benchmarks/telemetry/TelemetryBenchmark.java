@@ -1,0 +1,72 @@
+package dev.iothub.benchmarks.telemetry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import dev.iothub.benchmarks.BenchmarkOptions;
+import dev.iothub.benchmarks.Deadline;
+import dev.iothub.benchmarks.Measurement;
+import dev.iothub.benchmarks.Payloads;
+import dev.iothub.benchmarks.ResultReport;
+import dev.iothub.emulator.IotHubEmulator;
+
+/**
+ * Scenario 1: msgs/s from the first send to the last PUBACK for each stack, and its ratio to raw Paho (c).
+ */
+public final class TelemetryBenchmark {
+
+    private static final String SCENARIO = "telemetry";
+
+    /** Slots for the starter, measured once its telemetry API is final. */
+    private static final List<String> NOT_MEASURED_YET = List.of("(a) starter telemetry API",
+            "(b) starter Spring Integration channel");
+
+    private final BenchmarkOptions options;
+
+    public TelemetryBenchmark(BenchmarkOptions options) {
+        this.options = options;
+    }
+
+    /** The stacks measured, baseline first. Add the starter's scenarios here. */
+    List<TelemetryScenario> scenarios() {
+        return List.of(new RawPahoTelemetry(1000), OfficialSdkTelemetry.defaults(),
+                OfficialSdkTelemetry.tuned(1, 1000));
+    }
+
+    /** Runs every scenario against the hub, one fresh device each. */
+    public void run(IotHubEmulator hub, ResultReport report) throws Exception {
+        byte[] payload = Payloads.telemetryJson();
+        Double baseline = null;
+        int index = 0;
+        for (TelemetryScenario scenario : scenarios()) {
+            boolean sdkDefaults = scenario.subject().endsWith("defaults");
+            int messages = sdkDefaults ? this.options.sdkDefaultMessages() : this.options.messages();
+            String deviceId = "telemetry-" + (++index);
+            hub.registerDevice(deviceId);
+            hub.clearTelemetry();
+            Deadline deadline = Deadline.in(Duration.ofSeconds(60).plusMillis(messages * 5L), scenario.subject());
+            TelemetryRun run;
+            try {
+                run = scenario.run(new TelemetryTarget(hub, deviceId, payload), messages, deadline);
+            }
+            catch (Exception ex) {
+                report.add(Measurement.notMeasured(SCENARIO, scenario.subject(), "msgs/s", "failed: " + ex));
+                continue;
+            }
+            int received = hub.telemetry(deviceId).size();
+            double rate = run.messagesPerSecond();
+            if (baseline == null) {
+                baseline = rate;
+            }
+            report.add(Measurement.of(SCENARIO, scenario.subject(), "msgs/s", rate,
+                    String.format(Locale.ROOT, "%.2fx (c); %,d msgs x %d B QoS 1 in %.2f s; hub stored %,d; %s",
+                            rate / baseline, run.acknowledged(), payload.length, run.elapsedNanos() / 1e9, received,
+                            run.detail())));
+        }
+        for (String slot : NOT_MEASURED_YET) {
+            report.add(Measurement.notMeasured(SCENARIO, slot, "msgs/s",
+                    "not measured yet: the starter's telemetry API is not final (target >= 0.9x (c))"));
+        }
+    }
+}
