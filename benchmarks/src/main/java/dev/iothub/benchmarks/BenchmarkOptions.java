@@ -19,7 +19,7 @@ import java.util.Set;
  * @param devices fleet sizes (scenario 4)
  * @param scaleMessages telemetry messages per fleet, spread evenly over its devices
  * @param window unacknowledged messages each simulated device may have
- * @param connectBatch simulated devices connecting at the same time
+ * @param connectBatch simulated devices whose connection is in progress at the same time
  * @param emulatorThreads I/O threads of the emulator under scale
  * @param clientThreads event-loop threads shared by the simulated devices
  * @param sdkAddress the loopback address where the in-process emulator listens on 8883 for the official SDK
@@ -44,7 +44,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
               --devices D,...       fleet sizes for the scale scenario (1000,10000)
               --scale-messages N    telemetry messages per fleet, spread over its devices (100000)
               --window N            unacknowledged messages per simulated device (10)
-              --connect-batch N     simulated devices connecting at once (250)
+              --connect-batch N     TLS handshakes in progress at once (64)
               --emulator-threads N  emulator I/O threads under scale (2)
               --client-threads N    event-loop threads of the simulated devices (2)
               --sdk-address A       loopback address for the 8883 listener the SDK needs (127.0.0.2)
@@ -68,7 +68,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
         List<Integer> devices = List.of(1_000, 10_000);
         int scaleMessages = 100_000;
         int window = 10;
-        int connectBatch = 250;
+        int connectBatch = 64;
         int emulatorThreads = 2;
         int clientThreads = 2;
         String sdkAddress = "127.0.0.2";

@@ -30,7 +30,7 @@ public final class MethodRoundTripBenchmark {
 
     /** The stacks measured. Add the starter's {@code @DirectMethod} device here. */
     List<MethodDevice> devices() {
-        return List.of(new PahoMethodDevice(), new OfficialSdkMethodDevice());
+        return List.of(new PahoMethodDevice(), OfficialSdkMethodDevice.defaults(), OfficialSdkMethodDevice.tuned(1));
     }
 
     public void run(IotHubEmulator hub, ResultReport report) throws Exception {

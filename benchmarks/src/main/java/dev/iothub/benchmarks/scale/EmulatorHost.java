@@ -2,11 +2,11 @@ package dev.iothub.benchmarks.scale;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.iothub.benchmarks.process.ProcessCpu;
 import dev.iothub.benchmarks.process.ProcessMemory;
 import dev.iothub.emulator.IotHubEmulator;
 
@@ -62,9 +62,7 @@ public final class EmulatorHost {
                 return "HEAP " + ProcessMemory.heapUsedAfterGc();
             }
             case "stats" -> {
-                long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                    .getProcessCpuTime();
-                return "STATS " + hub.telemetry().size() + " " + cpu;
+                return "STATS " + hub.telemetry().size() + " " + ProcessCpu.nanos();
             }
             case "clear" -> {
                 hub.clearTelemetry();

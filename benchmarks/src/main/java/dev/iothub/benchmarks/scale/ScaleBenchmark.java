@@ -16,6 +16,7 @@ import dev.iothub.benchmarks.Measurement;
 import dev.iothub.benchmarks.Payloads;
 import dev.iothub.benchmarks.ResultReport;
 import dev.iothub.benchmarks.process.ChildJvm;
+import dev.iothub.benchmarks.process.ProcessCpu;
 
 /**
  * Scenario 4: for each fleet size D, a fresh emulator in its own JVM ({@link EmulatorHost}); D simulated devices
@@ -82,16 +83,18 @@ public final class ScaleBenchmark {
 
             try (SimulatedDeviceFleet fleet = new SimulatedDeviceFleet(EmulatorHost.ADDRESS, port,
                     EmulatorTrust.fromPem(pem), this.options.clientThreads())) {
-                Deadline connecting = Deadline.in(Duration.ofSeconds(60).plusMillis(devices * 20L),
+                Deadline connecting = Deadline.in(Duration.ofSeconds(60).plusMillis(devices * 40L),
                         subject + " connect");
+                CpuWatch cpu = CpuWatch.start(emulator, setup);
                 SimulatedDeviceFleet.ConnectOutcome connected = fleet.connect(PREFIX, devices, key,
                         this.options.connectBatch(), connecting);
-                double connectRate = connected.connected() / (connected.elapsedNanos() / 1e9);
+                double seconds = connected.elapsedNanos() / 1e9;
                 report.add(Measurement.of(SCENARIO, subject, "devices connected", connected.connected(),
                         (connected.error() == null) ? "all connected" : "stopped: " + connected.error()));
-                report.add(Measurement.of(SCENARIO, subject, "connects/s", connectRate, String.format(Locale.ROOT,
-                        "TLS + SAS CONNECT, %d at a time, %.1f s", this.options.connectBatch(),
-                        connected.elapsedNanos() / 1e9)));
+                report.add(Measurement.of(SCENARIO, subject, "connects/s", connected.connected() / seconds,
+                        String.format(Locale.ROOT, "TLS + SAS CONNECT, up to %d in progress, %.1f s; %s",
+                                this.options.connectBatch(), seconds,
+                                cpu.stop(emulator, setup, seconds, connected.connected(), "connect"))));
                 if (connected.connected() == 0) {
                     return connected.error();
                 }
@@ -121,7 +124,7 @@ public final class ScaleBenchmark {
         Deadline stats = Deadline.in(Duration.ofSeconds(60), subject + " stats");
         emulator.send("clear");
         emulator.await("CLEARED", stats);
-        long cpuBefore = emulatorCpu(emulator, stats);
+        CpuWatch cpu = CpuWatch.start(emulator, stats);
         long elapsed;
         try {
             elapsed = fleet.sendTelemetry(payload, perDevice, this.options.window(),
@@ -131,15 +134,13 @@ public final class ScaleBenchmark {
             report.add(Measurement.notMeasured(SCENARIO, subject, "msgs/s aggregate", "failed: " + ex));
             return "telemetry: " + ex.getMessage();
         }
-        String[] after = statsLine(emulator, stats);
-        long stored = Long.parseLong(after[0]);
         double seconds = elapsed / 1e9;
-        double cpuSeconds = (Long.parseLong(after[1]) - cpuBefore) / 1e9;
+        String cpuNote = cpu.stop(emulator, stats, seconds, total, "msg");
+        long stored = Long.parseLong(statsLine(emulator, stats)[0]);
         report.add(Measurement.of(SCENARIO, subject, "msgs/s aggregate", total / seconds, String.format(Locale.ROOT,
-                "%,d msgs (%d per device, window %d) in %.2f s; emulator CPU %.2f cores, %.1f us/msg; hub stored "
-                        + "%,d (log keeps 100,000); target >= 50,000",
-                total, perDevice, this.options.window(), seconds, cpuSeconds / seconds, cpuSeconds * 1e6 / total,
-                stored)));
+                "%,d msgs (%d per device, window %d) in %.2f s; %s; hub stored %,d (log keeps 100,000); "
+                        + "target >= 50,000",
+                total, perDevice, this.options.window(), seconds, cpuNote, stored)));
         long fullHeap = heap(emulator, Deadline.in(Duration.ofSeconds(120), subject + " heap"));
         report.add(Measurement.of(SCENARIO, subject, "heap MiB with full log", fullHeap / 1048576.0, String.format(
                 Locale.ROOT, "emulator JVM after full GC holding %,d stored telemetry messages", stored)));
@@ -151,13 +152,26 @@ public final class ScaleBenchmark {
         return Long.parseLong(emulator.await("HEAP", deadline));
     }
 
-    private static long emulatorCpu(ChildJvm emulator, Deadline deadline) throws Exception {
-        return Long.parseLong(statsLine(emulator, deadline)[1]);
-    }
-
     private static String[] statsLine(ChildJvm emulator, Deadline deadline) throws Exception {
         emulator.send("stats");
         return emulator.await("STATS", deadline).split(" ");
+    }
+
+    /** CPU used by the emulator JVM and by this (load-generating) JVM over one phase. */
+    private record CpuWatch(long emulatorNanos, long clientNanos) {
+
+        static CpuWatch start(ChildJvm emulator, Deadline deadline) throws Exception {
+            return new CpuWatch(Long.parseLong(statsLine(emulator, deadline)[1]), ProcessCpu.nanos());
+        }
+
+        String stop(ChildJvm emulator, Deadline deadline, double seconds, long operations, String unit)
+                throws Exception {
+            double emulatorCpu = (Long.parseLong(statsLine(emulator, deadline)[1]) - this.emulatorNanos) / 1e9;
+            double clientCpu = (ProcessCpu.nanos() - this.clientNanos) / 1e9;
+            return String.format(Locale.ROOT, "CPU emulator %.2f cores (%.1f us/%s), clients %.2f cores (%.1f us/%s)",
+                    emulatorCpu / seconds, emulatorCpu * 1e6 / operations, unit, clientCpu / seconds,
+                    clientCpu * 1e6 / operations, unit);
+        }
     }
 
     private static String newKey() {

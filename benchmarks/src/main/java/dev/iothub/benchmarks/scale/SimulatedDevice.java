@@ -19,6 +19,7 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 /**
  * One simulated device on a shared event loop: it connects with a SAS token, then sends QoS 1 telemetry keeping at
@@ -134,6 +135,14 @@ final class SimulatedDevice extends SimpleChannelInboundHandler<MqttMessage> {
             this.unacknowledged--;
             sendMore();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            fail(new IllegalStateException(this.deviceId + ": TLS handshake failed: " + handshake.cause()));
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -33,6 +35,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * so a device costs a socket and a few kilobytes rather than Paho's several threads.
  */
 final class SimulatedDeviceFleet implements AutoCloseable {
+
+    // Generous: on 2 shared cores a handshake queues behind the others in progress.
+    private static final long HANDSHAKE_TIMEOUT_MILLIS = 30_000;
 
     private final EventLoopGroup group;
 
@@ -64,37 +69,46 @@ final class SimulatedDeviceFleet implements AutoCloseable {
     }
 
     /**
-     * Connects devices {@code prefix0..prefix(count-1)}, at most {@code batch} handshakes at a time, stopping at the
-     * first batch with a failure.
+     * Connects devices {@code prefix0..prefix(count-1)} with at most {@code concurrency} handshakes in progress,
+     * starting no new one after the first failure.
      */
-    ConnectOutcome connect(String prefix, int count, String primaryKey, int batch, Deadline deadline)
+    ConnectOutcome connect(String prefix, int count, String primaryKey, int concurrency, Deadline deadline)
             throws InterruptedException {
         Instant expiry = Instant.now().plus(Duration.ofHours(2));
+        Semaphore inProgress = new Semaphore(concurrency);
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        List<SimulatedDevice> started = new ArrayList<>();
+        String stoppedBecause = null;
         long start = System.nanoTime();
-        for (int first = 0; first < count; first += batch) {
-            List<SimulatedDevice> started = new ArrayList<>();
-            for (int i = first; i < Math.min(count, first + batch); i++) {
-                String deviceId = prefix + i;
-                SimulatedDevice device = new SimulatedDevice(deviceId,
-                        MqttUsername.format(this.host, deviceId, null, null),
-                        SasToken.create(this.host, deviceId, null, primaryKey, expiry).text());
-                this.bootstrap.clone().handler(initializer(device)).connect(this.host, this.port)
-                    .addListener((future) -> {
-                        if (!future.isSuccess()) {
-                            device.connected().completeExceptionally(future.cause());
-                        }
-                    });
-                started.add(device);
+        for (int i = 0; i < count && firstFailure.get() == null; i++) {
+            if (!inProgress.tryAcquire(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
+                stoppedBecause = "deadline passed after starting " + i + " connections";
+                break;
             }
-            String error = awaitAll(started.stream().map(SimulatedDevice::connected).toList(), deadline);
-            started.stream().filter((device) -> !device.connected().isCompletedExceptionally())
-                .filter((device) -> device.connected().isDone())
-                .forEach(this.devices::add);
-            if (error != null) {
-                return new ConnectOutcome(this.devices.size(), System.nanoTime() - start, error);
-            }
+            String deviceId = prefix + i;
+            SimulatedDevice device = new SimulatedDevice(deviceId, MqttUsername.format(this.host, deviceId, null, null),
+                    SasToken.create(this.host, deviceId, null, primaryKey, expiry).text());
+            device.connected().whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    firstFailure.compareAndSet(null, failure);
+                }
+                inProgress.release();
+            });
+            this.bootstrap.clone().handler(initializer(device)).connect(this.host, this.port).addListener((future) -> {
+                if (!future.isSuccess()) {
+                    device.connected().completeExceptionally(future.cause());
+                }
+            });
+            started.add(device);
         }
-        return new ConnectOutcome(this.devices.size(), System.nanoTime() - start, null);
+        String pending = awaitAll(started.stream().map(SimulatedDevice::connected).toList(), deadline);
+        long elapsed = System.nanoTime() - start;
+        started.stream().filter((device) -> device.connected().isDone())
+            .filter((device) -> !device.connected().isCompletedExceptionally())
+            .forEach(this.devices::add);
+        String error = (firstFailure.get() != null) ? "first failure: " + firstFailure.get()
+                : (stoppedBecause != null) ? stoppedBecause : pending;
+        return new ConnectOutcome(this.devices.size(), elapsed, error);
     }
 
     /** Every connected device sends {@code perDevice} messages; returns the elapsed nanoseconds or fails. */
@@ -118,8 +132,10 @@ final class SimulatedDeviceFleet implements AutoCloseable {
                 SSLEngine engine = SimulatedDeviceFleet.this.sslContext.createSSLEngine(SimulatedDeviceFleet.this.host,
                         SimulatedDeviceFleet.this.port);
                 engine.setUseClientMode(true);
+                SslHandler tls = new SslHandler(engine);
+                tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
                 channel.pipeline()
-                    .addLast("tls", new SslHandler(engine))
+                    .addLast("tls", tls)
                     .addLast("decoder", new MqttDecoder())
                     .addLast("encoder", MqttEncoder.INSTANCE)
                     .addLast("device", device);
