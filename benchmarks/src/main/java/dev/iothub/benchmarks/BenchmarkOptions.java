@@ -12,6 +12,7 @@ import java.util.Set;
  *
  * @param scenarios the scenarios to run, in the order given
  * @param messages telemetry messages per stack (scenario 1)
+ * @param pahoInflight Paho's maxInflight and send window for the raw Paho baseline (c)
  * @param sdkDefaultMessages telemetry messages for the official SDK at its defaults (slow: ~1,000 msgs/s)
  * @param methodCalls timed direct-method calls per stack (scenario 2)
  * @param startupRuns child JVMs started (scenario 3)
@@ -23,12 +24,14 @@ import java.util.Set;
  * @param emulatorThreads I/O threads of the emulator under scale
  * @param clientThreads event-loop threads shared by the simulated devices
  * @param sdkAddress the loopback address where the in-process emulator listens on 8883 for the official SDK
+ * @param emulatorVariant {@code emulator}, or a prototype fix measured in its place ({@code flush-consolidation})
  * @param profile whether the scale emulator records a JFR profile
  * @param output the JSON results file
  */
-public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefaultMessages, int methodCalls,
+public record BenchmarkOptions(List<String> scenarios, int messages, int pahoInflight, int sdkDefaultMessages, int methodCalls,
         int startupRuns, int startupMessages, List<Integer> devices, int scaleMessages, int window, int connectBatch,
-        int emulatorThreads, int clientThreads, String sdkAddress, boolean profile, Path output) {
+        int emulatorThreads, int clientThreads, String sdkAddress, String emulatorVariant, boolean profile,
+        Path output) {
 
     /** Every scenario, in the default order. */
     public static final List<String> ALL_SCENARIOS = List.of("telemetry", "methods", "startup", "scale");
@@ -37,6 +40,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
             java -jar benchmarks/target/iothub-benchmarks.jar [scenario...] [options]
               scenarios: telemetry methods startup scale (default: all)
               --messages N          telemetry messages per stack (50000)
+              --paho-inflight N     maxInflight of the raw Paho baseline (1000)
               --sdk-messages N      messages for the official SDK at defaults (same as --messages)
               --calls N             timed direct-method calls per stack (5000)
               --startup-runs N      child JVMs started for start-up timing (3)
@@ -48,6 +52,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
               --emulator-threads N  emulator I/O threads under scale (2)
               --client-threads N    event-loop threads of the simulated devices (2)
               --sdk-address A       loopback address for the 8883 listener the SDK needs (127.0.0.2)
+              --emulator-variant V  emulator, or the prototype fix flush-consolidation (emulator)
               --profile             record a JFR profile of the scale emulator (target/benchmark-work/*.jfr)
               --output FILE         results as JSON (benchmarks/target/benchmark-results.json)
             """;
@@ -61,6 +66,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
     public static BenchmarkOptions parse(String[] args, Path defaultOutput) {
         Set<String> scenarios = new LinkedHashSet<>();
         int messages = 50_000;
+        int pahoInflight = 1_000;
         Integer sdkMessages = null;
         int calls = 5_000;
         int startupRuns = 3;
@@ -72,6 +78,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
         int emulatorThreads = 2;
         int clientThreads = 2;
         String sdkAddress = "127.0.0.2";
+        String emulatorVariant = "emulator";
         boolean profile = false;
         Path output = defaultOutput;
         for (int i = 0; i < args.length; i++) {
@@ -90,6 +97,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
             String value = args[++i];
             switch (arg) {
                 case "--messages" -> messages = positive(arg, value);
+                case "--paho-inflight" -> pahoInflight = positive(arg, value);
                 case "--sdk-messages" -> sdkMessages = positive(arg, value);
                 case "--calls" -> calls = positive(arg, value);
                 case "--startup-runs" -> startupRuns = positive(arg, value);
@@ -103,12 +111,14 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int sdkDefa
                 case "--client-threads" -> clientThreads = positive(arg, value);
                 case "--sdk-address" -> sdkAddress = loopback(value);
                 case "--output" -> output = Path.of(value);
+                case "--emulator-variant" -> emulatorVariant = value;
                 default -> throw new IllegalArgumentException("Unknown option: " + arg);
             }
         }
-        return new BenchmarkOptions(new ArrayList<>(scenarios.isEmpty() ? ALL_SCENARIOS : scenarios), messages,
+        return new BenchmarkOptions(new ArrayList<>(scenarios.isEmpty() ? ALL_SCENARIOS : scenarios), messages, pahoInflight,
                 (sdkMessages != null) ? sdkMessages : messages, calls, startupRuns, startupMessages, devices,
-                scaleMessages, window, connectBatch, emulatorThreads, clientThreads, sdkAddress, profile, output);
+                scaleMessages, window, connectBatch, emulatorThreads, clientThreads, sdkAddress, emulatorVariant, profile,
+                output);
     }
 
     private static int positive(String option, String value) {

@@ -20,22 +20,26 @@ import dev.iothub.emulator.IotHubEmulator;
  * <li>{@code stats}: answers {@code STATS <telemetry stored> <process CPU ns>}</li>
  * <li>{@code clear}: forgets stored telemetry, answers {@code CLEARED}</li>
  * </ul>
- * It stops when stdin closes. Arguments: number of I/O threads, path to write the PEM certificate to.
+ * It stops when stdin closes. Arguments: number of I/O threads, path to write the PEM certificate to, and the variant:
+ * {@code emulator} (the released {@link IotHubEmulator}) or {@code flush-consolidation} (a prototype fix, see
+ * {@link FlushConsolidationPrototype}).
  */
 public final class EmulatorHost {
 
     /** The hub name and listening address. */
     static final String ADDRESS = "127.0.0.1";
 
+    /** The variant that runs the released emulator. */
+    static final String EMULATOR = "emulator";
+
     private EmulatorHost() {
     }
 
     public static void main(String[] args) throws Exception {
         int ioThreads = Integer.parseInt(args[0]);
-        try (IotHubEmulator hub = IotHubEmulator.builder().bindAddress(ADDRESS).hubName(ADDRESS).mqttPort(0)
-            .ioThreads(ioThreads).start()) {
-            Files.writeString(Path.of(args[1]), hub.caCertificatePem());
-            System.out.println("PORT " + hub.mqttPort());
+        try (HostedHub hub = start(args[2], ioThreads)) {
+            Files.writeString(Path.of(args[1]), hub.certificatePem());
+            System.out.println("PORT " + hub.port());
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = commands.readLine()) != null) {
@@ -49,12 +53,55 @@ public final class EmulatorHost {
         }
     }
 
-    private static String answer(IotHubEmulator hub, String[] command) {
+    static HostedHub start(String variant, int ioThreads) throws InterruptedException {
+        return switch (variant) {
+            case EMULATOR -> released(IotHubEmulator.builder().bindAddress(ADDRESS).hubName(ADDRESS).mqttPort(0)
+                .ioThreads(ioThreads).start());
+            case "flush-consolidation" -> new FlushConsolidationPrototype(ADDRESS, ioThreads);
+            default -> throw new IllegalArgumentException("Unknown emulator variant " + variant);
+        };
+    }
+
+    private static HostedHub released(IotHubEmulator emulator) {
+        return new HostedHub() {
+            @Override
+            public int port() {
+                return emulator.mqttPort();
+            }
+
+            @Override
+            public String certificatePem() {
+                return emulator.caCertificatePem();
+            }
+
+            @Override
+            public void register(String deviceId, String primaryKey) {
+                emulator.registerDevice(deviceId, primaryKey);
+            }
+
+            @Override
+            public int telemetryStored() {
+                return emulator.telemetry().size();
+            }
+
+            @Override
+            public void clearTelemetry() {
+                emulator.clearTelemetry();
+            }
+
+            @Override
+            public void close() {
+                emulator.close();
+            }
+        };
+    }
+
+    private static String answer(HostedHub hub, String[] command) {
         switch (command[0]) {
             case "register" -> {
                 int count = Integer.parseInt(command[2]);
                 for (int i = 0; i < count; i++) {
-                    hub.registerDevice(command[1] + i, command[3]);
+                    hub.register(command[1] + i, command[3]);
                 }
                 return "REGISTERED " + count;
             }
@@ -62,7 +109,7 @@ public final class EmulatorHost {
                 return "HEAP " + ProcessMemory.heapUsedAfterGc();
             }
             case "stats" -> {
-                return "STATS " + hub.telemetry().size() + " " + ProcessCpu.nanos();
+                return "STATS " + hub.telemetryStored() + " " + ProcessCpu.nanos();
             }
             case "clear" -> {
                 hub.clearTelemetry();

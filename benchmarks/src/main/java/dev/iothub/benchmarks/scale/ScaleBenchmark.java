@@ -39,7 +39,9 @@ public final class ScaleBenchmark {
         int largestWithoutErrors = 0;
         List<String> failures = new ArrayList<>();
         for (int devices : this.options.devices()) {
-            String subject = String.format(Locale.ROOT, "D = %,d devices", devices);
+            String subject = String.format(Locale.ROOT, "D = %,d devices", devices)
+                    + (this.options.emulatorVariant().equals(EmulatorHost.EMULATOR) ? ""
+                            : " [prototype " + this.options.emulatorVariant() + "]");
             try {
                 String error = runOne(devices, subject, report);
                 if (error == null) {
@@ -72,7 +74,8 @@ public final class ScaleBenchmark {
         String key = newKey();
         byte[] payload = Payloads.telemetryJson();
         try (ChildJvm emulator = ChildJvm.spawn(EmulatorHost.class, jvmOptions,
-                List.of(Integer.toString(this.options.emulatorThreads()), pem.toString()),
+                List.of(Integer.toString(this.options.emulatorThreads()), pem.toString(),
+                        this.options.emulatorVariant()),
                 work.resolve("scale-emulator-" + devices + ".log"))) {
             Deadline setup = Deadline.in(Duration.ofSeconds(60).plusMillis(devices * 2L), subject + " set-up");
             int port = Integer.parseInt(emulator.await("PORT", setup));

@@ -30,7 +30,7 @@ public final class TelemetryBenchmark {
 
     /** The stacks measured, baseline first. Add the starter's scenarios here. */
     List<TelemetryScenario> scenarios() {
-        return List.of(new RawPahoTelemetry(1000), OfficialSdkTelemetry.defaults(),
+        return List.of(new RawPahoTelemetry(this.options.pahoInflight()), OfficialSdkTelemetry.defaults(),
                 OfficialSdkTelemetry.tuned(1, 1000));
     }
 
