@@ -12,6 +12,7 @@ import java.util.Set;
  *
  * @param scenarios the scenarios to run, in the order given
  * @param messages telemetry messages per stack (scenario 1)
+ * @param repeats measured runs per telemetry stack, the median reported (the SDK at its defaults runs once)
  * @param pahoInflight Paho's maxInflight and send window for the raw Paho baseline (c)
  * @param sdkDefaultMessages telemetry messages for the official SDK at its defaults (slow: ~1,000 msgs/s)
  * @param methodCalls timed direct-method calls per stack (scenario 2)
@@ -28,7 +29,7 @@ import java.util.Set;
  * @param profile whether the scale emulator records a JFR profile
  * @param output the JSON results file
  */
-public record BenchmarkOptions(List<String> scenarios, int messages, int pahoInflight, int sdkDefaultMessages, int methodCalls,
+public record BenchmarkOptions(List<String> scenarios, int messages, int repeats, int pahoInflight, int sdkDefaultMessages, int methodCalls,
         int startupRuns, int startupMessages, List<Integer> devices, int scaleMessages, int window, int connectBatch,
         int emulatorThreads, int clientThreads, String sdkAddress, String emulatorVariant, boolean profile,
         Path output) {
@@ -40,6 +41,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int pahoInf
             java -jar benchmarks/target/iothub-benchmarks.jar [scenario...] [options]
               scenarios: telemetry methods startup scale (default: all)
               --messages N          telemetry messages per stack (50000)
+              --repeats N           measured telemetry runs per stack, median reported (3)
               --paho-inflight N     maxInflight of the raw Paho baseline (1000)
               --sdk-messages N      messages for the official SDK at defaults (same as --messages)
               --calls N             timed direct-method calls per stack (5000)
@@ -66,6 +68,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int pahoInf
     public static BenchmarkOptions parse(String[] args, Path defaultOutput) {
         Set<String> scenarios = new LinkedHashSet<>();
         int messages = 50_000;
+        int repeats = 3;
         int pahoInflight = 1_000;
         Integer sdkMessages = null;
         int calls = 5_000;
@@ -97,6 +100,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int pahoInf
             String value = args[++i];
             switch (arg) {
                 case "--messages" -> messages = positive(arg, value);
+                case "--repeats" -> repeats = positive(arg, value);
                 case "--paho-inflight" -> pahoInflight = positive(arg, value);
                 case "--sdk-messages" -> sdkMessages = positive(arg, value);
                 case "--calls" -> calls = positive(arg, value);
@@ -115,7 +119,8 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int pahoInf
                 default -> throw new IllegalArgumentException("Unknown option: " + arg);
             }
         }
-        return new BenchmarkOptions(new ArrayList<>(scenarios.isEmpty() ? ALL_SCENARIOS : scenarios), messages, pahoInflight,
+        return new BenchmarkOptions(new ArrayList<>(scenarios.isEmpty() ? ALL_SCENARIOS : scenarios), messages, repeats,
+                pahoInflight,
                 (sdkMessages != null) ? sdkMessages : messages, calls, startupRuns, startupMessages, devices,
                 scaleMessages, window, connectBatch, emulatorThreads, clientThreads, sdkAddress, emulatorVariant, profile,
                 output);
