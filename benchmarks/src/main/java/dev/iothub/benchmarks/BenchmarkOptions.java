@@ -25,7 +25,8 @@ import java.util.Set;
  * @param emulatorThreads I/O threads of the emulator under scale
  * @param clientThreads event-loop threads shared by the simulated devices
  * @param sdkAddress the loopback address where the in-process emulator listens on 8883 for the official SDK
- * @param emulatorVariant {@code emulator}, or a prototype fix measured in its place ({@code flush-consolidation})
+ * @param emulatorVariant {@code emulator}, or a prototype fix measured in its place ({@code flush-consolidation},
+ *        {@code openssl})
  * @param profile whether the scale emulator records a JFR profile
  * @param output the JSON results file
  */
@@ -54,7 +55,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int repeats
               --emulator-threads N  emulator I/O threads under scale (2)
               --client-threads N    event-loop threads of the simulated devices (2)
               --sdk-address A       loopback address for the 8883 listener the SDK needs (127.0.0.2)
-              --emulator-variant V  emulator, or the prototype fix flush-consolidation (emulator)
+              --emulator-variant V  emulator, or a prototype fix: flush-consolidation, openssl (emulator)
               --profile             record a JFR profile of the scale emulator (target/benchmark-work/*.jfr)
               --output FILE         results as JSON (benchmarks/target/benchmark-results.json)
             """;

@@ -21,8 +21,8 @@ import dev.iothub.emulator.IotHubEmulator;
  * <li>{@code clear}: forgets stored telemetry, answers {@code CLEARED}</li>
  * </ul>
  * It stops when stdin closes. Arguments: number of I/O threads, path to write the PEM certificate to, and the variant:
- * {@code emulator} (the released {@link IotHubEmulator}) or {@code flush-consolidation} (a prototype fix, see
- * {@link FlushConsolidationPrototype}).
+ * {@code emulator} (the released {@link IotHubEmulator}), or a prototype fix {@code flush-consolidation} or
+ * {@code openssl} (see {@link TransportPrototype}).
  */
 public final class EmulatorHost {
 
@@ -53,11 +53,12 @@ public final class EmulatorHost {
         }
     }
 
-    static HostedHub start(String variant, int ioThreads) throws InterruptedException {
+    static HostedHub start(String variant, int ioThreads) throws Exception {
         return switch (variant) {
             case EMULATOR -> released(IotHubEmulator.builder().bindAddress(ADDRESS).hubName(ADDRESS).mqttPort(0)
                 .ioThreads(ioThreads).start());
-            case "flush-consolidation" -> new FlushConsolidationPrototype(ADDRESS, ioThreads);
+            case "flush-consolidation" -> TransportPrototype.flushConsolidation(ADDRESS, ioThreads);
+            case "openssl" -> TransportPrototype.openSsl(ADDRESS, ioThreads);
             default -> throw new IllegalArgumentException("Unknown emulator variant " + variant);
         };
     }
