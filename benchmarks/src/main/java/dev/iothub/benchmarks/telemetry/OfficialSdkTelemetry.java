@@ -43,6 +43,11 @@ public final class OfficialSdkTelemetry implements TelemetryScenario {
     }
 
     @Override
+    public boolean isThrottledByDesign() {
+        return this.sendIntervalMillis == null;
+    }
+
+    @Override
     public TelemetryRun run(TelemetryTarget target, int messages, Deadline deadline) throws Exception {
         ClientOptions.ClientOptionsBuilder options = ClientOptions.builder().sslContext(target.hub().clientSslContext());
         if (this.sendIntervalMillis != null) {

@@ -42,15 +42,15 @@ public final class TelemetryBenchmark {
         Double baseline = null;
         int index = 0;
         for (TelemetryScenario scenario : scenarios()) {
-            boolean sdkDefaults = scenario.subject().endsWith("defaults");
-            int messages = sdkDefaults ? this.options.sdkDefaultMessages() : this.options.messages();
-            int warmUp = Math.min(sdkDefaults ? 1_000 : 5_000, Math.max(500, messages / 10));
+            boolean throttled = scenario.isThrottledByDesign();
+            int messages = throttled ? this.options.sdkDefaultMessages() : this.options.messages();
+            int warmUp = Math.min(throttled ? 1_000 : 5_000, Math.max(500, messages / 10));
             String deviceId = "telemetry-" + (++index);
             hub.registerDevice(deviceId);
             Deadline deadline = Deadline.in(Duration.ofSeconds(60).plusMillis(
                     ((long) messages * this.options.repeats() + warmUp) * 5L),
                     scenario.subject());
-            int repeats = sdkDefaults ? 1 : this.options.repeats();
+            int repeats = throttled ? 1 : this.options.repeats();
             List<TelemetryRun> runs = new ArrayList<>();
             try {
                 scenario.run(new TelemetryTarget(hub, deviceId, payload), warmUp, deadline);

@@ -14,6 +14,14 @@ public interface TelemetryScenario {
     String subject();
 
     /**
+     * Whether the stack caps its own rate (the official SDK at its defaults): it then runs once, with the smaller
+     * message count of {@code --sdk-messages}.
+     */
+    default boolean isThrottledByDesign() {
+        return false;
+    }
+
+    /**
      * Connects the target device, sends {@code messages} copies of the target's payload at QoS 1 and returns once
      * the last one is acknowledged by the hub.
      */
