@@ -1,0 +1,136 @@
+package dev.iothub.benchmarks.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.iothub.benchmarks.Deadline;
+
+/**
+ * A JVM started from this one's {@code java.home} and class path, running another main class of this jar. It answers
+ * on stdout with lines; stderr goes to a log file. Closing it asks it to exit and kills it if it does not.
+ */
+public final class ChildJvm implements AutoCloseable {
+
+    private static final String END_OF_OUTPUT = "\u0000eof";
+
+    private final Process process;
+
+    private final long spawnedAtNanos;
+
+    private final PrintWriter stdin;
+
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private final Thread reader;
+
+    private ChildJvm(Process process, long spawnedAtNanos, String name) {
+        this.process = process;
+        this.spawnedAtNanos = spawnedAtNanos;
+        this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        this.reader = new Thread(this::readStdout, "benchmark-child-reader-" + name);
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    /**
+     * Spawns {@code mainClass} in a new JVM.
+     *
+     * @param jvmOptions options such as {@code -Xmx} or {@code -XX:StartFlightRecording}
+     * @param log where the child's stderr goes
+     */
+    public static ChildJvm spawn(Class<?> mainClass, List<String> jvmOptions, List<String> args, Path log)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(args);
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+        long spawnedAt = System.nanoTime();
+        Process process = builder.start();
+        return new ChildJvm(process, spawnedAt, mainClass.getSimpleName());
+    }
+
+    private void readStdout() {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                this.lines.add(line);
+            }
+        }
+        catch (IOException ex) {
+            this.lines.add("ERROR reading child output: " + ex);
+        }
+        this.lines.add(END_OF_OUTPUT);
+    }
+
+    /** The child's process id. */
+    public long pid() {
+        return this.process.pid();
+    }
+
+    /** When the child was spawned, on the {@link System#nanoTime()} scale. */
+    public long spawnedAtNanos() {
+        return this.spawnedAtNanos;
+    }
+
+    /** Sends one command line to the child. */
+    public void send(String command) {
+        this.stdin.println(command);
+    }
+
+    /**
+     * Waits for the next line starting with {@code prefix} (other lines are echoed) and returns its remainder.
+     *
+     * @throws IllegalStateException when the child ends or reports {@code ERROR} first
+     */
+    public String await(String prefix, Deadline deadline) throws InterruptedException, Deadline.BenchmarkTimeoutException {
+        while (true) {
+            String line = this.lines.poll(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw deadline.expired("child " + pid() + " did not print " + prefix);
+            }
+            if (line.equals(END_OF_OUTPUT)) {
+                this.lines.add(END_OF_OUTPUT);
+                throw new IllegalStateException("child " + pid() + " ended before printing " + prefix);
+            }
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length()).trim();
+            }
+            if (line.startsWith("ERROR")) {
+                throw new IllegalStateException("child " + pid() + ": " + line);
+            }
+            System.out.println("    [child] " + line);
+        }
+    }
+
+    /** The child's resident set size in KiB, from {@code /proc/<pid>/status}. */
+    public long residentKib() throws IOException {
+        return ProcessMemory.residentKib(pid());
+    }
+
+    /** Asks the child to exit (closes its stdin) and kills it if it has not exited after a few seconds. */
+    @Override
+    public void close() throws InterruptedException {
+        this.stdin.close();
+        if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+            this.process.destroyForcibly();
+            this.process.waitFor(5, TimeUnit.SECONDS);
+        }
+        this.reader.join(TimeUnit.SECONDS.toMillis(5));
+    }
+}

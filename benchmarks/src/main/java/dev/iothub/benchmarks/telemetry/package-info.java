@@ -1,0 +1,5 @@
+/**
+ * Scenario 1: telemetry throughput of one device at QoS 1, one {@link dev.iothub.benchmarks.telemetry.TelemetryScenario}
+ * per device stack.
+ */
+package dev.iothub.benchmarks.telemetry;
