@@ -1,0 +1,5 @@
+/**
+ * The starter's rows: its telemetry API, its Spring Integration channel and {@code @DirectMethod}, each in a real
+ * Spring Boot application connected to the in-process emulator.
+ */
+package dev.iothub.benchmarks.starter;
