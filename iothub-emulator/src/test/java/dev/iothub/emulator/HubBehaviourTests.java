@@ -133,7 +133,7 @@ class HubBehaviourTests {
         @Test
         void whenTheTokenExpiresWhileConnectedThenTheHubDisconnects() throws Exception {
             try (PahoDevice device = newDevice()) {
-                device.connectWith(device.options(device.token(Duration.ofSeconds(2)), false));
+                device.connectWith(device.options(device.token(Duration.ofSeconds(5)), false));
                 assertThat(device.isConnected()).isTrue();
                 awaitDisconnected(device);
                 assertThat(hub.isConnected(device.client().getClientId())).isFalse();

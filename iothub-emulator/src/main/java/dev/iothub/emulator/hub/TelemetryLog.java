@@ -22,6 +22,8 @@ final class TelemetryLog {
 
     private long received;
 
+    private int waiters;
+
     private final ReentrantLock lock = new ReentrantLock();
 
     private final Condition added = this.lock.newCondition();
@@ -37,7 +39,9 @@ final class TelemetryLog {
                 this.messages.removeFirst();
             }
             this.messages.addLast(new Entry(++this.received, message));
-            this.added.signalAll();
+            if (this.waiters > 0) {
+                this.added.signalAll();
+            }
         }
         finally {
             this.lock.unlock();
@@ -90,7 +94,13 @@ final class TelemetryLog {
                 if (remaining <= 0) {
                     return Optional.empty();
                 }
-                remaining = this.added.awaitNanos(remaining);
+                this.waiters++;
+                try {
+                    remaining = this.added.awaitNanos(remaining);
+                }
+                finally {
+                    this.waiters--;
+                }
             }
         }
         finally {
