@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -247,8 +249,7 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             setClient(client);
             this.mqtt = client;
             this.stopping = false;
-            this.scheduler = Executors.newSingleThreadScheduledExecutor(
-                    daemonThreads("iothub-connection-" + getClientId() + "-"));
+            this.scheduler = timerExecutor(daemonThreads("iothub-connection-" + getClientId() + "-"));
             this.callbacks = Executors.newSingleThreadExecutor(
                     daemonThreads("iothub-callbacks-" + getClientId() + "-"));
             this.publishQueue = new PublishQueue(getClientId(), () -> this.mqtt, this.callbacks,
@@ -666,6 +667,18 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         finally {
             this.lock.unlock();
         }
+    }
+
+    /**
+     * A single-thread scheduler whose pending timers (token renewal, reconnect back-off) are dropped at shutdown
+     * instead of being waited for.
+     */
+    private static ScheduledExecutorService timerExecutor(ThreadFactory threads) {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, threads);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
     }
 
     private void shutdown(@Nullable ExecutorService executor) {
