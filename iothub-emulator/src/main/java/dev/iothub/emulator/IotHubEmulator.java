@@ -2,11 +2,15 @@ package dev.iothub.emulator;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -155,6 +159,11 @@ public final class IotHubEmulator implements AutoCloseable {
         return this.tls.clientContext();
     }
 
+    /** A client SSL context that trusts the emulator and presents a device certificate (X.509 authentication). */
+    public SSLContext clientSslContext(DeviceCertificate device) {
+        return this.tls.clientContext(device.keyManagers());
+    }
+
     // Registry
 
     /** Registers a device with generated keys. */
@@ -165,6 +174,23 @@ public final class IotHubEmulator implements AutoCloseable {
     /** Registers a device with a given primary key (Base64). */
     public DeviceIdentity registerDevice(String deviceId, String primaryKey) {
         return this.hub.register(deviceId, null, primaryKey);
+    }
+
+    /**
+     * Registers a device that authenticates with a self-signed X.509 certificate (IoT Hub's thumbprint
+     * authentication): it connects without a password, presenting this certificate in the TLS handshake.
+     */
+    public DeviceIdentity registerX509Device(String deviceId, X509Certificate certificate) {
+        String thumbprint;
+        try {
+            thumbprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalArgumentException("Cannot compute the certificate's thumbprint", ex);
+        }
+        DeviceIdentity identity = this.hub.register(deviceId, null, null);
+        this.hub.addThumbprint(identity.id(), thumbprint);
+        return identity;
     }
 
     /** Registers a module identity of a device. */

@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
 
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.MqttUsername;
@@ -65,6 +68,14 @@ class HubBehaviourTests {
         catch (MqttException ex) {
             return ex.getReasonCode();
         }
+    }
+
+    private static MqttConnectOptions x509Options(String deviceId, SSLContext tls) {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setSocketFactory(tls.getSocketFactory());
+        options.setUserName(MqttUsername.format(hub.hubName(), deviceId, null, null));
+        return options;
     }
 
     private static boolean someoneAwaitsNextTelemetry() {
@@ -127,6 +138,45 @@ class HubBehaviourTests {
                         hub.device(deviceId).secondaryKey(), Instant.now().plusSeconds(60)).text();
                 device.connectWith(device.options(encoded, false));
                 assertThat(hub.isConnected(deviceId)).isTrue();
+            }
+        }
+
+        @Test
+        void whenARegisteredCertificateIsPresentedWithoutPasswordThenTheDeviceConnectsAsX509() throws Exception {
+            String deviceId = "device-" + ids.incrementAndGet();
+            DeviceCertificate certificate = DeviceCertificate.generate(deviceId);
+            hub.registerX509Device(deviceId, certificate.certificate());
+            MqttClient client = new MqttClient("ssl://localhost:" + hub.mqttPort(), deviceId, new MemoryPersistence());
+            try {
+                client.connect(x509Options(deviceId, hub.clientSslContext(certificate)));
+                client.publish("devices/" + deviceId + "/messages/events/", "x".getBytes(StandardCharsets.UTF_8), 1,
+                        false);
+                TelemetryMessage message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                assertThat(message.systemProperties().get("iothub-connection-auth-method")).contains("\"x509\"");
+            }
+            finally {
+                client.disconnect();
+                client.close();
+            }
+        }
+
+        @Test
+        void whenAnotherCertificateOrNoneIsPresentedThenConnackIs5() throws Exception {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerX509Device(deviceId, DeviceCertificate.generate(deviceId).certificate());
+            for (SSLContext tls : List.of(hub.clientSslContext(DeviceCertificate.generate(deviceId)),
+                    hub.clientSslContext())) {
+                MqttClient client = new MqttClient("ssl://localhost:" + hub.mqttPort(), deviceId,
+                        new MemoryPersistence());
+                try {
+                    assertThatExceptionOfType(MqttException.class)
+                        .isThrownBy(() -> client.connect(x509Options(deviceId, tls)))
+                        .satisfies((ex) -> assertThat(ex.getReasonCode())
+                            .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
+                }
+                finally {
+                    client.close();
+                }
             }
         }
 

@@ -1,6 +1,8 @@
 package dev.iothub.emulator.hub;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.protocol.SubscriptionFilter;
@@ -20,6 +22,10 @@ final class DeviceState {
     private DeviceLink link;
 
     private String modelId;
+
+    private String authType;
+
+    private final Set<String> thumbprints = new HashSet<>();
 
     DeviceState(DeviceIdentity identity) {
         this.identity = identity;
@@ -45,14 +51,24 @@ final class DeviceState {
         return this.modelId;
     }
 
+    /** How the current connection authenticated: {@code sas} or {@code x509}. */
+    String authType() {
+        return this.authType;
+    }
+
+    Set<String> thumbprints() {
+        return this.thumbprints;
+    }
+
     /** Makes a link current and returns the one it replaces (or {@code null}); that one's messages are released. */
-    DeviceLink attach(DeviceLink newLink, String newModelId) {
+    DeviceLink attach(DeviceLink newLink, String newModelId, String newAuthType) {
         DeviceLink previous = this.link;
         if (previous != null) {
             this.cloudToDevice.release(previous);
         }
         this.link = newLink;
         this.modelId = newModelId;
+        this.authType = newAuthType;
         return previous;
     }
 

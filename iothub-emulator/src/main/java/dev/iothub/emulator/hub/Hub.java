@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -136,13 +137,43 @@ public final class Hub {
     // Connections
 
     /**
-     * Makes a link the identity's current connection, closing the previous one (one connection per identity).
+     * Registers the SHA-256 thumbprint of a self-signed X.509 certificate the identity may authenticate with.
+     *
+     * @param thumbprint the thumbprint as hexadecimal digits (case and colons ignored)
      */
-    public void attach(String id, DeviceLink link, String modelId) {
+    public void addThumbprint(String id, String thumbprint) {
+        DeviceState state = require(id);
+        synchronized (state) {
+            state.thumbprints().add(normalizeThumbprint(thumbprint));
+        }
+    }
+
+    /** Whether the identity may authenticate with a certificate of this SHA-256 thumbprint. */
+    public boolean acceptsThumbprint(String id, String thumbprint) {
+        DeviceState state = this.devices.get(id);
+        if (state == null) {
+            return false;
+        }
+        synchronized (state) {
+            return state.thumbprints().contains(normalizeThumbprint(thumbprint));
+        }
+    }
+
+    private static String normalizeThumbprint(String thumbprint) {
+        return thumbprint.replace(":", "").toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * Makes a link the identity's current connection, closing the previous one (one connection per identity).
+     *
+     * @param modelId the IoT Plug and Play model id announced at connect, or {@code null}
+     * @param authType how the connection authenticated: {@code sas} or {@code x509}
+     */
+    public void attach(String id, DeviceLink link, String modelId, String authType) {
         DeviceState state = require(id);
         DeviceLink previous;
         synchronized (state) {
-            previous = state.attach(link, modelId);
+            previous = state.attach(link, modelId, authType);
         }
         if (previous != null) {
             previous.close("a new connection for the same identity arrived");
@@ -224,9 +255,11 @@ public final class Hub {
         if (identity.moduleId() != null) {
             system.put("iothub-connection-module-id", identity.moduleId());
         }
-        system.put("iothub-connection-auth-method", "{\"scope\":\"device\",\"type\":\"sas\",\"issuer\":\"iothub\"}");
-        system.put("iothub-enqueuedtime", now.toString());
         DeviceState state = this.devices.get(identity.id());
+        String authType = (state != null && state.authType() != null) ? state.authType() : "sas";
+        system.put("iothub-connection-auth-method",
+                "{\"scope\":\"device\",\"type\":\"" + authType + "\",\"issuer\":\"iothub\"}");
+        system.put("iothub-enqueuedtime", now.toString());
         String modelId = (state != null) ? state.modelId() : null;
         if (modelId != null) {
             system.put("dt-dataschema", modelId);

@@ -1,7 +1,12 @@
 package dev.iothub.emulator.mqtt;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Date;
+import java.util.HexFormat;
 import java.util.Optional;
 
 import dev.iothub.emulator.DeviceIdentity;
@@ -10,8 +15,9 @@ import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
 
 /**
- * Checks a CONNECT the way IoT Hub does: client id, username, a registered identity and a SAS token signed with one
- * of its keys, scoped to it and not expired.
+ * Checks a CONNECT the way IoT Hub does: client id, username, a registered identity, and either a SAS token signed
+ * with one of its keys, scoped to it and not expired, or (without a password) a valid TLS client certificate whose
+ * SHA-256 thumbprint is registered for it.
  */
 final class ConnectAuthenticator {
 
@@ -29,9 +35,10 @@ final class ConnectAuthenticator {
      *
      * @return the accepted connection, or empty for any failure (answered with CONNACK 5)
      */
-    Optional<Authenticated> authenticate(String clientId, String username, byte[] password) {
+    Optional<Authenticated> authenticate(String clientId, String username, byte[] password,
+            X509Certificate clientCertificate) {
         Optional<MqttUsername> parsedUsername = MqttUsername.parse(username);
-        if (parsedUsername.isEmpty() || password == null) {
+        if (parsedUsername.isEmpty() || (password == null && clientCertificate == null)) {
             return Optional.empty();
         }
         MqttUsername user = parsedUsername.get();
@@ -42,6 +49,9 @@ final class ConnectAuthenticator {
         Optional<DeviceIdentity> identity = this.hub.find(identityId);
         if (identity.isEmpty()) {
             return Optional.empty();
+        }
+        if (password == null) {
+            return authenticateCertificate(identity.get(), clientCertificate, user.modelId());
         }
         SasToken token;
         try {
@@ -59,6 +69,31 @@ final class ConnectAuthenticator {
         return Optional.of(new Authenticated(device, token, user.modelId()));
     }
 
+    private Optional<Authenticated> authenticateCertificate(DeviceIdentity device, X509Certificate certificate,
+            String modelId) {
+        try {
+            certificate.checkValidity(Date.from(this.clock.instant()));
+            String thumbprint = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+            return this.hub.acceptsThumbprint(device.id(), thumbprint)
+                    ? Optional.of(new Authenticated(device, null, modelId)) : Optional.empty();
+        }
+        catch (GeneralSecurityException ex) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * An accepted CONNECT.
+     *
+     * @param identity the identity
+     * @param token the SAS token, or {@code null} for X.509 authentication
+     * @param modelId the IoT Plug and Play model id, or {@code null}
+     */
     record Authenticated(DeviceIdentity identity, SasToken token, String modelId) {
+
+        String authType() {
+            return (this.token != null) ? "sas" : "x509";
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.iothub.emulator.mqtt;
 
 import java.lang.System.Logger.Level;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -8,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.hub.DeviceLink;
@@ -42,6 +46,7 @@ import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 
@@ -144,7 +149,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         String clientId = connect.payload().clientIdentifier();
         Optional<ConnectAuthenticator.Authenticated> accepted = this.authenticator.authenticate(clientId,
-                connect.payload().userName(), connect.payload().passwordInBytes());
+                connect.payload().userName(), connect.payload().passwordInBytes(), clientCertificate(ctx));
         if (accepted.isEmpty()) {
             logger.log(Level.DEBUG, "Refused CONNECT from client {0}: not authorized", clientId);
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
@@ -154,7 +159,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         this.cleanSession = connect.variableHeader().isCleanSession();
         SessionStore.Opened opened = this.sessions.open(this.identity.id(), this.cleanSession);
         this.session = opened.session();
-        this.hub.attach(this.identity.id(), this, accepted.get().modelId());
+        this.hub.attach(this.identity.id(), this, accepted.get().modelId(), accepted.get().authType());
         watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
         watchTokenExpiry(ctx, accepted.get());
         MqttConnAckMessage connAck = MqttMessageBuilders.connAck()
@@ -164,6 +169,17 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         this.channel.writeAndFlush(connAck);
         logger.log(Level.DEBUG, "Device {0} connected (clean session {1})", this.identity.id(), this.cleanSession);
         this.hub.deliverCloudToDevice(this.identity.id(), this);
+    }
+
+    private static X509Certificate clientCertificate(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        try {
+            Certificate[] chain = (tls != null) ? tls.engine().getSession().getPeerCertificates() : null;
+            return (chain != null && chain.length > 0 && chain[0] instanceof X509Certificate leaf) ? leaf : null;
+        }
+        catch (SSLPeerUnverifiedException ex) {
+            return null;
+        }
     }
 
     private void refuse(MqttConnectReturnCode code) {
@@ -178,6 +194,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     }
 
     private void watchTokenExpiry(ChannelHandlerContext ctx, ConnectAuthenticator.Authenticated accepted) {
+        if (accepted.token() == null) {
+            return;
+        }
         long delay = Duration.between(this.clock.instant(), accepted.token().expiry().plus(this.tokenExpiryGrace))
             .toMillis();
         this.tokenExpiry = ctx.executor().schedule(() -> close("SAS token expired"), Math.max(delay, 0),

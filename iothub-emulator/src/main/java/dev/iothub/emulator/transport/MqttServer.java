@@ -61,6 +61,7 @@ public final class MqttServer implements AutoCloseable {
                     protected void initChannel(SocketChannel channel) {
                         SSLEngine engine = sslContext.createSSLEngine();
                         engine.setUseClientMode(false);
+                        engine.setWantClientAuth(true);
                         engine.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
                         channel.pipeline()
                             .addLast("tls", new SslHandler(engine))

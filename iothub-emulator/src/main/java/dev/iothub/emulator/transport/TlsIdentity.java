@@ -9,6 +9,7 @@ import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +21,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -62,27 +66,56 @@ public final class TlsIdentity {
      */
     public static TlsIdentity generate(List<String> extraNames) {
         try {
+            SelfSigned generated = selfSigned("CN=IoT Hub Emulator", extraNames);
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(null, null);
+            keyStore.setKeyEntry(ALIAS, generated.keyPair().getPrivate(), PASSWORD,
+                    new Certificate[] { generated.certificate() });
+            return new TlsIdentity(keyStore, PASSWORD, generated.certificate());
+        }
+        catch (GeneralSecurityException | java.io.IOException ex) {
+            throw new IllegalStateException("Cannot generate the emulator's TLS certificate", ex);
+        }
+    }
+
+    /**
+     * Generates an EC P-256 key pair and a self-signed certificate for it, valid for ten years.
+     *
+     * @param subject the distinguished name, e.g. {@code CN=device-1}
+     * @param names host names or IP addresses for the subject alternative names, besides localhost, 127.0.0.1 and
+     * ::1; {@code null} for a certificate without them (a device certificate)
+     */
+    public static SelfSigned selfSigned(String subject, List<String> names) {
+        try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
             KeyPair keyPair = generator.generateKeyPair();
-            X500Name subject = new X500Name("CN=IoT Hub Emulator");
+            X500Name name = new X500Name(subject);
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
                     new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofHours(1))),
-                    Date.from(now.plus(Duration.ofDays(3650))), subject, keyPair.getPublic());
-            builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(extraNames));
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+                    Date.from(now.plus(Duration.ofDays(3650))), name, keyPair.getPublic());
+            if (names != null) {
+                builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(names));
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            }
             X509Certificate certificate = new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
-                            .build(keyPair.getPrivate())));
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            keyStore.load(null, null);
-            keyStore.setKeyEntry(ALIAS, keyPair.getPrivate(), PASSWORD, new Certificate[] { certificate });
-            return new TlsIdentity(keyStore, PASSWORD, certificate);
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(keyPair.getPrivate())));
+            return new SelfSigned(keyPair, certificate);
         }
         catch (GeneralSecurityException | OperatorCreationException | java.io.IOException ex) {
-            throw new IllegalStateException("Cannot generate the emulator's TLS certificate", ex);
+            throw new IllegalStateException("Cannot generate a certificate for " + subject, ex);
         }
+    }
+
+    /**
+     * A key pair and its self-signed certificate.
+     *
+     * @param keyPair the key pair
+     * @param certificate the certificate
+     */
+    public record SelfSigned(KeyPair keyPair, X509Certificate certificate) {
     }
 
     /**
@@ -109,7 +142,7 @@ public final class TlsIdentity {
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(this.keyStore, this.keyPassword);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), null, null);
+            context.init(keyManagers.getKeyManagers(), new TrustManager[] { new AnyClientCertificate() }, null);
             return context;
         }
         catch (GeneralSecurityException ex) {
@@ -120,14 +153,18 @@ public final class TlsIdentity {
     /** The server certificate in PEM form, for clients to trust. */
     public String certificatePem() {
         try {
-            return "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                            .encodeToString(this.certificate.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n";
+            return pem("CERTIFICATE", this.certificate.getEncoded());
         }
         catch (GeneralSecurityException ex) {
             throw new IllegalStateException("Cannot encode the emulator's certificate", ex);
         }
+    }
+
+    /** Encodes DER bytes as PEM, e.g. type {@code CERTIFICATE} or {@code PRIVATE KEY}. */
+    public static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     /** A key store (PKCS12, no password) that trusts the server certificate. */
@@ -145,16 +182,42 @@ public final class TlsIdentity {
 
     /** A client SSL context that trusts the server certificate. */
     public SSLContext clientContext() {
+        return clientContext(null);
+    }
+
+    /** A client SSL context that trusts the server certificate and presents the given client key material. */
+    public SSLContext clientContext(KeyManager[] keyManagers) {
         try {
             TrustManagerFactory trustManagers = TrustManagerFactory
                     .getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trustStore());
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trustManagers.getTrustManagers(), null);
+            context.init(keyManagers, trustManagers.getTrustManagers(), null);
             return context;
         }
         catch (GeneralSecurityException ex) {
             throw new IllegalStateException("Cannot build the client SSL context", ex);
+        }
+    }
+
+    /**
+     * Lets any client certificate through the handshake, as IoT Hub does for self-signed device certificates: the
+     * CONNECT is then authorised by the certificate's registered thumbprint.
+     */
+    private static final class AnyClientCertificate implements X509TrustManager {
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("The emulator does not trust servers");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 
