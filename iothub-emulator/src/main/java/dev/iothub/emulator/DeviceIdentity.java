@@ -1,5 +1,7 @@
 package dev.iothub.emulator;
 
+import dev.iothub.protocol.MqttUsername;
+
 /**
  * A device or module identity registered in the emulator. {@link #toString()} hides the keys.
  *
@@ -12,7 +14,7 @@ public record DeviceIdentity(String deviceId, String moduleId, String primaryKey
 
     /** The identity's id on the wire: {@code deviceId} or {@code deviceId/moduleId} (the MQTT client id). */
     public String id() {
-        return (this.moduleId != null) ? this.deviceId + "/" + this.moduleId : this.deviceId;
+        return MqttUsername.clientId(this.deviceId, this.moduleId);
     }
 
     @Override

@@ -95,7 +95,7 @@ public record ConnectionString(String hostName, String deviceId, String moduleId
 
     /** The MQTT client id: {@code deviceId} or {@code deviceId/moduleId}. */
     public String clientId() {
-        return (this.moduleId != null) ? this.deviceId + "/" + this.moduleId : this.deviceId;
+        return MqttUsername.clientId(this.deviceId, this.moduleId);
     }
 
     /** The connection string as text, secrets included: for handing to a client, never for logging. */

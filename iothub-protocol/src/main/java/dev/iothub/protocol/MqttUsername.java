@@ -18,6 +18,11 @@ public record MqttUsername(String hostName, String deviceId, String moduleId, Ma
     /** The api-version this project sends (the one the IoT Hub MQTT documentation gives). */
     public static final String API_VERSION = "2021-04-12";
 
+    /** The MQTT client id of an identity: {@code deviceId}, or {@code deviceId/moduleId} for a module. */
+    public static String clientId(String deviceId, String moduleId) {
+        return (moduleId != null) ? deviceId + "/" + moduleId : deviceId;
+    }
+
     /** Builds a username, with the IoT Plug and Play model id when one is given. */
     public static String format(String hostName, String deviceId, String moduleId, String modelId) {
         return format(hostName, deviceId, moduleId, modelId, null);
@@ -77,6 +82,11 @@ public record MqttUsername(String hostName, String deviceId, String moduleId, Ma
         String moduleId = (identityEnd == 3 && !segments[2].isEmpty()) ? segments[2] : null;
         return Optional.of(new MqttUsername(segments[0], segments[1], moduleId,
                 new LinkedHashMap<>(PropertyBag.decode(query))));
+    }
+
+    /** The client id that must go with this username. */
+    public String clientId() {
+        return clientId(this.deviceId, this.moduleId);
     }
 
     /** The IoT Plug and Play model id, or {@code null}. */

@@ -41,6 +41,13 @@ class MqttUsernameTests {
     }
 
     @Test
+    void whenDerivingTheClientIdThenModulesAreJoinedWithASlash() {
+        assertThat(MqttUsername.clientId("dev1", null)).isEqualTo("dev1");
+        assertThat(MqttUsername.clientId("dev1", "mod1")).isEqualTo("dev1/mod1");
+        assertThat(MqttUsername.parse("h/dev1/mod1/?api-version=1").orElseThrow().clientId()).isEqualTo("dev1/mod1");
+    }
+
+    @Test
     void whenThereIsNoDeviceThenNothingIsParsed() {
         assertThat(MqttUsername.parse("h")).isEmpty();
         assertThat(MqttUsername.parse("h//?api-version=1")).isEmpty();

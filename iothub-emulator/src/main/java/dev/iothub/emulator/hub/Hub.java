@@ -23,6 +23,7 @@ import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.emulator.TelemetryMessage;
 import dev.iothub.emulator.Twin;
+import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SubscriptionFilter;
 import dev.iothub.protocol.SystemProperties;
 import dev.iothub.protocol.Topics;
@@ -448,7 +449,6 @@ public final class Hub {
         if (id == null) {
             return (message) -> true;
         }
-        return (message) -> id.equals((message.moduleId() != null)
-                ? message.deviceId() + "/" + message.moduleId() : message.deviceId());
+        return (message) -> id.equals(MqttUsername.clientId(message.deviceId(), message.moduleId()));
     }
 }

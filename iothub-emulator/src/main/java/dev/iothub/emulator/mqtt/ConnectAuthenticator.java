@@ -42,7 +42,7 @@ final class ConnectAuthenticator {
             return Optional.empty();
         }
         MqttUsername user = parsedUsername.get();
-        String identityId = (user.moduleId() != null) ? user.deviceId() + "/" + user.moduleId() : user.deviceId();
+        String identityId = user.clientId();
         if (!identityId.equals(clientId)) {
             return Optional.empty();
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.hub.Json;
+import dev.iothub.protocol.MqttUsername;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,7 +34,7 @@ record RestRequest(Map<String, String> pathVariables, Map<String, List<String>> 
     String identityId() {
         String deviceId = pathVariable("deviceId");
         String moduleId = this.pathVariables.get("moduleId");
-        String id = deviceId + ((moduleId != null) ? "/" + moduleId : "");
+        String id = MqttUsername.clientId(deviceId, moduleId);
         if (deviceId.contains("/") || (moduleId != null && moduleId.contains("/"))) {
             throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
         }
