@@ -1,5 +1,6 @@
 package dev.iothub.emulator;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -54,7 +55,7 @@ public record DeviceCertificate(X509Certificate certificate, PrivateKey privateK
             keyManagers.init(keyStore, password);
             return keyManagers.getKeyManagers();
         }
-        catch (GeneralSecurityException | java.io.IOException ex) {
+        catch (GeneralSecurityException | IOException ex) {
             throw new IllegalStateException("Cannot load the device certificate", ex);
         }
     }

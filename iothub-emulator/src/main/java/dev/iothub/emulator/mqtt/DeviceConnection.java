@@ -19,6 +19,7 @@ import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.protocol.DeviceTopic;
+import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SubscriptionFilter;
 import dev.iothub.protocol.Topics;
 import io.netty.buffer.ByteBufUtil;
@@ -227,8 +228,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         DeviceTopic deviceTopic = parsed.get();
         if (deviceTopic instanceof DeviceTopic.Telemetry telemetry) {
-            if (!telemetry.deviceId().equals(this.identity.deviceId())
-                    || !java.util.Objects.equals(telemetry.moduleId(), this.identity.moduleId())) {
+            if (!MqttUsername.clientId(telemetry.deviceId(), telemetry.moduleId()).equals(this.identity.id())) {
                 close("telemetry on another identity's topic: " + topic);
                 return;
             }

@@ -1,7 +1,9 @@
 package dev.iothub.emulator.transport;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -73,7 +75,7 @@ public final class TlsIdentity {
                     new Certificate[] { generated.certificate() });
             return new TlsIdentity(keyStore, PASSWORD, generated.certificate());
         }
-        catch (GeneralSecurityException | java.io.IOException ex) {
+        catch (GeneralSecurityException | IOException ex) {
             throw new IllegalStateException("Cannot generate the emulator's TLS certificate", ex);
         }
     }
@@ -104,7 +106,7 @@ public final class TlsIdentity {
                     .build(keyPair.getPrivate())));
             return new SelfSigned(keyPair, certificate);
         }
-        catch (GeneralSecurityException | OperatorCreationException | java.io.IOException ex) {
+        catch (GeneralSecurityException | OperatorCreationException | IOException ex) {
             throw new IllegalStateException("Cannot generate a certificate for " + subject, ex);
         }
     }
@@ -175,7 +177,7 @@ public final class TlsIdentity {
             trustStore.setCertificateEntry(ALIAS, this.certificate);
             return trustStore;
         }
-        catch (GeneralSecurityException | java.io.IOException ex) {
+        catch (GeneralSecurityException | IOException ex) {
             throw new IllegalStateException("Cannot build the trust store", ex);
         }
     }
@@ -242,7 +244,7 @@ public final class TlsIdentity {
         try {
             return InetAddress.getByName(name) != null;
         }
-        catch (java.net.UnknownHostException ex) {
+        catch (UnknownHostException ex) {
             return false;
         }
     }
