@@ -17,6 +17,8 @@ public class EmulatorIotHubConnectionDetails implements IotHubConnectionDetails 
 
     private final DeviceIdentity identity;
 
+    private final SslBundle sslBundle;
+
     /**
      * Creates the details, registering the device in the emulator unless it exists.
      *
@@ -29,6 +31,7 @@ public class EmulatorIotHubConnectionDetails implements IotHubConnectionDetails 
             .filter((device) -> device.id().equals(deviceId))
             .findFirst()
             .orElseGet(() -> emulator.registerDevice(deviceId));
+        this.sslBundle = SslBundle.of(SslStoreBundle.of(null, null, emulator.trustStore()));
     }
 
     @Override
@@ -53,7 +56,7 @@ public class EmulatorIotHubConnectionDetails implements IotHubConnectionDetails 
 
     @Override
     public SslBundle getSslBundle() {
-        return SslBundle.of(SslStoreBundle.of(null, null, this.emulator.trustStore()));
+        return this.sslBundle;
     }
 
 }
