@@ -9,11 +9,21 @@ import java.util.Optional;
 public sealed interface DeviceTopic {
 
     /**
-     * Parses a topic published by a device.
+     * Parses a topic published by a device. Never throws.
      *
-     * @return the parsed topic, or empty when IoT Hub does not accept publishes on it
+     * @return the parsed topic, or empty when IoT Hub does not accept publishes on it (malformed percent-escapes
+     * included)
      */
     static Optional<DeviceTopic> parse(String topic) {
+        try {
+            return parseStrictly(topic);
+        }
+        catch (IllegalArgumentException ex) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<DeviceTopic> parseStrictly(String topic) {
         if (topic.startsWith("devices/")) {
             return Optional.ofNullable(Telemetry.parse(topic));
         }

@@ -5,59 +5,35 @@ import java.util.Optional;
 
 /**
  * A topic IoT Hub publishes to a device, parsed: a cloud-to-device message, a twin response, a desired-properties
- * notification or a direct-method request.
+ * notification, a direct-method request, or {@link Invalid} for anything a device cannot use.
  */
 public sealed interface HubTopic {
 
     /**
-     * Parses a topic published by the hub.
+     * Parses a topic published by the hub to one identity. Only the exact forms IoT Hub documents are accepted:
+     * {@code devices/{d}[/modules/{m}]/messages/devicebound/[bag]} for this identity,
+     * {@code $iothub/twin/res/{status}/?$rid={rid}[&$version={n}]},
+     * {@code $iothub/twin/PATCH/properties/desired/?$version={n}} and
+     * {@code $iothub/methods/POST/{name}/?$rid={rid}}. Never throws.
      *
-     * @return the parsed topic, or empty for a topic this dialect does not use
+     * @param topic the topic
+     * @param deviceId the device id of the receiving identity
+     * @param moduleId the module id of the receiving identity, or {@code null} for a device
+     * @return the parsed topic, or an {@link Invalid} saying why it cannot be used
      */
-    static Optional<HubTopic> parse(String topic) {
-        if (topic.startsWith("devices/")) {
-            int at = topic.indexOf("/messages/devicebound");
-            if (at < 0) {
-                return Optional.empty();
-            }
-            String bag = topic.substring(at + "/messages/devicebound".length());
-            bag = bag.startsWith("/") ? bag.substring(1) : bag;
-            bag = bag.startsWith("?") ? bag.substring(1) : bag;
-            return Optional.of(new CloudToDevice(PropertyBag.decode(bag)));
-        }
-        if (topic.startsWith("$iothub/twin/res/")) {
-            String rest = topic.substring("$iothub/twin/res/".length());
-            Map<String, String> query = Topics.query(rest);
-            int slash = rest.indexOf('/');
-            Integer status = (slash > 0) ? parseStatus(rest.substring(0, slash)) : null;
-            if (status == null || query.get("$rid") == null) {
-                return Optional.empty();
-            }
-            return Optional.of(new TwinResponse(status, query.get("$rid"), Topics.parseVersion(query.get("$version"))));
-        }
-        if (topic.startsWith("$iothub/twin/PATCH/properties/desired/")) {
-            Long version = Topics.parseVersion(Topics.query(topic).get("$version"));
-            return Optional.ofNullable((version != null) ? new DesiredPatch(version) : null);
-        }
-        if (topic.startsWith("$iothub/methods/POST/")) {
-            String rest = topic.substring("$iothub/methods/POST/".length());
-            int slash = rest.indexOf('/');
-            String requestId = Topics.query(rest).get("$rid");
-            if (slash <= 0 || requestId == null) {
-                return Optional.empty();
-            }
-            return Optional.of(new MethodRequest(rest.substring(0, slash), requestId));
-        }
-        return Optional.empty();
+    static HubTopic parse(String topic, String deviceId, String moduleId) {
+        return HubTopicParser.parse(topic, Topics.identityPrefix(deviceId, moduleId));
     }
 
-    private static Integer parseStatus(String text) {
-        try {
-            return Integer.valueOf(text);
-        }
-        catch (NumberFormatException ex) {
-            return null;
-        }
+    /**
+     * Parses a topic published by the hub, accepting a cloud-to-device topic of any identity. A device should use
+     * {@link #parse(String, String, String)}, which also checks the identity.
+     *
+     * @return the parsed topic, or empty for a topic a device cannot use
+     */
+    static Optional<HubTopic> parse(String topic) {
+        HubTopic parsed = HubTopicParser.parse(topic, null);
+        return (parsed instanceof Invalid) ? Optional.empty() : Optional.of(parsed);
     }
 
     /**
@@ -94,4 +70,39 @@ public sealed interface HubTopic {
      */
     record MethodRequest(String methodName, String requestId) implements HubTopic {
     }
+
+    /**
+     * A topic a device cannot use: outside the dialect, addressed to another identity, misshapen, or with a
+     * malformed escape, missing {@code $rid} or non-numeric {@code $version} or status.
+     *
+     * @param kind what the topic looks like, as far as can be told
+     * @param reason why it cannot be used, a fixed phrase without the topic (e.g. {@code no $rid})
+     * @param requestId the {@code $rid} when it could be read (a misshapen method request can still be answered),
+     * else {@code null}
+     */
+    record Invalid(Kind kind, String reason, String requestId) implements HubTopic {
+    }
+
+    /**
+     * The kinds of topic the hub publishes to devices.
+     */
+    enum Kind {
+
+        /** {@code devices/.../messages/devicebound/...}. */
+        CLOUD_TO_DEVICE,
+
+        /** {@code $iothub/twin/res/...}. */
+        TWIN_RESPONSE,
+
+        /** {@code $iothub/twin/PATCH/properties/desired/...}. */
+        DESIRED_PATCH,
+
+        /** {@code $iothub/methods/POST/...}. */
+        METHOD_REQUEST,
+
+        /** None of the above. */
+        UNKNOWN
+
+    }
+
 }

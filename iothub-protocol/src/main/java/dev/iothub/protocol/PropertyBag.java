@@ -16,6 +16,9 @@ public final class PropertyBag {
     /**
      * Decodes a bag into an insertion-ordered map whose values may be {@code null}. Keys and values are
      * percent-decoded, so {@code %24.mid} and {@code $.mid} both become {@code $.mid}.
+     *
+     * @throws IllegalArgumentException when a key or value holds a malformed percent-escape ({@code %ZZ}, a lone
+     * {@code %})
      */
     public static Map<String, String> decode(String bag) {
         Map<String, String> properties = new LinkedHashMap<>();

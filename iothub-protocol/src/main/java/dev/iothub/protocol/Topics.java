@@ -70,14 +70,19 @@ public final class Topics {
         return "devices/" + deviceId + ((moduleId != null) ? "/modules/" + moduleId : "");
     }
 
-    /** The query part after {@code ?}, decoded; empty when there is none. */
+    /**
+     * The query part after {@code ?}, decoded; empty when there is none.
+     *
+     * @throws IllegalArgumentException for a malformed percent-escape
+     */
     static Map<String, String> query(String topicTail) {
         int question = topicTail.indexOf('?');
         return (question < 0) ? PropertyBag.empty() : PropertyBag.decode(topicTail.substring(question + 1));
     }
 
+    /** A non-negative decimal {@code $version}, or {@code null} for none or anything else. */
     static Long parseVersion(String text) {
-        if (text == null) {
+        if (text == null || !text.matches("[0-9]{1,19}")) {
             return null;
         }
         try {

@@ -18,7 +18,11 @@ public final class UrlEncoding {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** Decodes percent-escapes ({@code +} becomes a space, as in a query string). */
+    /**
+     * Decodes percent-escapes ({@code +} becomes a space, as in a query string).
+     *
+     * @throws IllegalArgumentException for a malformed escape
+     */
     public static String decode(String text) {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }

@@ -1,9 +1,11 @@
 package dev.iothub.protocol;
 
+import java.util.Collections;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +75,93 @@ class TopicTests {
         assertThat(c2d.properties()).containsEntry("$.mid", "mid-123")
                 .containsEntry("$.to", "/devices/dev1/messages/deviceBound").containsEntry("flag", null)
                 .containsEntry("empty", "");
+    }
+
+    @Test
+    void whenACloudToDeviceTopicNamesTheIdentityThenItIsParsed() {
+        assertThat(HubTopic.parse("devices/dev1/messages/devicebound/%24.mid=1&k=v", "dev1", null))
+            .isEqualTo(new HubTopic.CloudToDevice(Map.of("$.mid", "1", "k", "v")));
+        assertThat(HubTopic.parse("devices/dev1/messages/devicebound/", "dev1", null))
+            .isEqualTo(new HubTopic.CloudToDevice(Map.of()));
+        assertThat(HubTopic.parse("devices/dev1/messages/devicebound/?flag", "dev1", null))
+            .isEqualTo(new HubTopic.CloudToDevice(Collections.singletonMap("flag", null)));
+        assertThat(HubTopic.parse("devices/dev1/modules/m1/messages/devicebound/k=v", "dev1", "m1"))
+            .isEqualTo(new HubTopic.CloudToDevice(Map.of("k", "v")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "devices/other/messages/devicebound/k=v, dev1, ''", "devices/dev10/messages/devicebound/, dev1, ''",
+            "devices/dev1/modules/m1/messages/devicebound/, dev1, ''", "devices/dev1/messages/devicebound/, dev1, m1",
+            "devices/dev1/modules/m2/messages/devicebound/, dev1, m1" })
+    void whenACloudToDeviceTopicNamesAnotherIdentityThenItIsInvalid(String topic, String deviceId, String moduleId) {
+        assertThat(HubTopic.parse(topic, deviceId, moduleId.isEmpty() ? null : moduleId)).isEqualTo(
+                new HubTopic.Invalid(HubTopic.Kind.CLOUD_TO_DEVICE, "addressed to another identity", null));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "devices/dev1/messages/devicebound/%24.mid=1&note=100% | CLOUD_TO_DEVICE",
+            "devices/dev1/messages/devicebound/%ZZ | CLOUD_TO_DEVICE",
+            "$iothub/methods/POST/ping/?$rid=%ZZ | METHOD_REQUEST",
+            "$iothub/twin/res/200/?$rid=% | TWIN_RESPONSE",
+            "$iothub/twin/PATCH/properties/desired/?$version=%2 | DESIRED_PATCH" })
+    void whenATopicHoldsAMalformedEscapeThenItIsInvalidWithoutThrowing(String topic, HubTopic.Kind kind) {
+        assertThat(HubTopic.parse(topic, "dev1", null))
+            .isEqualTo(new HubTopic.Invalid(kind, "malformed percent-encoding", null));
+        assertThat(HubTopic.parse(topic)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+            "$iothub/methods/POST/get/Max/?$rid=7 | METHOD_REQUEST | unexpected topic shape | 7",
+            "$iothub/methods/POST/get?$rid=8 | METHOD_REQUEST | unexpected topic shape | 8",
+            "$iothub/methods/POST//?$rid=9 | METHOD_REQUEST | unexpected topic shape | 9",
+            "$iothub/methods/POST/ping/ | METHOD_REQUEST | no $rid | null",
+            "$iothub/methods/POST/ping/?$rid= | METHOD_REQUEST | no $rid | null",
+            "$iothub/twin/res/abc/?$rid=1 | TWIN_RESPONSE | status is not a three-digit number | 1",
+            "$iothub/twin/res/2000/?$rid=1 | TWIN_RESPONSE | status is not a three-digit number | 1",
+            "$iothub/twin/res/200/?$rid=1&$version=x | TWIN_RESPONSE | $version is not a number | 1",
+            "$iothub/twin/res/200/x/?$rid=1 | TWIN_RESPONSE | unexpected topic shape | 1",
+            "$iothub/twin/res/200/ | TWIN_RESPONSE | no $rid | null",
+            "$iothub/twin/PATCH/properties/desired/ | DESIRED_PATCH | no $version | null",
+            "$iothub/twin/PATCH/properties/desired/?$version=9e18 | DESIRED_PATCH | $version is not a number | null",
+            "$iothub/twin/PATCH/properties/desired/?$version=-1 | DESIRED_PATCH | $version is not a number | null",
+            "$iothub/twin/PATCH/properties/desired/?$version=99999999999999999999 | DESIRED_PATCH "
+                    + "| $version is not a number | null",
+            "$iothub/twin/PATCH/properties/desired/extra/?$version=3 | DESIRED_PATCH | unexpected topic shape | null",
+            "devices/dev1/messages/deviceboundX | CLOUD_TO_DEVICE | unexpected topic shape | null",
+            "devices/dev1/messages/events/ | UNKNOWN | not a topic IoT Hub publishes to devices | null",
+            "$iothub/methods/res/200/?$rid=1 | UNKNOWN | not a topic IoT Hub publishes to devices | null" })
+    void whenATopicHasTheWrongShapeThenItIsInvalidWithTheRequestIdWhenReadable(String topic, HubTopic.Kind kind,
+            String reason, String requestId) {
+        assertThat(HubTopic.parse(topic, "dev1", null)).isEqualTo(new HubTopic.Invalid(kind, reason, requestId));
+    }
+
+    @Test
+    void whenTopicsHaveTheDocumentedShapeThenTheyAreParsed() {
+        assertThat(HubTopic.parse("$iothub/methods/POST/component*reboot/?$rid=one", "dev1", null))
+            .isEqualTo(new HubTopic.MethodRequest("component*reboot", "one"));
+        assertThat(HubTopic.parse("$iothub/twin/res/204/?$rid=r%201&$version=9", "dev1", null))
+            .isEqualTo(new HubTopic.TwinResponse(204, "r 1", 9L));
+        assertThat(HubTopic.parse("$iothub/twin/PATCH/properties/desired/?$version=9223372036854775807", "dev1", null))
+            .isEqualTo(new HubTopic.DesiredPatch(Long.MAX_VALUE));
+    }
+
+    @Test
+    void whenParsingWithoutIdentityThenAnyWellFormedIdentityIsAccepted() {
+        assertThat(HubTopic.parse("devices/other/messages/devicebound/k=v"))
+            .contains(new HubTopic.CloudToDevice(Map.of("k", "v")));
+        assertThat(HubTopic.parse("devices/other/modules/m/messages/devicebound/"))
+            .contains(new HubTopic.CloudToDevice(Map.of()));
+        assertThat(HubTopic.parse("devices/a/b/messages/devicebound/")).isEmpty();
+        assertThat(HubTopic.parse("$iothub/methods/POST/get/Max/?$rid=1")).isEmpty();
+    }
+
+    @Test
+    void whenADeviceTopicHoldsAMalformedEscapeThenNothingIsParsed() {
+        assertThat(DeviceTopic.parse("devices/dev1/messages/events/k=100%")).isEmpty();
+        assertThat(DeviceTopic.parse("$iothub/twin/GET/?$rid=%ZZ")).isEmpty();
+        assertThat(DeviceTopic.parse("$iothub/methods/res/200/?$rid=%")).isEmpty();
     }
 
     @Test
