@@ -14,6 +14,7 @@ import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.util.MimeTypeUtils;
+import org.springframework.util.StringUtils;
 
 import dev.iothub.spring.annotation.DesiredPropertyListener;
 import dev.iothub.spring.inbound.DesiredPropertiesHandler;
@@ -28,6 +29,8 @@ import dev.iothub.spring.twin.IotHubTwinTemplate;
 final class DesiredPropertyInvoker implements DesiredPropertiesHandler {
 
     private static final Log logger = LogFactory.getLog(DesiredPropertyInvoker.class);
+
+    private static final int MAX_DESCRIPTION = 200;
 
     private final HandlerMethodEndpoint endpoint;
 
@@ -55,7 +58,10 @@ final class DesiredPropertyInvoker implements DesiredPropertiesHandler {
 
     @Override
     public void handle(DesiredPropertiesUpdate update) throws Exception {
-        ObjectNode document = (ObjectNode) this.jsonMapper.readTree(update.payload());
+        if (!(this.jsonMapper.readTree(update.payload()) instanceof ObjectNode document)) {
+            throw new IllegalArgumentException("Desired properties $version " + update.version()
+                    + " are not a JSON object");
+        }
         document.remove("$version");
         if (this.path.length == 0) {
             invoke(update, MessageBuilder.withPayload(this.jsonMapper.writeValueAsBytes(document)));
@@ -72,7 +78,7 @@ final class DesiredPropertyInvoker implements DesiredPropertiesHandler {
         Exception failure = null;
         try {
             invoke(update, MessageBuilder.withPayload(this.jsonMapper.writeValueAsBytes(value))
-                .setHeader(DesiredPropertyValueArgumentResolver.VALUE_HEADER, value)
+                .setHeader(DesiredPropertyValueArgumentResolver.VALUE_HEADER, new DesiredPropertyValue(value))
                 .setHeader(IotHubHeaders.DESIRED_PROPERTY, String.join(".", this.path)));
         }
         catch (Exception ex) {
@@ -117,7 +123,8 @@ final class DesiredPropertyInvoker implements DesiredPropertiesHandler {
         ack.set("value", value);
         ack.put("ac", (failure != null) ? 500 : 200);
         ack.put("av", version);
-        ack.put("ad", (failure != null) ? String.valueOf(failure.getMessage()) : "completed");
+        ack.put("ad", (failure != null) ? StringUtils.truncate(String.valueOf(failure.getMessage()), MAX_DESCRIPTION)
+                : "completed");
         this.twinTemplate.updateReportedProperties(patch).whenComplete((reportedVersion, ex) -> {
             if (ex != null) {
                 logger.warn("Could not acknowledge desired property '" + String.join(".", this.path) + "' ("

@@ -26,7 +26,7 @@ import dev.iothub.spring.messaging.IotHubHeaders;
  */
 final class DesiredPropertyValueArgumentResolver implements HandlerMethodArgumentResolver {
 
-    /** Internal header carrying the property's value as a {@link JsonNode}. */
+    /** Internal header carrying the property's value as a {@link DesiredPropertyValue}. */
     static final String VALUE_HEADER = "iothub_desiredValue";
 
     private final JsonMapper jsonMapper;
@@ -45,7 +45,8 @@ final class DesiredPropertyValueArgumentResolver implements HandlerMethodArgumen
 
     @Override
     public @Nullable Object resolveArgument(MethodParameter parameter, Message<?> message) {
-        JsonNode value = (JsonNode) message.getHeaders().get(VALUE_HEADER);
+        DesiredPropertyValue header = (DesiredPropertyValue) message.getHeaders().get(VALUE_HEADER);
+        JsonNode value = (header != null) ? header.value() : null;
         boolean optional = parameter.getParameterType() == Optional.class;
         if (value == null || value.isNull()) {
             if (parameter.getParameterType().isPrimitive()) {
@@ -63,7 +64,8 @@ final class DesiredPropertyValueArgumentResolver implements HandlerMethodArgumen
             return optional ? Optional.ofNullable(converted) : converted;
         }
         catch (RuntimeException ex) {
-            throw new MessageConversionException(message, "Cannot convert desired property value to " + type, ex);
+            throw new MessageConversionException(message, "Cannot convert the value of desired property '"
+                    + message.getHeaders().get(IotHubHeaders.DESIRED_PROPERTY) + "' to " + type + ": " + header, ex);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.iothub.spring.handler;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -97,10 +95,8 @@ final class DirectMethodInvoker implements DirectMethodHandler {
             logger.error("Direct method '" + request.methodName() + "' (" + this.endpoint.description()
                     + ") failed; answering 500", ex);
         }
-        Map<String, String> error = new LinkedHashMap<>();
-        error.put("error", badRequest ? "BadRequest" : ex.getClass().getSimpleName());
-        error.put("message", String.valueOf(ex.getMessage()));
-        return new DirectMethodResponse(badRequest ? 400 : 500, this.jsonMapper.writeValueAsBytes(error));
+        return DirectMethodResponse.error(badRequest ? 400 : 500,
+                badRequest ? "BadRequest" : ex.getClass().getSimpleName(), String.valueOf(ex.getMessage()));
     }
 
     private static Throwable unwrap(Throwable ex) {

@@ -1,19 +1,18 @@
 package dev.iothub.spring.inbound;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -21,9 +20,10 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.StringUtils;
 
+import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.HubTopic;
-import dev.iothub.protocol.Topics;
 import dev.iothub.spring.connection.InboundMessageListener;
 import dev.iothub.spring.connection.IotHubClientManager;
 
@@ -36,9 +36,14 @@ import dev.iothub.spring.connection.IotHubClientManager;
  * ({@code iothub-{clientId}-desired-N}), and direct methods concurrently on a small pool
  * ({@code iothub-{clientId}-method-N}), so a slow handler stalls neither the connection nor other kinds of work.
  * A direct method always gets an answer: the handler's, 501 when no handler is registered for its name, 500 when
- * the handler throws, or 503 when the method pool's queue is full. Desired-property updates whose {@code $version} is not newer than the last
- * one delivered are dropped, which is what the twin reconnection flow needs. Cloud-to-device messages that arrive
- * before any handler is registered are kept (unacknowledged) and handed to the first handler.
+ * the handler throws, 503 when the method pool's queue is full, 400 when its topic is misshapen. Desired-property
+ * notifications whose {@code $version} is not newer than the last one delivered are dropped, which is what the twin
+ * reconnection flow needs. Cloud-to-device messages that arrive before any handler is registered are kept
+ * (unacknowledged) and handed to the first handler.
+ * <p>
+ * Nothing the hub sends can break the connection: a topic that is not for this identity, misshapen or undecodable
+ * is acknowledged (a QoS 1 message would otherwise come back after every reconnect) and dropped, and each kind of
+ * problem is logged at WARN at most once a minute, with a count of the repeats.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
@@ -49,7 +54,13 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
 
     private static final int MAX_BUFFERED_MESSAGES = 50;
 
-    private final IotHubClientManager clientManager;
+    private static final int LOGGED_TOPIC_LENGTH = 200;
+
+    private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
+
+    private final ConnectionString identity;
+
+    private final int queueCapacity;
 
     private final ExecutorService cloudToDeviceExecutor;
 
@@ -57,15 +68,15 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
 
     private final ExecutorService methodExecutor;
 
+    private final RateLimitedWarnings warnings;
+
+    private final DirectMethodDispatcher directMethods;
+
+    private final DesiredPropertiesDispatcher desiredProperties;
+
     private final List<CloudToDeviceMessageHandler> cloudToDeviceHandlers = new CopyOnWriteArrayList<>();
 
-    private final Map<String, DirectMethodHandler> methodHandlers = new ConcurrentHashMap<>();
-
-    private final List<DesiredPropertiesHandler> desiredHandlers = new CopyOnWriteArrayList<>();
-
     private final Deque<Buffered> buffered = new ArrayDeque<>();
-
-    private final AtomicLong desiredVersion = new AtomicLong(Long.MIN_VALUE);
 
     private volatile @Nullable TwinResponseListener twinResponseListener;
 
@@ -87,11 +98,16 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
      * @param queueCapacity how much work of each kind may wait for a thread
      */
     public IotHubInboundRouter(IotHubClientManager clientManager, int methodThreads, int queueCapacity) {
-        this.clientManager = clientManager;
+        this.identity = clientManager.getIdentity();
+        this.queueCapacity = queueCapacity;
         String prefix = "iothub-" + clientManager.getClientId() + "-";
         this.cloudToDeviceExecutor = boundedExecutor(prefix + "c2d-", 1, queueCapacity);
         this.desiredExecutor = boundedExecutor(prefix + "desired-", 1, queueCapacity);
         this.methodExecutor = boundedExecutor(prefix + "method-", methodThreads, queueCapacity);
+        this.warnings = new RateLimitedWarnings(logger, WARNING_INTERVAL, System::nanoTime, clientManager::schedule);
+        this.directMethods = new DirectMethodDispatcher(clientManager, this.methodExecutor, methodThreads,
+                queueCapacity, this.warnings);
+        this.desiredProperties = new DesiredPropertiesDispatcher(this.desiredExecutor, queueCapacity, this.warnings);
         clientManager.setInboundMessageListener(this);
     }
 
@@ -109,7 +125,7 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
      */
     public Registration addCloudToDeviceHandler(CloudToDeviceMessageHandler handler) {
         this.cloudToDeviceHandlers.add(handler);
-        execute(this.cloudToDeviceExecutor, this::drainBuffered);
+        executeCloudToDevice(this::drainBuffered);
         return () -> this.cloudToDeviceHandlers.remove(handler);
     }
 
@@ -121,11 +137,7 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
      * @throws IllegalStateException if the method already has a handler
      */
     public Registration addDirectMethodHandler(String methodName, DirectMethodHandler handler) {
-        DirectMethodHandler existing = this.methodHandlers.putIfAbsent(methodName, handler);
-        if (existing != null) {
-            throw new IllegalStateException("The direct method '" + methodName + "' already has a handler");
-        }
-        return () -> this.methodHandlers.remove(methodName, handler);
+        return this.directMethods.add(methodName, handler);
     }
 
     /**
@@ -134,13 +146,12 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
      * @return a registration that removes the handler
      */
     public Registration addDesiredPropertiesHandler(DesiredPropertiesHandler handler) {
-        this.desiredHandlers.add(handler);
-        return () -> this.desiredHandlers.remove(handler);
+        return this.desiredProperties.add(handler);
     }
 
     /** Whether any desired-property handler is registered. */
     public boolean hasDesiredPropertiesHandlers() {
-        return !this.desiredHandlers.isEmpty();
+        return this.desiredProperties.hasHandlers();
     }
 
     /** Sets the receiver of twin responses (the twin API). */
@@ -149,61 +160,95 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
     }
 
     /**
-     * Delivers a desired-properties update to the handlers, unless its version is not newer than the last one
-     * delivered. Used by the twin reconnection flow for the document read after a (re)connect.
+     * Delivers desired properties to the handlers, after those already queued, unless their version is not newer
+     * than the last one delivered. Used by the twin reconnection flow for the document read after a (re)connect.
+     * Updates that are not JSON objects are rejected with a warning.
      */
     public void dispatchDesiredProperties(DesiredPropertiesUpdate update) {
-        execute(this.desiredExecutor, () -> deliverDesired(update));
+        this.desiredProperties.dispatch(update);
     }
 
     /** The {@code $version} of the last desired-property update delivered, or empty before the first. */
     public Optional<Long> lastDesiredVersion() {
-        long version = this.desiredVersion.get();
-        return (version != Long.MIN_VALUE) ? Optional.of(version) : Optional.empty();
+        return this.desiredProperties.lastVersion();
     }
 
+    /**
+     * Routes a message; called on Paho's thread. Never throws and never blocks: a message that cannot be routed is
+     * acknowledged, dropped and logged.
+     */
     @Override
     public void messageArrived(String topic, byte[] payload, Runnable acknowledgement) {
-        Optional<HubTopic> parsed = HubTopic.parse(topic);
-        if (parsed.isEmpty()) {
-            logger.debug("Ignoring a message on an unknown topic: " + topic);
-            acknowledgement.run();
+        Runnable acknowledgeOnce = once(acknowledgement);
+        try {
+            route(topic, payload, acknowledgeOnce);
+        }
+        catch (RuntimeException ex) {
+            acknowledgeOnce.run();
+            this.warnings.warn("Dropped a message from IoT Hub that could not be routed",
+                    " (topic " + shorten(topic) + "): " + ex);
+        }
+    }
+
+    private void route(String topic, byte[] payload, Runnable acknowledgement) {
+        HubTopic parsed = HubTopic.parse(topic, this.identity.deviceId(), this.identity.moduleId());
+        if (parsed instanceof HubTopic.CloudToDevice cloudToDevice) {
+            CloudToDeviceMessage message = new CloudToDeviceMessage(topic, payload, cloudToDevice.properties());
+            if (!executeCloudToDevice(() -> deliverCloudToDevice(new Buffered(message, acknowledgement)))) {
+                this.warnings.warn("Could not take cloud-to-device messages: " + this.queueCapacity + " are waiting "
+                        + "for the handlers; each stays unacknowledged and comes back after the next reconnect",
+                        " (message " + message.messageId() + ")");
+            }
             return;
         }
-        HubTopic hubTopic = parsed.get();
-        if (hubTopic instanceof HubTopic.TwinResponse response) {
-            acknowledgement.run();
+        acknowledgement.run();
+        if (parsed instanceof HubTopic.MethodRequest request) {
+            this.directMethods.dispatch(new DirectMethodRequest(request.methodName(), request.requestId(), payload));
+        }
+        else if (parsed instanceof HubTopic.DesiredPatch patch) {
+            this.desiredProperties.dispatch(new DesiredPropertiesUpdate(patch.version(), payload, false));
+        }
+        else if (parsed instanceof HubTopic.TwinResponse response) {
             TwinResponseListener listener = this.twinResponseListener;
-            if (listener != null) {
-                listener.twinResponse(response, payload);
+            if (listener == null || !listener.twinResponse(response, payload)) {
+                this.warnings.warn("Dropped a twin response from IoT Hub: no request waits for its $rid "
+                        + "(it may have timed out)", " (topic " + shorten(topic) + ")");
             }
         }
-        else if (hubTopic instanceof HubTopic.CloudToDevice cloudToDevice) {
-            CloudToDeviceMessage message = new CloudToDeviceMessage(topic, payload, cloudToDevice.properties());
-            execute(this.cloudToDeviceExecutor, () -> deliverCloudToDevice(new Buffered(message, acknowledgement)));
+        else if (parsed instanceof HubTopic.Invalid invalid) {
+            rejected(topic, invalid);
         }
-        else if (hubTopic instanceof HubTopic.MethodRequest request) {
-            acknowledgement.run();
-            DirectMethodRequest methodRequest = new DirectMethodRequest(request.methodName(), request.requestId(),
-                    payload);
-            if (!execute(this.methodExecutor, () -> invoke(methodRequest))) {
-                answer(methodRequest, DirectMethodResponse.of(503,
-                        "{\"error\":\"Busy\",\"message\":\"Too many direct methods are running\"}"));
-            }
+    }
+
+    private void rejected(String topic, HubTopic.Invalid invalid) {
+        String details = " (topic " + shorten(topic) + ")";
+        String requestId = invalid.requestId();
+        if (invalid.kind() == HubTopic.Kind.METHOD_REQUEST && requestId != null) {
+            this.warnings.warn("Answered 400 to a direct-method request from IoT Hub: " + invalid.reason(), details);
+            this.directMethods.answer(null, requestId, DirectMethodResponse.error(400, "BadRequest",
+                    "The device cannot use the request's topic: " + invalid.reason()));
+            return;
         }
-        else if (hubTopic instanceof HubTopic.DesiredPatch patch) {
-            acknowledgement.run();
-            execute(this.desiredExecutor,
-                    () -> deliverDesired(new DesiredPropertiesUpdate(patch.version(), payload, false)));
-        }
+        this.warnings.warn("Dropped a " + describe(invalid.kind()) + " from IoT Hub: " + invalid.reason(), details);
+    }
+
+    private static String describe(HubTopic.Kind kind) {
+        return switch (kind) {
+            case CLOUD_TO_DEVICE -> "cloud-to-device message";
+            case TWIN_RESPONSE -> "twin response";
+            case DESIRED_PATCH -> "desired-properties notification";
+            case METHOD_REQUEST -> "direct-method request";
+            case UNKNOWN -> "message";
+        };
     }
 
     private void deliverCloudToDevice(Buffered message) {
         if (this.cloudToDeviceHandlers.isEmpty()) {
             if (this.buffered.size() >= MAX_BUFFERED_MESSAGES) {
+                Buffered oldest = this.buffered.pollFirst();
                 logger.warn("No cloud-to-device handler is registered; completing message "
-                        + this.buffered.peekFirst().message.messageId() + " unhandled");
-                this.buffered.pollFirst().acknowledgement.run();
+                        + oldest.message.messageId() + " unhandled");
+                oldest.acknowledgement.run();
             }
             this.buffered.addLast(message);
             return;
@@ -226,67 +271,27 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
         waiting.forEach(this::deliverCloudToDevice);
     }
 
-    private void invoke(DirectMethodRequest request) {
-        DirectMethodHandler handler = this.methodHandlers.get(request.methodName());
-        if (handler == null) {
-            logger.warn("No handler for direct method '" + request.methodName() + "'; answering 501");
-            answer(request, DirectMethodResponse.of(501, "{\"error\":\"NotImplemented\",\"message\":"
-                    + "\"No handler for direct method '" + jsonEscape(request.methodName()) + "'\"}"));
-            return;
-        }
-        handler.handleAsync(request).whenComplete((response, ex) -> {
-            if (ex != null) {
-                logger.error("Direct method '" + request.methodName() + "' failed; answering 500", ex);
-                answer(request, DirectMethodResponse.of(500, "{\"error\":\""
-                        + jsonEscape(ex.getClass().getSimpleName()) + "\"}"));
-            }
-            else {
-                answer(request, (response != null) ? response : DirectMethodResponse.of(200));
-            }
-        });
-    }
-
-    private void answer(DirectMethodRequest request, DirectMethodResponse response) {
-        this.clientManager.publish(Topics.methodResponse(response.status(), request.requestId()),
-                response.payload(), 1).exceptionally((ex) -> {
-                    logger.warn("Could not answer direct method '" + request.methodName() + "': " + ex.getMessage());
-                    return null;
-                });
-    }
-
-    private void deliverDesired(DesiredPropertiesUpdate update) {
-        long previous = this.desiredVersion.get();
-        if (previous != Long.MIN_VALUE && update.version() <= previous) {
-            logger.debug("Ignoring desired properties $version " + update.version() + "; already at " + previous);
-            return;
-        }
-        this.desiredVersion.set(update.version());
-        for (DesiredPropertiesHandler handler : this.desiredHandlers) {
-            try {
-                handler.handle(update);
-            }
-            catch (Exception ex) {
-                logger.error("Desired properties handler failed on $version " + update.version(), ex);
-            }
-        }
-    }
-
-    private boolean execute(ExecutorService executor, Runnable task) {
+    private boolean executeCloudToDevice(Runnable task) {
         try {
-            executor.execute(task);
+            this.cloudToDeviceExecutor.execute(task);
             return true;
         }
         catch (RejectedExecutionException ex) {
-            if (!executor.isShutdown()) {
-                logger.error("Inbound work queue is full; dropping work (a cloud-to-device message stays "
-                        + "unacknowledged and is delivered again after the next reconnect)");
-            }
-            return false;
+            return this.cloudToDeviceExecutor.isShutdown();
         }
     }
 
-    private static String jsonEscape(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    private static String shorten(String topic) {
+        return StringUtils.truncate(topic, LOGGED_TOPIC_LENGTH);
+    }
+
+    private static Runnable once(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
     }
 
     @Override
@@ -305,6 +310,7 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
             executors.forEach(ExecutorService::shutdownNow);
             Thread.currentThread().interrupt();
         }
+        this.warnings.flush();
     }
 
     /**

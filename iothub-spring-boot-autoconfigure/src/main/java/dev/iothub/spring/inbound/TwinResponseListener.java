@@ -16,7 +16,8 @@ public interface TwinResponseListener {
      *
      * @param response the parsed topic (status, request id, version)
      * @param payload the body
+     * @return whether the response answers a request that waits for it; the router warns about the others
      */
-    void twinResponse(HubTopic.TwinResponse response, byte[] payload);
+    boolean twinResponse(HubTopic.TwinResponse response, byte[] payload);
 
 }

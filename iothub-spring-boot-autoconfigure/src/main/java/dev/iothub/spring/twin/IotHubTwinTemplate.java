@@ -165,11 +165,13 @@ public class IotHubTwinTemplate implements DisposableBean {
         return this.jsonMapper.writeValueAsBytes(twin.desired());
     }
 
-    private void twinResponse(HubTopic.TwinResponse topic, byte[] payload) {
+    private boolean twinResponse(HubTopic.TwinResponse topic, byte[] payload) {
         CompletableFuture<Response> response = this.pending.remove(topic.requestId());
-        if (response != null) {
-            response.complete(new Response(topic, payload));
+        if (response == null) {
+            return false;
         }
+        response.complete(new Response(topic, payload));
+        return true;
     }
 
     private void timeout(String requestId) {

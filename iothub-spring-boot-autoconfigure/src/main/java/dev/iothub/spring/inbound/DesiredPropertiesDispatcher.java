@@ -1,0 +1,121 @@
+package dev.iothub.spring.inbound;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.util.StringUtils;
+
+import dev.iothub.spring.inbound.IotHubInboundRouter.Registration;
+
+/**
+ * Delivers desired-property updates to the handlers one at a time, in order, applying the {@code $version} rule:
+ * an update not newer than the last version delivered is dropped. An update that is not a
+ * JSON object, or whose body names another {@code $version}, is rejected before its version is recorded, with one
+ * warning for the update whatever the number of handlers.
+ */
+final class DesiredPropertiesDispatcher {
+
+    static final int LOGGED_VALUE_LENGTH = 200;
+
+    private static final Log logger = LogFactory.getLog(DesiredPropertiesDispatcher.class);
+
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final ExecutorService executor;
+
+    private final int queueCapacity;
+
+    private final RateLimitedWarnings warnings;
+
+    private final List<DesiredPropertiesHandler> handlers = new CopyOnWriteArrayList<>();
+
+    private volatile long lastVersion = NONE;
+
+    DesiredPropertiesDispatcher(ExecutorService executor, int queueCapacity, RateLimitedWarnings warnings) {
+        this.executor = executor;
+        this.queueCapacity = queueCapacity;
+        this.warnings = warnings;
+    }
+
+    Registration add(DesiredPropertiesHandler handler) {
+        this.handlers.add(handler);
+        return () -> this.handlers.remove(handler);
+    }
+
+    boolean hasHandlers() {
+        return !this.handlers.isEmpty();
+    }
+
+    Optional<Long> lastVersion() {
+        long version = this.lastVersion;
+        return (version != NONE) ? Optional.of(version) : Optional.empty();
+    }
+
+    /** Queues an update for the handlers; never blocks. */
+    void dispatch(DesiredPropertiesUpdate update) {
+        try {
+            this.executor.execute(() -> deliver(update));
+        }
+        catch (RejectedExecutionException ex) {
+            if (!this.executor.isShutdown()) {
+                this.warnings.warn("Dropped desired-property updates: " + this.queueCapacity + " are waiting for "
+                        + "the handlers; the twin is read again after the next reconnect",
+                        " ($version " + update.version() + ")");
+            }
+        }
+    }
+
+    private void deliver(DesiredPropertiesUpdate update) {
+        String problem = problem(update);
+        if (problem != null) {
+            this.warnings.warn("Dropped desired properties from IoT Hub: " + problem, " ($version "
+                    + update.version() + "): " + StringUtils.truncate(update.payloadAsString(), LOGGED_VALUE_LENGTH));
+            return;
+        }
+        long previous = this.lastVersion;
+        if (previous != NONE && update.version() <= previous) {
+            logger.debug("Ignoring desired properties $version " + update.version() + "; already at " + previous);
+            return;
+        }
+        this.lastVersion = update.version();
+        for (DesiredPropertiesHandler handler : this.handlers) {
+            try {
+                handler.handle(update);
+            }
+            catch (Exception ex) {
+                logger.error("Desired properties handler failed on $version " + update.version(), ex);
+            }
+        }
+    }
+
+    /** Why the update cannot be delivered, or {@code null}. */
+    private static @Nullable String problem(DesiredPropertiesUpdate update) {
+        JsonNode document;
+        try {
+            document = JsonMapper.shared().readTree(update.payload());
+        }
+        catch (JacksonException ex) {
+            return "not valid JSON";
+        }
+        if (document == null || !document.isObject()) {
+            return "not a JSON object";
+        }
+        JsonNode version = document.get("$version");
+        if (version != null && (!version.isIntegralNumber() || version.asLong() != update.version())) {
+            return "the body names another $version";
+        }
+        return null;
+    }
+
+}
