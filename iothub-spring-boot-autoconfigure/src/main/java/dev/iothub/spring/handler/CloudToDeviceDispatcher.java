@@ -1,7 +1,9 @@
 package dev.iothub.spring.handler;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -38,6 +40,11 @@ final class CloudToDeviceDispatcher implements CloudToDeviceMessageHandler {
     private static final Log logger = LogFactory.getLog(CloudToDeviceDispatcher.class);
 
     private static final SpelExpressionParser parser = new SpelExpressionParser();
+
+    private static final Set<String> FRAMEWORK_HEADERS = Set.of(MessageHeaders.ID, MessageHeaders.TIMESTAMP,
+            MessageHeaders.CONTENT_TYPE, MessageHeaders.REPLY_CHANNEL, MessageHeaders.ERROR_CHANNEL);
+
+    private static final String IOTHUB_HEADER_PREFIX = "iothub_";
 
     private final List<Target> targets;
 
@@ -102,13 +109,21 @@ final class CloudToDeviceDispatcher implements CloudToDeviceMessageHandler {
                 target.endpoint.description(), attempts, ex));
     }
 
+    /**
+     * The message handed to handlers. Application properties become headers under their own names, except names of
+     * headers the framework owns ({@code id}, {@code timestamp}, {@code contentType}, {@code replyChannel},
+     * {@code errorChannel} and every {@code iothub_} name), which only {@link IotHubHeaders#APPLICATION_PROPERTIES}
+     * holds.
+     */
     private static Message<byte[]> toMessage(CloudToDeviceMessage received) {
         MessageBuilder<byte[]> builder = MessageBuilder.withPayload(received.payload());
-        received.applicationProperties().forEach((name, value) -> {
-            if (value != null) {
+        Map<String, @Nullable String> application = received.applicationProperties();
+        application.forEach((name, value) -> {
+            if (value != null && !isFrameworkHeader(name)) {
                 builder.setHeader(name, value);
             }
         });
+        builder.setHeader(IotHubHeaders.APPLICATION_PROPERTIES, Collections.unmodifiableMap(application));
         Map<String, @Nullable String> properties = received.properties();
         setIfPresent(builder, IotHubHeaders.MESSAGE_ID, received.messageId());
         setIfPresent(builder, IotHubHeaders.CORRELATION_ID, received.correlationId());
@@ -124,6 +139,10 @@ final class CloudToDeviceDispatcher implements CloudToDeviceMessageHandler {
             }
         }
         return builder.build();
+    }
+
+    private static boolean isFrameworkHeader(String name) {
+        return FRAMEWORK_HEADERS.contains(name) || name.startsWith(IOTHUB_HEADER_PREFIX);
     }
 
     private static void setIfPresent(MessageBuilder<byte[]> builder, String header, @Nullable String value) {

@@ -2,8 +2,14 @@ package dev.iothub.spring.messaging;
 
 /**
  * Names of the message headers used with IoT Hub: set on telemetry sent through the telemetry channel, and read with
- * {@code @Header} in handlers. Application properties of cloud-to-device messages are headers under their own names;
- * the content type is the standard {@code contentType} header.
+ * {@code @Header} in handlers.
+ * <p>
+ * On a received cloud-to-device message the content type ({@code $.ct}) is the standard {@code contentType} header,
+ * and every application property is in {@link #APPLICATION_PROPERTIES}. An application property is also a header
+ * under its own name ({@code @Header("priority")}), unless it has no value or its name is one of the headers the
+ * framework owns: {@code id}, {@code timestamp}, {@code contentType}, {@code replyChannel}, {@code errorChannel} and
+ * every {@code iothub_} name. Those are only in {@link #APPLICATION_PROPERTIES} (and {@link #PROPERTIES}), so that
+ * what the sender chose cannot replace the message id, the content type or the headers below.
  */
 public final class IotHubHeaders {
 
@@ -39,6 +45,12 @@ public final class IotHubHeaders {
      * cloud-to-device message the whole property bag, system keys ({@code $.mid} ...) included.
      */
     public static final String PROPERTIES = "iothub_properties";
+
+    /**
+     * The application properties of a received cloud-to-device message ({@code Map<String, String>}, values may be
+     * {@code null}): every property of the bag that is not a {@code $.} system property.
+     */
+    public static final String APPLICATION_PROPERTIES = "iothub_applicationProperties";
 
     /** Which attempt at handling a cloud-to-device message this is, from 1 (int). */
     public static final String DELIVERY_ATTEMPT = "iothub_deliveryAttempt";

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -42,7 +43,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.MethodParameter;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.annotation.Header;
+import org.springframework.messaging.handler.annotation.Headers;
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -282,6 +285,32 @@ class AnnotatedHandlersIntegrationTests {
         }
 
         @Test
+        void whenApplicationPropertiesUseNamesOfFrameworkHeadersThenTheyCannotOverrideThem() {
+            Thermostat thermostat = context.getBean(Thermostat.class);
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("{\"action\":\"eco\",\"minutes\":5}")
+                .messageId("reserved-1").contentType("application/json").property("type", "reserved")
+                .property("id", "not-a-uuid").property("timestamp", "yesterday").property("contentType", "text/plain")
+                .property(IotHubHeaders.MESSAGE_ID, "spoofed"));
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("no content type")
+                .property("type", "reserved-text").property("contentType", "not a mime type"));
+            await().atMost(TIMEOUT).until(() -> thermostat.texts.contains("no content type"));
+            assertThat(thermostat.commands).contains(new Command("eco", 5));
+            assertThat(thermostat.reserved).singleElement().satisfies((headers) -> {
+                assertThat(headers.get(IotHubHeaders.MESSAGE_ID)).isEqualTo("reserved-1");
+                assertThat(headers.get(MessageHeaders.CONTENT_TYPE)).hasToString("application/json");
+                assertThat(headers.get(MessageHeaders.ID)).isInstanceOf(UUID.class);
+                assertThat(headers.get(MessageHeaders.TIMESTAMP)).isInstanceOf(Long.class);
+                assertThat(headers.get("type")).isEqualTo("reserved");
+                assertThat(headers.get(IotHubHeaders.APPLICATION_PROPERTIES)).isEqualTo(Map.of("type", "reserved",
+                        "id", "not-a-uuid", "timestamp", "yesterday", "contentType", "text/plain",
+                        IotHubHeaders.MESSAGE_ID, "spoofed"));
+            });
+            assertThat(thermostat.texts).containsOnlyOnce("no content type");
+            assertThat(thermostat.failures).noneMatch((event) -> event.getHandler().contains("onReserved"));
+            await().atMost(TIMEOUT).until(() -> emulator.pendingCloudToDevice(DEVICE) == 0);
+        }
+
+        @Test
         void whenAHandlerKeepsFailingThenItIsRetriedReportedAndTheNextMessageStillArrives() {
             Thermostat thermostat = context.getBean(Thermostat.class);
             emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("bad").messageId("poison-1")
@@ -432,6 +461,8 @@ class AnnotatedHandlersIntegrationTests {
 
         final List<String> texts = new CopyOnWriteArrayList<>();
 
+        final List<Map<String, Object>> reserved = new CopyOnWriteArrayList<>();
+
         final AtomicInteger poisonAttempts = new AtomicInteger();
 
         final List<CloudToDeviceHandlerFailedEvent> failures = new CopyOnWriteArrayList<>();
@@ -502,7 +533,13 @@ class AnnotatedHandlersIntegrationTests {
             this.commandProperties.add(properties);
         }
 
-        @C2DHandler(condition = "headers['type'] == 'text'")
+        @C2DHandler(condition = "headers['type'] == 'reserved'")
+        void onReserved(Command command, @Headers Map<String, Object> headers) {
+            this.commands.add(command);
+            this.reserved.add(headers);
+        }
+
+        @C2DHandler(condition = "headers['type'] == 'text' || headers['type'] == 'reserved-text'")
         void onText(String text) {
             this.texts.add(text);
         }
