@@ -20,7 +20,9 @@ import dev.iothub.spring.inbound.IotHubInboundRouter.Registration;
 
 /**
  * Delivers desired-property updates to the handlers one at a time, in order, applying the {@code $version} rule:
- * an update not newer than the last version delivered is dropped. An update that is not a
+ * a notification not newer than the last version delivered is dropped; the whole document read after a (re)connect
+ * is dropped when its version was delivered already, and delivered when its version is lower (the twin was
+ * re-created at the hub, which restarts versions) or higher (changes made while offline). An update that is not a
  * JSON object, or whose body names another {@code $version}, is rejected before its version is recorded, with one
  * warning for the update whatever the number of handlers.
  */
@@ -85,8 +87,12 @@ final class DesiredPropertiesDispatcher {
         }
         long previous = this.lastVersion;
         if (previous != NONE && update.version() <= previous) {
-            logger.debug("Ignoring desired properties $version " + update.version() + "; already at " + previous);
-            return;
+            if (!update.complete() || update.version() == previous) {
+                logger.debug("Ignoring desired properties $version " + update.version() + "; already at " + previous);
+                return;
+            }
+            logger.info("The desired properties went back from $version " + previous + " to " + update.version()
+                    + " (the device was probably re-created at the hub); delivering them as they are now");
         }
         this.lastVersion = update.version();
         for (DesiredPropertiesHandler handler : this.handlers) {

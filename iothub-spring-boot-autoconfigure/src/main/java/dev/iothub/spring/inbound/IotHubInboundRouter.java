@@ -160,9 +160,10 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
     }
 
     /**
-     * Delivers desired properties to the handlers, after those already queued, unless their version is not newer
-     * than the last one delivered. Used by the twin reconnection flow for the document read after a (re)connect.
-     * Updates that are not JSON objects are rejected with a warning.
+     * Delivers desired properties to the handlers, after those already queued. A notification is delivered only when
+     * its version is newer than the last one delivered; a whole document ({@link DesiredPropertiesUpdate#complete()},
+     * as read by the twin reconnection flow) also when its version is lower, because the hub restarts versions when
+     * a device is re-created. Updates that are not JSON objects are rejected with a warning.
      */
     public void dispatchDesiredProperties(DesiredPropertiesUpdate update) {
         this.desiredProperties.dispatch(update);

@@ -113,7 +113,21 @@ public class IotHubTwinTemplate implements DisposableBean {
         });
     }
 
+    /**
+     * Reads the twin for the reconnection flow. Unlike {@link #getTwin()} the future completes on the thread that
+     * received the answer (Paho's), so that what the flow does with the twin is ordered before the desired-property
+     * notifications the hub sent after it. Dependent actions must not block.
+     */
+    CompletableFuture<DeviceTwin> getTwinInArrivalOrder() {
+        String requestId = UUID.randomUUID().toString();
+        return send(requestId, Topics.twinGet(requestId), EMPTY).thenApply((response) -> toTwin(checkStatus(response)));
+    }
+
     private CompletableFuture<Response> request(String requestId, String topic, byte[] body) {
+        return send(requestId, topic, body).thenApplyAsync(this::checkStatus, this.clientManager.getCallbackExecutor());
+    }
+
+    private CompletableFuture<Response> send(String requestId, String topic, byte[] body) {
         CompletableFuture<Response> response = new CompletableFuture<>();
         this.pending.put(requestId, response);
         if (!this.clientManager.schedule(() -> timeout(requestId), this.timeout)) {
@@ -125,7 +139,7 @@ public class IotHubTwinTemplate implements DisposableBean {
                 fail(requestId, ex);
             }
         });
-        return response.thenApplyAsync(this::checkStatus, this.clientManager.getCallbackExecutor());
+        return response;
     }
 
     private Response checkStatus(Response response) {
@@ -139,25 +153,30 @@ public class IotHubTwinTemplate implements DisposableBean {
     }
 
     private DeviceTwin toTwin(Response response) {
-        Map<String, Object> document = this.jsonMapper.readValue(response.payload, MAP);
-        Section desired = section(document.get("desired"));
-        Section reported = section(document.get("reported"));
+        Map<String, Object> document;
+        try {
+            document = this.jsonMapper.readValue(response.payload, MAP);
+        }
+        catch (RuntimeException ex) {
+            throw new IotHubException("The twin IoT Hub sent is not a JSON object", ex);
+        }
+        Section desired = section(document, "desired");
+        Section reported = section(document, "reported");
         return new DeviceTwin(desired.properties, desired.version, reported.properties, reported.version);
     }
 
     @SuppressWarnings("unchecked")
-    private static Section section(@Nullable Object value) {
-        Map<String, Object> properties = new LinkedHashMap<>();
-        long version = 0;
-        if (value instanceof Map<?, ?> map) {
-            properties.putAll((Map<String, Object>) map);
-            Object versionValue = properties.remove("$version");
-            properties.remove("$metadata");
-            if (versionValue instanceof Number number) {
-                version = number.longValue();
-            }
+    private static Section section(Map<String, Object> document, String name) {
+        if (!(document.get(name) instanceof Map<?, ?> map)) {
+            throw new IotHubException("The twin IoT Hub sent has no " + name + " properties");
         }
-        return new Section(properties, version);
+        Map<String, Object> properties = new LinkedHashMap<>((Map<String, Object>) map);
+        Object version = properties.remove("$version");
+        properties.remove("$metadata");
+        if (!(version instanceof Integer || version instanceof Long) || ((Number) version).longValue() < 0) {
+            throw new IotHubException("The twin IoT Hub sent has no numeric " + name + " $version");
+        }
+        return new Section(properties, ((Number) version).longValue());
     }
 
     /** Writes the desired section of a twin as JSON, for the reconnection flow. */

@@ -223,6 +223,16 @@ class IotHubInboundRouterTests {
         }
 
         @Test
+        void whenTheTwinReadAfterAReconnectHasALowerVersionThenItIsDelivered() {
+            IotHubInboundRouterTests.this.router.addDesiredPropertiesHandler(this.updates::add);
+            patch(40, "{\"a\":1}");
+            twin(2, "{\"a\":0}");
+            patch(2, "{\"a\":0}");
+            patch(1, "{\"a\":-1}");
+            assertThat(versionsUntil(3)).containsExactly(40L, 2L, 3L);
+        }
+
+        @Test
         void whenAnUpdateIsNotAJsonObjectThenItIsRejectedBeforeItsVersionCounts() {
             AtomicInteger handled = new AtomicInteger();
             IotHubInboundRouterTests.this.router.addDesiredPropertiesHandler(this.updates::add);
