@@ -3,7 +3,9 @@ package dev.iothub.spring.autoconfigure;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.protocol.SasToken;
+import dev.iothub.spring.autoconfigure.emulator.IotHubEmulatorAutoConfiguration;
 import dev.iothub.spring.autoconfigure.health.IotHubHealthContributorAutoConfiguration;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubConnectionSettings;
@@ -281,6 +283,30 @@ class IotHubAutoConfigurationTests {
             String token = SasToken.create("localhost", "d", null, KEY, Instant.now().minusSeconds(60)).text();
             assertFailure("iothub.connection-string=HostName=localhost;DeviceId=d;SharedAccessSignature=" + token,
                     "iothub.connection-string", "expired");
+        }
+
+        @Test
+        void whenTheConnectionStringRefersToAnUnsetVariableAndThereIsNoEmulatorThenStartupFailsNamingIt() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withConfiguration(AutoConfigurations.of(IotHubEmulatorAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(IotHubEmulator.class))
+                .withPropertyValues("iothub.connection-string=${IOTHUB_TEST_UNSET_CONNECTION_STRING}")
+                .run((context) -> {
+                    assertFailureAnalysis(context, "iothub.connection-string",
+                            "${IOTHUB_TEST_UNSET_CONNECTION_STRING}");
+                    FailureAnalysis analysis = new IotHubConfigurationFailureAnalyzer()
+                        .analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription()).contains("not set");
+                    assertThat(analysis.getAction()).contains("IOTHUB_TEST_UNSET_CONNECTION_STRING")
+                        .contains("iothub-emulator");
+                });
+        }
+
+        @Test
+        void whenTheSeparateKeyRefersToAnUnsetVariableThenStartupFailsNamingIt() {
+            assertFailure("iothub.host-name=localhost", "iothub.device-id=d",
+                    "iothub.shared-access-key=${IOTHUB_TEST_UNSET_KEY}", "iothub.shared-access-key",
+                    "${IOTHUB_TEST_UNSET_KEY}");
         }
 
         @Test
