@@ -61,7 +61,7 @@ public class IotHubProperties {
     private boolean cleanSession = false;
 
     /**
-     * MQTT keep-alive interval, sent in whole seconds: at least 1 s and at most 1177 s; the hub closes an idle
+     * MQTT keep-alive interval in whole seconds: at least 1 s and at most 1177 s; the hub closes an idle
      * connection after 1.5 times this value. If a duration suffix is not specified, seconds will be used.
      */
     @DurationUnit(ChronoUnit.SECONDS)

@@ -104,6 +104,8 @@ class IotHubPropertiesMapper {
                 && this.properties.getKeepAlive().compareTo(MAX_KEEP_ALIVE) <= 0, "iothub.keep-alive",
                 "must be at least 1 s (the hub counts it in whole seconds, and 0 disables it) and at most 1177 s (the hub's limit)",
                 "230s");
+        checkDuration(wholeSeconds(this.properties.getKeepAlive()), "iothub.keep-alive",
+                "must be a whole number of seconds (the hub counts it in seconds)", "230s");
         checkDuration(atLeast(this.properties.getConnectTimeout(), ONE_SECOND), "iothub.connect-timeout",
                 "must be at least 1 s (Paho counts it in whole seconds)", "30s");
         checkDuration(positive(this.properties.getOperationTimeout()), "iothub.operation-timeout", "must be positive",
@@ -143,6 +145,10 @@ class IotHubPropertiesMapper {
 
     private static boolean positive(Duration duration) {
         return !duration.isNegative() && !duration.isZero();
+    }
+
+    private static boolean wholeSeconds(Duration duration) {
+        return duration.toNanosPart() == 0;
     }
 
     private static boolean atLeast(Duration duration, Duration minimum) {

@@ -199,6 +199,14 @@ class IotHubAutoConfigurationTests {
         }
 
         @Test
+        void whenKeepAliveHasAFractionOfASecondThenStartupFailsInsteadOfTruncatingIt() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.keep-alive=1500ms")
+                .run((context) -> assertThat(analyze(context).getDescription()).contains("'iothub.keep-alive'")
+                    .contains("whole number of seconds"));
+        }
+
+        @Test
         void whenConnectTimeoutIsBelowOneSecondThenStartupFailsNamingTheProperty() {
             IotHubAutoConfigurationTests.this.contextRunner
                 .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.connect-timeout=999ms")
