@@ -79,26 +79,20 @@ final class HubTopicParser {
 
     private static HubTopic twinResponse(String rest) {
         Query query = Query.of(rest);
-        if (query.values == null) {
-            return new Invalid(Kind.TWIN_RESPONSE, "malformed percent-encoding", null);
+        Invalid invalid = query.checkRequest(Kind.TWIN_RESPONSE);
+        if (invalid != null) {
+            return invalid;
         }
-        String requestId = query.requestId();
-        String status = singleSegment(query.path);
-        if (status == null) {
-            return new Invalid(Kind.TWIN_RESPONSE, SHAPE, requestId);
-        }
-        if (requestId == null) {
-            return new Invalid(Kind.TWIN_RESPONSE, "no $rid", null);
-        }
+        String status = query.segment();
         if (!status.matches("[0-9]{3}")) {
-            return new Invalid(Kind.TWIN_RESPONSE, "status is not a three-digit number", requestId);
+            return new Invalid(Kind.TWIN_RESPONSE, "status is not a three-digit number", query.requestId());
         }
         String versionText = query.values.get("$version");
         Long version = Topics.parseVersion(versionText);
         if (versionText != null && version == null) {
-            return new Invalid(Kind.TWIN_RESPONSE, "$version is not a number", requestId);
+            return new Invalid(Kind.TWIN_RESPONSE, "$version is not a number", query.requestId());
         }
-        return new HubTopic.TwinResponse(Integer.parseInt(status), requestId, version);
+        return new HubTopic.TwinResponse(Integer.parseInt(status), query.requestId(), version);
     }
 
     private static HubTopic desiredPatch(String rest) {
@@ -122,24 +116,8 @@ final class HubTopicParser {
 
     private static HubTopic methodRequest(String rest) {
         Query query = Query.of(rest);
-        if (query.values == null) {
-            return new Invalid(Kind.METHOD_REQUEST, "malformed percent-encoding", null);
-        }
-        String requestId = query.requestId();
-        String name = singleSegment(query.path);
-        if (name == null) {
-            return new Invalid(Kind.METHOD_REQUEST, SHAPE, requestId);
-        }
-        if (requestId == null) {
-            return new Invalid(Kind.METHOD_REQUEST, "no $rid", null);
-        }
-        return new HubTopic.MethodRequest(name, requestId);
-    }
-
-    /** The {@code x} of a path {@code x/}, or {@code null} when the path has another shape. */
-    private static String singleSegment(String path) {
-        int slash = path.indexOf('/');
-        return (slash > 0 && slash == path.length() - 1) ? path.substring(0, slash) : null;
+        Invalid invalid = query.checkRequest(Kind.METHOD_REQUEST);
+        return (invalid != null) ? invalid : new HubTopic.MethodRequest(query.segment(), query.requestId());
     }
 
     private static Map<String, String> decode(String bag) {
@@ -167,9 +145,34 @@ final class HubTopicParser {
             return new Query(tail.substring(0, question), decode(tail.substring(question + 1)));
         }
 
+        /** The non-empty {@code $rid}, or {@code null}. */
         String requestId() {
             String requestId = this.values.get("$rid");
             return (requestId == null || requestId.isEmpty()) ? null : requestId;
+        }
+
+        /** The {@code x} of a path {@code x/}, or {@code null} when the path has another shape. */
+        String segment() {
+            int slash = this.path.indexOf('/');
+            return (slash > 0 && slash == this.path.length() - 1) ? this.path.substring(0, slash) : null;
+        }
+
+        /**
+         * Checks the shape {@code {segment}/?$rid={rid}...} shared by twin responses and method requests.
+         *
+         * @return why the topic cannot be used, or {@code null}
+         */
+        Invalid checkRequest(Kind kind) {
+            if (this.values == null) {
+                return new Invalid(kind, "malformed percent-encoding", null);
+            }
+            if (segment() == null) {
+                return new Invalid(kind, SHAPE, requestId());
+            }
+            if (requestId() == null) {
+                return new Invalid(kind, "no $rid", null);
+            }
+            return null;
         }
 
     }

@@ -160,6 +160,9 @@ public class IotHubTwinTemplate implements DisposableBean {
         catch (RuntimeException ex) {
             throw new IotHubException("The twin IoT Hub sent is not a JSON object", ex);
         }
+        if (document == null) {
+            throw new IotHubException("The twin IoT Hub sent is not a JSON object");
+        }
         Section desired = section(document, "desired");
         Section reported = section(document, "reported");
         return new DeviceTwin(desired.properties, desired.version, reported.properties, reported.version);

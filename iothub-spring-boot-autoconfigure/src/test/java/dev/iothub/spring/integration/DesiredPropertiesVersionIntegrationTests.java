@@ -12,6 +12,7 @@ import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.spring.annotation.DesiredPropertyListener;
 import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.event.IotHubDisconnectedEvent;
 import dev.iothub.spring.integration.EmulatorApplications.ConnectionEvents;
 import dev.iothub.spring.messaging.IotHubHeaders;
 import dev.iothub.spring.twin.DeviceTwin;
@@ -24,8 +25,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.handler.annotation.Header;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,10 +57,7 @@ class DesiredPropertiesVersionIntegrationTests {
     }
 
     private static ConfigurableApplicationContext start(String deviceId, String... properties) {
-        ConfigurableApplicationContext context = EmulatorApplications.run(emulator, deviceId,
-                new Class<?>[] { ListenerConfiguration.class }, properties);
-        await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(deviceId));
-        return context;
+        return EmulatorApplications.runConnected(emulator, deviceId, new Class<?>[] { Listeners.class }, properties);
     }
 
     private static void replay(String deviceId, long version, String patch) {
@@ -109,19 +105,7 @@ class DesiredPropertiesVersionIntegrationTests {
         String deviceId = "reconnected";
         emulator.registerDevice(deviceId);
         try (ConfigurableApplicationContext context = start(deviceId, "iothub.reconnect.initial-delay=100ms")) {
-            Listeners listeners = context.getBean(Listeners.class);
-            long online = emulator.patchDesired(deviceId, Map.of("color", "red"));
-            await().atMost(TIMEOUT).until(() -> listeners.versions.contains(online));
-            AtomicReference<CompletableFuture<DeviceTwin>> read = readAfterTheFlow(context);
-
-            emulator.disconnect(deviceId);
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> read.get() != null);
-            assertThat(read.get()).succeedsWithin(TIMEOUT).extracting(DeviceTwin::desiredVersion).isEqualTo(online);
-            long next = emulator.patchDesired(deviceId, Map.of("color", "blue"));
-            await().atMost(TIMEOUT).until(() -> listeners.versions.contains(next));
-
-            assertThat(listeners.versions).containsExactly(1L, online, next);
-            assertThat(listeners.colors).containsExactly("red", "blue");
+            assertListenersRunOncePerVersionAcrossTheNextConnect(context, deviceId, () -> emulator.disconnect(deviceId));
         }
     }
 
@@ -130,21 +114,32 @@ class DesiredPropertiesVersionIntegrationTests {
         String deviceId = "renewed";
         emulator.registerDevice(deviceId);
         try (ConfigurableApplicationContext context = start(deviceId, "iothub.sas.time-to-live=5s")) {
-            Listeners listeners = context.getBean(Listeners.class);
-            ConnectionEvents events = context.getBean(ConnectionEvents.class);
-            long online = emulator.patchDesired(deviceId, Map.of("color", "red"));
-            await().atMost(TIMEOUT).until(() -> listeners.versions.contains(online));
-            AtomicReference<CompletableFuture<DeviceTwin>> read = readAfterTheFlow(context);
-
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> read.get() != null);
-            assertThat(events.renewals()).isPositive();
-            assertThat(read.get()).succeedsWithin(TIMEOUT).extracting(DeviceTwin::desiredVersion).isEqualTo(online);
-            long next = emulator.patchDesired(deviceId, Map.of("color", "blue"));
-            await().atMost(TIMEOUT).until(() -> listeners.versions.contains(next));
-
-            assertThat(listeners.versions).containsExactly(1L, online, next);
-            assertThat(listeners.colors).containsExactly("red", "blue");
+            assertListenersRunOncePerVersionAcrossTheNextConnect(context, deviceId, () -> {
+            });
+            assertThat(context.getBean(ConnectionEvents.class).renewals()).isPositive();
+            assertThat(context.getBean(ConnectionEvents.class).of(IotHubDisconnectedEvent.class)).isEmpty();
         }
+    }
+
+    /**
+     * Delivers a version, lets the next connect happen (caused by {@code reconnect}, or a renewal), waits until the
+     * twin read by that connect's reconnection flow was handled, and checks the listeners did not run again.
+     */
+    private static void assertListenersRunOncePerVersionAcrossTheNextConnect(ConfigurableApplicationContext context,
+            String deviceId, Runnable reconnect) {
+        Listeners listeners = context.getBean(Listeners.class);
+        long online = emulator.patchDesired(deviceId, Map.of("color", "red"));
+        await().atMost(TIMEOUT).until(() -> listeners.versions.contains(online));
+        AtomicReference<CompletableFuture<DeviceTwin>> read = readAfterTheFlow(context);
+
+        reconnect.run();
+        await().atMost(EmulatorApplications.awaitTimeout()).until(() -> read.get() != null);
+        assertThat(read.get()).succeedsWithin(TIMEOUT).extracting(DeviceTwin::desiredVersion).isEqualTo(online);
+        long next = emulator.patchDesired(deviceId, Map.of("color", "blue"));
+        await().atMost(TIMEOUT).until(() -> listeners.versions.contains(next));
+
+        assertThat(listeners.versions).containsExactly(1L, online, next);
+        assertThat(listeners.colors).containsExactly("red", "blue");
     }
 
     @Test
@@ -174,16 +169,6 @@ class DesiredPropertiesVersionIntegrationTests {
             await().atMost(TIMEOUT).until(() -> listeners.colors.contains("green"));
             assertThat(listeners.versions).endsWith(after, next);
         }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class ListenerConfiguration {
-
-        @Bean
-        Listeners listeners() {
-            return new Listeners();
-        }
-
     }
 
     static class Listeners {

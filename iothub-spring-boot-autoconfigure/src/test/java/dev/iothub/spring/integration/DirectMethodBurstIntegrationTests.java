@@ -20,8 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,10 +53,9 @@ class DirectMethodBurstIntegrationTests {
     void whenABurstOverflowsTheMethodPoolThenEveryRequestIsAnsweredAndTheLogSaysItOnce(CapturedOutput output) {
         String deviceId = "burst";
         emulator.registerDevice(deviceId);
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, deviceId,
-                new Class<?>[] { SlowConfiguration.class }, "iothub.handlers.method-threads=" + THREADS,
+        try (ConfigurableApplicationContext context = EmulatorApplications.runConnected(emulator, deviceId,
+                new Class<?>[] { Slow.class }, "iothub.handlers.method-threads=" + THREADS,
                 "iothub.handlers.queue-capacity=" + QUEUE)) {
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(deviceId));
             Slow slow = context.getBean(Slow.class);
             List<CompletableFuture<Integer>> statuses = IntStream.range(0, REQUESTS)
                 .mapToObj((i) -> emulator.invokeMethodAsync(deviceId, "slow", null, Duration.ofSeconds(120))
@@ -81,16 +78,6 @@ class DirectMethodBurstIntegrationTests {
             assertThat(problems).noneMatch((line) -> line.contains("cloud-to-device"));
             assertThat(problems).hasSizeLessThan(5);
         }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class SlowConfiguration {
-
-        @Bean
-        Slow slow() {
-            return new Slow();
-        }
-
     }
 
     static class Slow {

@@ -18,6 +18,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Starts real Spring Boot applications that connect to the emulator over TLS, trusting its CA through an SSL bundle.
  */
@@ -45,6 +47,14 @@ final class EmulatorApplications {
                 .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))
                 .run();
+    }
+
+    /** Runs an application, with extra sources (configuration classes or plain beans), and waits until it is connected. */
+    static ConfigurableApplicationContext runConnected(IotHubEmulator emulator, String deviceId, Class<?>[] extraSources,
+            String... extraProperties) {
+        ConfigurableApplicationContext context = run(emulator, deviceId, extraSources, extraProperties);
+        await().atMost(awaitTimeout()).until(() -> emulator.isConnected(deviceId));
+        return context;
     }
 
     static Duration awaitTimeout() {

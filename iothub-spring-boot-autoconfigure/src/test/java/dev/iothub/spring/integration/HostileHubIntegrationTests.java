@@ -24,8 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.handler.annotation.Header;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,9 +53,8 @@ class HostileHubIntegrationTests {
 
     private static ConfigurableApplicationContext start(String deviceId) {
         emulator.registerDevice(deviceId);
-        ConfigurableApplicationContext context = EmulatorApplications.run(emulator, deviceId,
-                new Class<?>[] { DeviceConfiguration.class }, "iothub.reconnect.initial-delay=30s");
-        await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(deviceId));
+        ConfigurableApplicationContext context = EmulatorApplications.runConnected(emulator, deviceId,
+                new Class<?>[] { Device.class }, "iothub.reconnect.initial-delay=30s");
         Device device = context.getBean(Device.class);
         await().atMost(TIMEOUT).until(() -> !device.versions.isEmpty());
         return context;
@@ -65,6 +62,12 @@ class HostileHubIntegrationTests {
 
     private static void raw(String deviceId, String topic, String payload) {
         emulator.publishRaw(deviceId, topic, payload.getBytes(StandardCharsets.UTF_8), 0).join();
+    }
+
+    /** Publishes at QoS 1 and checks that the device acknowledged. */
+    private static void rawAcknowledged(String deviceId, String topic, String payload) {
+        assertThat(emulator.publishRaw(deviceId, topic, payload.getBytes(StandardCharsets.UTF_8), 1))
+            .succeedsWithin(TIMEOUT);
     }
 
     private static void assertStillConnected(ConfigurableApplicationContext context, String deviceId) {
@@ -85,10 +88,8 @@ class HostileHubIntegrationTests {
             raw(deviceId, "$iothub/methods/POST/ping/?$rid=%ZZ", "{}");
             raw(deviceId, "$iothub/twin/res/200/?$rid=%", "");
             raw(deviceId, "$iothub/twin/PATCH/properties/desired/?$version=%2", "{\"color\":\"red\"}");
-            assertThat(emulator.publishRaw(deviceId, "devices/" + deviceId + "/messages/devicebound/%24.mid=m1&note=100%",
-                    "poison".getBytes(StandardCharsets.UTF_8), 1)).succeedsWithin(TIMEOUT);
-            assertThat(emulator.publishRaw(deviceId, "devices/" + deviceId + "/messages/devicebound/%24.mid=m2&note=100%",
-                    "poison".getBytes(StandardCharsets.UTF_8), 1)).succeedsWithin(TIMEOUT);
+            rawAcknowledged(deviceId, "devices/" + deviceId + "/messages/devicebound/%24.mid=m1&note=100%", "poison");
+            rawAcknowledged(deviceId, "devices/" + deviceId + "/messages/devicebound/%24.mid=m2&note=100%", "poison");
 
             emulator.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("after the poison"));
             await().atMost(TIMEOUT).until(() -> device.messages.contains("after the poison"));
@@ -108,10 +109,8 @@ class HostileHubIntegrationTests {
         String deviceId = "strict-topics";
         try (ConfigurableApplicationContext context = start(deviceId)) {
             Device device = context.getBean(Device.class);
-            assertThat(emulator.publishRaw(deviceId, "devices/other/messages/devicebound/%24.mid=foreign",
-                    "for another device".getBytes(StandardCharsets.UTF_8), 1)).succeedsWithin(TIMEOUT);
-            assertThat(emulator.publishRaw(deviceId, "devices/" + deviceId + "/modules/m/messages/devicebound/",
-                    "for a module".getBytes(StandardCharsets.UTF_8), 1)).succeedsWithin(TIMEOUT);
+            rawAcknowledged(deviceId, "devices/other/messages/devicebound/%24.mid=foreign", "for another device");
+            rawAcknowledged(deviceId, "devices/" + deviceId + "/modules/m/messages/devicebound/", "for a module");
             raw(deviceId, "$iothub/methods/POST/get/Max/?$rid=7", "{}");
             raw(deviceId, "$iothub/methods/POST/get?$rid=8", "{}");
             raw(deviceId, "$iothub/twin/PATCH/properties/desired/extra/?$version=1000", "{\"color\":\"red\"}");
@@ -184,16 +183,6 @@ class HostileHubIntegrationTests {
             assertThat(warnings(output, "$rid=nobody-asked-")).isOne();
             assertThat(warnings(output, "(topic $iothub/twin/res/abc/")).isOne();
         }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class DeviceConfiguration {
-
-        @Bean
-        Device device() {
-            return new Device();
-        }
-
     }
 
     static class Device {
