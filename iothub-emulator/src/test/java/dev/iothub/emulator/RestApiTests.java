@@ -172,9 +172,18 @@ class RestApiTests {
 
         @Test
         void whenTheDeviceIdIsPercentEncodedThenItIsDecoded() throws Exception {
-            Answer created = send("PUT", "/devices/with%20space-" + ids.incrementAndGet(), null);
+            Answer created = send("PUT", "/devices/with%40at-" + ids.incrementAndGet(), null);
             assertThat(created.status()).isEqualTo(200);
-            assertThat(created.body().get("deviceId").asString()).startsWith("with space-");
+            assertThat(created.body().get("deviceId").asString()).startsWith("with@at-");
+        }
+
+        @Test
+        void whenTheDeviceIdBreaksIotHubsRulesThen400004() throws Exception {
+            for (String bad : new String[] { "cr%0D%0Alf", "nul%00", "hash%23", "plus%2B", "x".repeat(129) }) {
+                Answer answer = send("PUT", "/devices/" + bad, null);
+                assertThat(answer.status()).as(bad).isEqualTo(400);
+                assertThat(answer.errorCode()).as(bad).isEqualTo(400004);
+            }
         }
     }
 
@@ -349,6 +358,7 @@ class RestApiTests {
             assertThat(send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":\"x\"}").status())
                 .isEqualTo(400);
             assertThat(send("POST", path, "[1]").status()).isEqualTo(400);
+            assertThat(send("POST", path, "{\"methodName\":\"x/?$rid=999&\"}").errorCode()).isEqualTo(400004);
         }
     }
 

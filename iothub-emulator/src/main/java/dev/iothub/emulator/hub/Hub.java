@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -69,26 +70,44 @@ public final class Hub {
      * unknown device, {@code 400004} for a bad id or key
      */
     public DeviceIdentity register(String deviceId, String moduleId, String primaryKey) {
-        if (deviceId == null || deviceId.isBlank() || deviceId.contains("/")
-                || (moduleId != null && (moduleId.isBlank() || moduleId.contains("/")))) {
-            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
-                    "Device and module ids must be non-empty and must not contain '/'");
+        NamingRules.checkIdentityId("device", deviceId);
+        if (moduleId != null) {
+            NamingRules.checkIdentityId("module", moduleId);
         }
         if (primaryKey != null && !isBase64(primaryKey)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
                     "The primary key must be Base64");
         }
-        if (moduleId != null && !this.devices.containsKey(deviceId)) {
-            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
-                    "Device " + deviceId + " must exist before its module " + moduleId);
-        }
         DeviceIdentity identity = new DeviceIdentity(deviceId, moduleId,
                 (primaryKey != null) ? primaryKey : newKey(), newKey());
+        if (moduleId == null) {
+            putNew(identity);
+            return identity;
+        }
+        DeviceState device = this.devices.get(deviceId);
+        if (device == null) {
+            throw moduleOfUnknownDevice(deviceId, moduleId);
+        }
+        synchronized (device) {
+            if (this.devices.get(deviceId) != device) {
+                throw moduleOfUnknownDevice(deviceId, moduleId);
+            }
+            putNew(identity);
+            device.moduleIds().add(moduleId);
+        }
+        return identity;
+    }
+
+    private void putNew(DeviceIdentity identity) {
         if (this.devices.putIfAbsent(identity.id(), new DeviceState(identity)) != null) {
             throw new IotHubServiceException(IotHubServiceException.DEVICE_ALREADY_EXISTS,
                     "Identity " + identity.id() + " already exists");
         }
-        return identity;
+    }
+
+    private static IotHubServiceException moduleOfUnknownDevice(String deviceId, String moduleId) {
+        return new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
+                "Device " + deviceId + " must exist before its module " + moduleId);
     }
 
     /** The identity with this id ({@code deviceId} or {@code deviceId/moduleId}), if registered. */
@@ -107,22 +126,43 @@ public final class Hub {
      * @return the ids of the removed identities
      */
     public List<String> remove(String id) {
-        DeviceIdentity identity = require(id).identity();
-        List<String> removed = this.devices.values().stream()
-            .map(DeviceState::identity)
-            .filter((candidate) -> candidate.id().equals(id) || (identity.moduleId() == null
-                    && identity.deviceId().equals(candidate.deviceId())))
-            .map(DeviceIdentity::id)
-            .toList();
-        removed.forEach(this::removeOne);
-        return removed;
+        DeviceState state = require(id);
+        DeviceIdentity identity = state.identity();
+        List<DeviceState> removed = new ArrayList<>();
+        if (identity.moduleId() == null) {
+            synchronized (state) {
+                removeExactly(state);
+                removed.add(state);
+                for (String moduleId : state.moduleIds()) {
+                    DeviceState module = this.devices.remove(MqttUsername.clientId(identity.deviceId(), moduleId));
+                    if (module != null) {
+                        removed.add(module);
+                    }
+                }
+            }
+        }
+        else {
+            removeExactly(state);
+            removed.add(state);
+            DeviceState device = this.devices.get(identity.deviceId());
+            if (device != null) {
+                synchronized (device) {
+                    device.moduleIds().remove(identity.moduleId());
+                }
+            }
+        }
+        removed.forEach(Hub::closeRemoved);
+        return removed.stream().map((gone) -> gone.identity().id()).toList();
     }
 
-    private void removeOne(String id) {
-        DeviceState state = this.devices.remove(id);
-        if (state == null) {
-            return;
+    private void removeExactly(DeviceState state) {
+        String id = state.identity().id();
+        if (!this.devices.remove(id, state)) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
         }
+    }
+
+    private static void closeRemoved(DeviceState state) {
         DeviceLink link;
         synchronized (state) {
             link = state.link();
