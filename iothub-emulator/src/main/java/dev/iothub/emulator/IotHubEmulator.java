@@ -89,7 +89,8 @@ public final class IotHubEmulator implements AutoCloseable {
         try {
             this.mqttServer = MqttServer.bind(new InetSocketAddress(builder.bindAddress, builder.mqttPort),
                     this.tls.serverContext(), this.boss, this.workers,
-                    () -> new DeviceConnection(this.hub, this.sessions, clock, builder.tokenExpiryGrace));
+                    () -> new DeviceConnection(this.hub, this.sessions, clock, builder.hubName,
+                            builder.tokenExpiryGrace, builder.outputStallTimeout));
         }
         catch (RuntimeException ex) {
             shutdownGroups();
@@ -398,6 +399,8 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private Duration tokenExpiryGrace = Duration.ZERO;
 
+        private Duration outputStallTimeout = Duration.ofSeconds(30);
+
         private int ioThreads = 2;
 
         private KeyStore keyStore;
@@ -444,6 +447,18 @@ public final class IotHubEmulator implements AutoCloseable {
         /** How long after a SAS token's expiry the connection is closed; zero by default (the real hub allows ~10 min). */
         public Builder tokenExpiryGrace(Duration grace) {
             this.tokenExpiryGrace = grace;
+            return this;
+        }
+
+        /**
+         * How long a device may leave more than 256 KB of the hub's messages unread before the hub closes its
+         * connection (meanwhile the hub stops reading the device's requests); 30 seconds by default.
+         */
+        public Builder outputStallTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("The output stall timeout must be positive");
+            }
+            this.outputStallTimeout = timeout;
             return this;
         }
 
