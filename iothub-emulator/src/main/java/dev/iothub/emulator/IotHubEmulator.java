@@ -84,7 +84,7 @@ public final class IotHubEmulator implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
                 new DefaultThreadFactory("iothub-emulator-io", true), NioIoHandler.newFactory());
         Clock clock = builder.clock;
-        this.hub = new Hub(this.workers, clock);
+        this.hub = new Hub(this.workers, clock, builder.telemetryCapacityBytes);
         builder.devices.forEach((deviceId, key) -> this.hub.register(deviceId, null, key));
         try {
             this.mqttServer = MqttServer.bind(new InetSocketAddress(builder.bindAddress, builder.mqttPort),
@@ -401,6 +401,8 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private Duration outputStallTimeout = Duration.ofSeconds(30);
 
+        private long telemetryCapacityBytes = Hub.DEFAULT_TELEMETRY_CAPACITY_BYTES;
+
         private int ioThreads = 2;
 
         private KeyStore keyStore;
@@ -459,6 +461,18 @@ public final class IotHubEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("The output stall timeout must be positive");
             }
             this.outputStallTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How much received telemetry the hub keeps, in bytes (bodies and properties); beyond it, or beyond 100,000
+         * messages, the oldest messages are dropped. 64 MiB by default.
+         */
+        public Builder telemetryCapacityBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("The telemetry capacity must be positive");
+            }
+            this.telemetryCapacityBytes = bytes;
             return this;
         }
 

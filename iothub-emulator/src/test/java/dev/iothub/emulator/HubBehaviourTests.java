@@ -361,6 +361,20 @@ class HubBehaviourTests {
         }
 
         @Test
+        void whenTheTelemetryExceedsTheByteCapacityThenTheOldestMessagesAreDropped() throws Exception {
+            try (IotHubEmulator small = IotHubEmulator.builder().servicePort(-1).telemetryCapacityBytes(600 * 1024)
+                .device("chatty").start(); PahoDevice device = new PahoDevice(small, "chatty").connect()) {
+                for (int i = 0; i < 4; i++) {
+                    device.publish("devices/chatty/messages/events/n=" + i, "x".repeat(200 * 1024), 1, false);
+                }
+                small.awaitTelemetry("chatty", (message) -> "3".equals(message.properties().get("n")),
+                        Duration.ofSeconds(10));
+                assertThat(small.telemetry("chatty")).extracting((message) -> message.properties().get("n"))
+                    .containsExactly("2", "3");
+            }
+        }
+
+        @Test
         void whenRetainIsSetThenTheMessageCarriesMqttRetain() throws Exception {
             try (PahoDevice device = newDevice()) {
                 device.connect();

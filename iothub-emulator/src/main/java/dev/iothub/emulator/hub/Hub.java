@@ -39,9 +39,12 @@ public final class Hub {
 
     private static final int TELEMETRY_CAPACITY = 100_000;
 
+    /** How many bytes of telemetry a hub keeps unless told otherwise. */
+    public static final long DEFAULT_TELEMETRY_CAPACITY_BYTES = 64L * 1024 * 1024;
+
     private final ConcurrentMap<String, DeviceState> devices = new ConcurrentHashMap<>();
 
-    private final TelemetryLog telemetry = new TelemetryLog(TELEMETRY_CAPACITY);
+    private final TelemetryLog telemetry;
 
     private final MethodBroker methods;
 
@@ -50,14 +53,26 @@ public final class Hub {
     private final SecureRandom random = new SecureRandom();
 
     /**
-     * Creates an empty hub.
+     * Creates an empty hub that keeps {@value #DEFAULT_TELEMETRY_CAPACITY_BYTES} bytes of telemetry.
      *
      * @param scheduler where method timeouts run
      * @param clock the hub's clock (enqueued times)
      */
     public Hub(ScheduledExecutorService scheduler, Clock clock) {
+        this(scheduler, clock, DEFAULT_TELEMETRY_CAPACITY_BYTES);
+    }
+
+    /**
+     * Creates an empty hub.
+     *
+     * @param scheduler where method timeouts run
+     * @param clock the hub's clock (enqueued times)
+     * @param telemetryCapacityBytes how many bytes of telemetry are kept, oldest dropped first
+     */
+    public Hub(ScheduledExecutorService scheduler, Clock clock, long telemetryCapacityBytes) {
         this.methods = new MethodBroker(scheduler);
         this.clock = clock;
+        this.telemetry = new TelemetryLog(TELEMETRY_CAPACITY, telemetryCapacityBytes);
     }
 
     // Registry
