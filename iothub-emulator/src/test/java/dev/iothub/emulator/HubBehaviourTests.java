@@ -93,6 +93,20 @@ class HubBehaviourTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> !device.isConnected() && device.connectionLost != null);
     }
 
+    /** {@code {"level":{"level":...{"leaf":1}}}}: a patch whose objects nest the given number of levels deep. */
+    private static String nested(int depth) {
+        return "{\"level\":".repeat(depth) + "{\"leaf\":1}" + "}".repeat(depth);
+    }
+
+    /** A map holding maps the given number of levels deep. */
+    private static Map<String, ?> deepMap(int depth) {
+        Map<String, Object> map = Map.of("leaf", 1);
+        for (int i = 0; i < depth; i++) {
+            map = Map.of("level", map);
+        }
+        return map;
+    }
+
     @Nested
     class Authentication {
 
@@ -619,6 +633,47 @@ class HubBehaviourTests {
                 assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=b");
                 assertThat(hub.twin(device.client().getClientId()).reportedVersion()).isEqualTo(1);
             }
+        }
+
+        @Test
+        void whenAReportedPatchBreaksTheSizeOrDepthLimitThenTheDeviceGets400AndTheTwinIsUnchanged()
+                throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
+                device.publish(Topics.reportedPatch("big", null), "{\"big\":\"" + "x".repeat(33 * 1024) + "\"}", 1,
+                        false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=big");
+                device.publish(Topics.reportedPatch("a", null), "{\"a\":\"" + "x".repeat(20 * 1024) + "\"}", 1,
+                        false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=a&$version=2");
+                device.publish(Topics.reportedPatch("b", null), "{\"b\":\"" + "x".repeat(20 * 1024) + "\"}", 1,
+                        false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=b");
+                device.publish(Topics.reportedPatch("d11", null), nested(11), 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=d11");
+                device.publish(Topics.reportedPatch("d500", null), nested(500), 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=d500");
+                device.publish(Topics.reportedPatch("d10", null), nested(10), 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=d10&$version=3");
+                device.publish(Topics.twinGet("get"), "", 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/200/?$rid=get");
+                assertThat(hub.twin(deviceId).reported()).containsOnlyKeys("a", "level");
+            }
+        }
+
+        @Test
+        void whenADesiredPatchBreaksTheSizeOrDepthLimitThenItFailsWith400004() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            for (Map<String, ?> patch : List.of(Map.of("big", "x".repeat(1024 * 1024)), deepMap(11), deepMap(600))) {
+                assertThatExceptionOfType(IotHubServiceException.class)
+                    .isThrownBy(() -> hub.patchDesired(deviceId, patch))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+            }
+            assertThat(hub.patchDesired(deviceId, deepMap(10))).isEqualTo(2);
+            assertThat(hub.twin(deviceId).desiredVersion()).isEqualTo(2);
         }
 
         @Test

@@ -295,6 +295,22 @@ class RestApiTests {
         }
 
         @Test
+        void whenThePatchBreaksTheSizeOrDepthLimitThen400AndTheTwinStaysReadable() throws Exception {
+            String deviceId = newDeviceId();
+            String big = "{\"properties\":{\"desired\":{\"big\":\"" + "x".repeat(33 * 1024) + "\"}}}";
+            String deep = "{\"properties\":{\"desired\":" + "{\"l\":".repeat(498) + "1" + "}".repeat(498) + "}}";
+            String elevenDeep = "{\"properties\":{\"desired\":" + "{\"l\":".repeat(12) + "1" + "}".repeat(12) + "}}";
+            for (String patch : new String[] { big, deep, elevenDeep }) {
+                Answer answer = send("PATCH", "/twins/" + deviceId, patch);
+                assertThat(answer.status()).isEqualTo(400);
+                assertThat(answer.errorCode()).isEqualTo(400004);
+            }
+            Answer twin = get("/twins/" + deviceId);
+            assertThat(twin.status()).isEqualTo(200);
+            assertThat(twin.body().at("/properties/desired/$version").asInt()).isEqualTo(1);
+        }
+
+        @Test
         void whenThePatchHasNoDesiredObjectThen400004() throws Exception {
             String deviceId = newDeviceId();
             assertThat(send("PATCH", "/twins/" + deviceId, "{\"properties\":{\"desired\":3}}").errorCode())

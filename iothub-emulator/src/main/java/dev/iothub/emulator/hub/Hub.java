@@ -28,6 +28,7 @@ import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SubscriptionFilter;
 import dev.iothub.protocol.SystemProperties;
 import dev.iothub.protocol.Topics;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -369,10 +370,18 @@ public final class Hub {
      * Merges a desired patch and notifies the device if it is connected and subscribed (notifications are not queued).
      *
      * @return the new desired version
-     * @throws IotHubServiceException {@code 400004} for a property name starting with {@code $}
+     * @throws IotHubServiceException {@code 400004} for a property name starting with {@code $}, or a patch that
+     * would take the desired properties over 32 KB or 10 levels of nesting
      */
     public long patchDesired(String id, Map<String, ?> patch) {
-        ObjectNode patchNode = Json.MAPPER.valueToTree(patch);
+        ObjectNode patchNode;
+        try {
+            patchNode = Json.MAPPER.valueToTree(patch);
+        }
+        catch (JacksonException ex) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "The desired patch cannot be written as JSON: " + ex.getOriginalMessage());
+        }
         if (hasDollarKey(patchNode)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
                     "Desired property names must not start with '$'");
@@ -381,7 +390,12 @@ public final class Hub {
         DeviceLink link;
         ObjectNode notification;
         synchronized (state) {
-            notification = state.twin().patchDesired(patchNode);
+            try {
+                notification = state.twin().patchDesired(patchNode);
+            }
+            catch (IllegalArgumentException overLimit) {
+                throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID, overLimit.getMessage());
+            }
             link = state.link();
         }
         if (link != null && link.isSubscribed(SubscriptionFilter.DESIRED_PROPERTIES)) {
@@ -394,7 +408,8 @@ public final class Hub {
     /**
      * Applies a reported patch from a device.
      *
-     * @return the status and, on success, the new reported version
+     * @return the status and, on success, the new reported version; 400 also for a patch that would take the
+     * reported properties over 32 KB or 10 levels of nesting
      */
     public ReportedPatchResult patchReported(String id, byte[] body, Long expectedVersion) {
         JsonNode patch = Json.parseOrNull(new String(body, StandardCharsets.UTF_8));
@@ -406,7 +421,12 @@ public final class Hub {
             if (expectedVersion != null && expectedVersion != state.twin().reportedVersion()) {
                 return new ReportedPatchResult(412, null);
             }
-            return new ReportedPatchResult(204, state.twin().patchReported((ObjectNode) patch));
+            try {
+                return new ReportedPatchResult(204, state.twin().patchReported((ObjectNode) patch));
+            }
+            catch (IllegalArgumentException overLimit) {
+                return new ReportedPatchResult(400, null);
+            }
         }
     }
 
