@@ -12,7 +12,7 @@ import java.util.logging.SimpleFormatter;
  * Records what one emulator class logs (through {@link System.Logger}, which the tests route to java.util.logging),
  * down to debug level, until closed.
  */
-final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements AutoCloseable {
 
     private final Logger logger;
 
@@ -29,12 +29,12 @@ final class LogCapture extends Handler implements AutoCloseable {
         this.logger.addHandler(this);
     }
 
-    static LogCapture of(Class<?> source) {
+    public static LogCapture of(Class<?> source) {
         return new LogCapture(source);
     }
 
     /** The messages logged so far, formatted, each followed by its exception if it had one. */
-    List<String> messages() {
+    public List<String> messages() {
         return List.copyOf(this.messages);
     }
 

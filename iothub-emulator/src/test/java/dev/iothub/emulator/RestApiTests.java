@@ -1,5 +1,9 @@
 package dev.iothub.emulator;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,8 +11,11 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -257,6 +264,64 @@ class RestApiTests {
             try (IotHubEmulator noRest = IotHubEmulator.builder().servicePort(-1).start()) {
                 assertThatIllegalStateException().isThrownBy(noRest::servicePort);
             }
+        }
+    }
+
+    @Nested
+    class SlowAndLargeRequests {
+
+        @Test
+        void whenClientsStallInTheMiddleOfRequestsThenOtherRequestsAreStillAnswered() throws Exception {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    Socket socket = new Socket("127.0.0.1", hub.servicePort());
+                    socket.getOutputStream().write(("POST /devices/stalled-" + i + "/messages/deviceBound HTTP/1.1\r\n"
+                            + "Host: localhost\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                    stalled.add(socket);
+                }
+                HttpRequest list = request("/devices").timeout(Duration.ofSeconds(10)).GET().build();
+                assertThat(send(list).status()).isEqualTo(200);
+            }
+            finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+
+        @Test
+        void whenTheDeclaredBodyIsOverTheLimitThen413BeforeItIsSent() throws Exception {
+            String deviceId = newDeviceId();
+            try (Socket socket = new Socket("127.0.0.1", hub.servicePort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /devices/" + deviceId + "/messages/deviceBound HTTP/1.1\r\n"
+                        + "Host: localhost\r\nContent-Length: 52428800\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(statusLine(socket)).startsWith("HTTP/1.1 413");
+            }
+            assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
+        }
+
+        @Test
+        void whenAChunkedBodyPassesTheLimitThen413WithoutReadingTheRest() throws Exception {
+            String deviceId = newDeviceId();
+            try (Socket socket = new Socket("127.0.0.1", hub.servicePort())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /devices/" + deviceId + "/messages/deviceBound HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < 17; i++) {
+                    out.write(chunk);
+                }
+                assertThat(statusLine(socket)).startsWith("HTTP/1.1 413");
+            }
+            assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
+        }
+
+        private static String statusLine(Socket socket) throws Exception {
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
         }
     }
 
