@@ -234,6 +234,40 @@ public final class IotHubEmulator implements AutoCloseable {
         this.hub.disconnect(id);
     }
 
+    /**
+     * Sends a raw PUBLISH to the identity's live connection, whatever the topic and payload (fault injection: what a
+     * buggy or hostile hub could send). Nothing is checked or recorded.
+     *
+     * @param qos 0 or 1
+     * @return completed when the device acknowledged the message (QoS 1) or it was written (QoS 0); failed if the
+     * connection closes first
+     * @throws IotHubServiceException {@code 404103} if the identity is not connected
+     */
+    public CompletableFuture<Void> publishRaw(String id, String topic, byte[] payload, int qos) {
+        if (qos != 0 && qos != 1) {
+            throw new IllegalArgumentException("QoS must be 0 or 1");
+        }
+        return this.hub.publishRaw(id, topic, payload, qos);
+    }
+
+    /**
+     * Makes the hub leave the identity's later SUBSCRIBE packets unanswered, or answer them again (fault
+     * injection: a hub that never sends SUBACK).
+     */
+    public void ignoreSubscriptions(String id, boolean ignore) {
+        this.hub.subscriptionFaults().ignore(id, ignore);
+    }
+
+    /** Makes the hub refuse (SUBACK 0x80) the identity's later subscriptions to this filter (fault injection). */
+    public void refuseSubscription(String id, String filter) {
+        this.hub.subscriptionFaults().refuse(id, filter);
+    }
+
+    /** Removes the subscription faults set for the identity. */
+    public void clearSubscriptionFaults(String id) {
+        this.hub.subscriptionFaults().clear(id);
+    }
+
     // Twins
 
     /** The identity's twin properties. */

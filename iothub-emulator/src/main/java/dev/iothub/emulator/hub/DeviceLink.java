@@ -1,5 +1,7 @@
 package dev.iothub.emulator.hub;
 
+import java.util.concurrent.CompletableFuture;
+
 import dev.iothub.protocol.SubscriptionFilter;
 
 /**
@@ -18,6 +20,14 @@ public interface DeviceLink {
      * {@link Hub#cloudToDeviceAcknowledged(String, QueuedMessage)}.
      */
     void deliver(QueuedMessage message);
+
+    /**
+     * Publishes whatever topic and payload the caller chose, bypassing every check (fault injection).
+     *
+     * @param qos 0 or 1
+     * @return completed when the device acknowledged the message (QoS 1) or it was written (QoS 0)
+     */
+    CompletableFuture<Void> publishRaw(String topic, byte[] payload, int qos);
 
     /** Closes the connection, e.g. because a newer connection for the same identity arrived. */
     void close(String reason);

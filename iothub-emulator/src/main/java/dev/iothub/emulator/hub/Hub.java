@@ -53,6 +53,8 @@ public final class Hub {
 
     private final SecureRandom random = new SecureRandom();
 
+    private final SubscriptionFaults subscriptionFaults = new SubscriptionFaults();
+
     /**
      * Creates an empty hub that keeps {@value #DEFAULT_TELEMETRY_CAPACITY_BYTES} bytes of telemetry.
      *
@@ -265,6 +267,29 @@ public final class Hub {
         if (link != null) {
             link.close("disconnected through the service API");
         }
+    }
+
+    /** How SUBSCRIBE packets are misanswered (fault injection). */
+    public SubscriptionFaults subscriptionFaults() {
+        return this.subscriptionFaults;
+    }
+
+    /**
+     * Sends a raw PUBLISH on the identity's live connection (fault injection).
+     *
+     * @throws IotHubServiceException {@code 404103} if the identity is not connected
+     */
+    public CompletableFuture<Void> publishRaw(String id, String topic, byte[] payload, int qos) {
+        DeviceState state = require(id);
+        DeviceLink link;
+        synchronized (state) {
+            link = state.link();
+        }
+        if (link == null) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_ONLINE, "Identity " + id
+                    + " is not connected");
+        }
+        return link.publishRaw(topic, payload, qos);
     }
 
     /** Delivers the waiting cloud-to-device messages if the link is current and subscribed to them. */

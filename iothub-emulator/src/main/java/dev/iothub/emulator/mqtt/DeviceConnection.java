@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,7 @@ import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.hub.DeviceLink;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
+import dev.iothub.emulator.hub.SubscriptionFaults;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.protocol.DeviceTopic;
 import dev.iothub.protocol.MqttUsername;
@@ -91,6 +93,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     private final Duration outputStallTimeout;
 
     private final Map<Integer, QueuedMessage> inFlight = new HashMap<>();
+
+    private final Map<Integer, CompletableFuture<Void>> rawInFlight = new HashMap<>();
 
     private Channel channel;
 
@@ -318,9 +322,18 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         if (message != null) {
             this.hub.cloudToDeviceAcknowledged(this.identity.id(), message);
         }
+        CompletableFuture<Void> raw = this.rawInFlight.remove(packetId);
+        if (raw != null) {
+            raw.complete(null);
+        }
     }
 
     private void subscribe(MqttSubscribeMessage subscribe) {
+        SubscriptionFaults faults = this.hub.subscriptionFaults();
+        if (faults.ignores(this.identity.id())) {
+            logger.log(Level.DEBUG, "Leaving a SUBSCRIBE of {0} unanswered (fault injection)", this.identity.id());
+            return;
+        }
         int[] granted = new int[subscribe.payload().topicSubscriptions().size()];
         int index = 0;
         for (MqttTopicSubscription subscription : subscribe.payload().topicSubscriptions()) {
@@ -335,7 +348,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
                 close("more than " + DeviceSession.MAX_SUBSCRIPTIONS + " subscriptions");
                 return;
             }
-            granted[index++] = Math.min(subscription.qualityOfService().value(), MqttQoS.AT_LEAST_ONCE.value());
+            granted[index++] = faults.refuses(this.identity.id(), filter) ? MqttQoS.FAILURE.value()
+                    : Math.min(subscription.qualityOfService().value(), MqttQoS.AT_LEAST_ONCE.value());
         }
         this.channel.writeAndFlush(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
@@ -365,6 +379,37 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         this.channel.writeAndFlush(new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttPublishVariableHeader(topic, 0), Unpooled.wrappedBuffer(payload)));
+    }
+
+    @Override
+    public CompletableFuture<Void> publishRaw(String topic, byte[] payload, int qos) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        this.channel.eventLoop().execute(() -> {
+            if (!this.channel.isActive()) {
+                done.completeExceptionally(new IllegalStateException("The connection closed"));
+                return;
+            }
+            MqttQoS level = (qos == 1) ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+            int packetId = (qos == 1) ? nextPacketId() : 0;
+            if (qos == 1) {
+                this.rawInFlight.put(packetId, done);
+            }
+            MqttPublishMessage publish = MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(level)
+                .messageId(packetId)
+                .payload(Unpooled.wrappedBuffer(payload))
+                .build();
+            this.channel.writeAndFlush(publish).addListener((future) -> {
+                if (!future.isSuccess()) {
+                    done.completeExceptionally(future.cause());
+                }
+                else if (qos != 1) {
+                    done.complete(null);
+                }
+            });
+        });
+        return done;
     }
 
     @Override
@@ -439,7 +484,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         do {
             this.lastPacketId = (this.lastPacketId % 0xFFFF) + 1;
         }
-        while (this.inFlight.containsKey(this.lastPacketId));
+        while (this.inFlight.containsKey(this.lastPacketId) || this.rawInFlight.containsKey(this.lastPacketId));
         return this.lastPacketId;
     }
 
@@ -461,6 +506,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         if (this.outputStall != null) {
             this.outputStall.cancel(false);
         }
+        this.rawInFlight.values().forEach((raw) -> raw.completeExceptionally(
+                new IllegalStateException("The connection closed before the device acknowledged")));
         if (this.identity != null) {
             this.hub.detach(this.identity.id(), this);
             if (this.cleanSession) {

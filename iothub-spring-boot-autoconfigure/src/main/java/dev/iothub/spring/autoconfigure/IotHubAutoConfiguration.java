@@ -29,8 +29,9 @@ import dev.iothub.spring.twin.TwinReconnectionFlow;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for an Azure IoT Hub device connection over Spring Integration
- * MQTT. Active when {@code iothub.connection-string} or {@code iothub.host-name} has text, or an
- * {@link IotHubConnectionDetails} bean exists (for example the embedded emulator's).
+ * MQTT. Active when {@code iothub.connection-string} or {@code iothub.host-name} is set (a placeholder that cannot be
+ * resolved then fails start-up naming it), or an {@link IotHubConnectionDetails} bean exists (for example the embedded
+ * emulator's).
  *
  * @author iothub-spring-boot
  * @since 0.1.0

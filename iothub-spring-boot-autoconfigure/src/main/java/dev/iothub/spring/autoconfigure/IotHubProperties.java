@@ -1,13 +1,16 @@
 package dev.iothub.spring.autoconfigure;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
- * Configuration properties for the IoT Hub device connection.
+ * Configuration properties for the IoT Hub device connection. Every duration takes a unit ({@code 500ms},
+ * {@code 30s}, {@code 5m}); a plain number is in seconds.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
@@ -58,23 +61,29 @@ public class IotHubProperties {
     private boolean cleanSession = false;
 
     /**
-     * MQTT keep-alive interval; the hub closes an idle connection after 1.5 times this value.
+     * MQTT keep-alive interval in whole seconds: at least 1 s and at most 1177 s; the hub closes an idle
+     * connection after 1.5 times this value. If a duration suffix is not specified, seconds will be used.
      */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration keepAlive = Duration.ofSeconds(230);
 
     /**
-     * Time to wait for the hub to accept a connection (CONNACK) and the subscriptions (SUBACK).
+     * Time to wait for the hub to accept a connection (CONNACK) and the subscriptions (SUBACK); Paho counts it in
+     * whole seconds, so at least 1 s. If a duration suffix is not specified, seconds will be used.
      */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration connectTimeout = Duration.ofSeconds(30);
 
     /**
-     * Time to wait for the answer to a twin request before failing it.
+     * Time to wait for the answer to a twin request before failing it. If a duration suffix is not specified, seconds will be used.
      */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration operationTimeout = Duration.ofSeconds(30);
 
     /**
-     * Time to wait, when the application stops, for messages already sent to be acknowledged by the hub.
+     * Time to wait, when the application stops, for messages already sent to be acknowledged by the hub. If a duration suffix is not specified, seconds will be used.
      */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
     private final Sas sas = new Sas();
@@ -203,8 +212,10 @@ public class IotHubProperties {
     public static class Sas {
 
         /**
-         * Lifetime of each SAS token minted from the shared access key.
+         * Lifetime of each SAS token minted from the shared access key, at least 5 s; the token's expiry is in whole
+         * seconds. If a duration suffix is not specified, seconds will be used.
          */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration timeToLive = Duration.ofHours(1);
 
         /**
@@ -267,8 +278,9 @@ public class IotHubProperties {
         private int maxPending = 1000;
 
         /**
-         * Time a send waits for room when max-pending messages are outstanding before it fails.
+         * Time a send waits for room when max-pending messages are outstanding before it fails. If a duration suffix is not specified, seconds will be used.
          */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration sendTimeout = Duration.ofSeconds(10);
 
         public int getMaxInFlight() {
@@ -303,13 +315,15 @@ public class IotHubProperties {
     public static class Reconnect {
 
         /**
-         * Delay before the first reconnection attempt.
+         * Delay before the first reconnection attempt. If a duration suffix is not specified, seconds will be used.
          */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration initialDelay = Duration.ofSeconds(1);
 
         /**
-         * Upper bound of the delay between reconnection attempts.
+         * Upper bound of the delay between reconnection attempts. If a duration suffix is not specified, seconds will be used.
          */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration maxDelay = Duration.ofSeconds(60);
 
         /**

@@ -25,6 +25,8 @@ import dev.iothub.spring.connection.SasTokenProvider;
  */
 class IotHubPropertiesMapper {
 
+    private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+
     private static final Duration MAX_KEEP_ALIVE = Duration.ofSeconds(1177);
 
     private final IotHubProperties properties;
@@ -98,23 +100,32 @@ class IotHubPropertiesMapper {
         IotHubProperties.Publish publish = this.properties.getPublish();
         IotHubProperties.Reconnect reconnect = this.properties.getReconnect();
         check(this.details.getPort() > 0 && this.details.getPort() < 65536, "iothub.port", "must be 1 to 65535");
-        check(positive(this.properties.getKeepAlive()) && this.properties.getKeepAlive().compareTo(MAX_KEEP_ALIVE) <= 0,
-                "iothub.keep-alive", "must be more than 0 s and at most 1177 s (the hub's limit)");
-        check(positive(this.properties.getConnectTimeout()), "iothub.connect-timeout", "must be positive");
-        check(positive(this.properties.getOperationTimeout()), "iothub.operation-timeout", "must be positive");
-        check(!this.properties.getShutdownTimeout().isNegative(), "iothub.shutdown-timeout", "must not be negative");
-        check(sas.getTimeToLive().compareTo(Duration.ofSeconds(5)) >= 0, "iothub.sas.time-to-live",
-                "must be at least 5 s");
+        checkDuration(atLeast(this.properties.getKeepAlive(), ONE_SECOND)
+                && this.properties.getKeepAlive().compareTo(MAX_KEEP_ALIVE) <= 0, "iothub.keep-alive",
+                "must be at least 1 s (the hub counts it in whole seconds, and 0 disables it) and at most 1177 s (the hub's limit)",
+                "230s");
+        checkDuration(wholeSeconds(this.properties.getKeepAlive()), "iothub.keep-alive",
+                "must be a whole number of seconds (the hub counts it in seconds)", "230s");
+        checkDuration(atLeast(this.properties.getConnectTimeout(), ONE_SECOND), "iothub.connect-timeout",
+                "must be at least 1 s (Paho counts it in whole seconds)", "30s");
+        checkDuration(positive(this.properties.getOperationTimeout()), "iothub.operation-timeout", "must be positive",
+                "30s");
+        checkDuration(!this.properties.getShutdownTimeout().isNegative(), "iothub.shutdown-timeout",
+                "must not be negative", "10s");
+        checkDuration(atLeast(sas.getTimeToLive(), Duration.ofSeconds(5)), "iothub.sas.time-to-live",
+                "must be at least 5 s", "1h");
         check(sas.getRenewalThreshold() > 0 && sas.getRenewalThreshold() < 1, "iothub.sas.renewal-threshold",
                 "must be between 0 and 1, for example 0.85");
         check(publish.getMaxInFlight() > 0 && publish.getMaxInFlight() <= 32000, "iothub.publish.max-in-flight",
                 "must be 1 to 32000");
         check(publish.getMaxPending() >= publish.getMaxInFlight(), "iothub.publish.max-pending",
                 "must be at least iothub.publish.max-in-flight");
-        check(!publish.getSendTimeout().isNegative(), "iothub.publish.send-timeout", "must not be negative");
-        check(positive(reconnect.getInitialDelay()), "iothub.reconnect.initial-delay", "must be positive");
-        check(reconnect.getMaxDelay().compareTo(reconnect.getInitialDelay()) >= 0, "iothub.reconnect.max-delay",
-                "must be at least iothub.reconnect.initial-delay");
+        checkDuration(!publish.getSendTimeout().isNegative(), "iothub.publish.send-timeout", "must not be negative",
+                "10s");
+        checkDuration(positive(reconnect.getInitialDelay()), "iothub.reconnect.initial-delay", "must be positive",
+                "1s");
+        checkDuration(atLeast(reconnect.getMaxDelay(), reconnect.getInitialDelay()), "iothub.reconnect.max-delay",
+                "must be at least iothub.reconnect.initial-delay", "60s");
         check(reconnect.getMultiplier() >= 1, "iothub.reconnect.multiplier", "must be 1 or more");
         check(reconnect.getJitter() >= 0 && reconnect.getJitter() <= 1, "iothub.reconnect.jitter",
                 "must be between 0 and 1");
@@ -136,10 +147,26 @@ class IotHubPropertiesMapper {
         return !duration.isNegative() && !duration.isZero();
     }
 
+    private static boolean wholeSeconds(Duration duration) {
+        return duration.toNanosPart() == 0;
+    }
+
+    private static boolean atLeast(Duration duration, Duration minimum) {
+        return duration.compareTo(minimum) >= 0;
+    }
+
     private static void check(boolean valid, String property, String rule) {
         if (!valid) {
             throw new IotHubConfigurationException(property, "The value " + rule,
                     "Correct " + property + " in the application's configuration.");
+        }
+    }
+
+    private static void checkDuration(boolean valid, String property, String rule, String example) {
+        if (!valid) {
+            throw new IotHubConfigurationException(property, "The value " + rule,
+                    "Set " + property + " to a duration with a unit, for example " + example
+                            + "; a value without a unit is in seconds.");
         }
     }
 

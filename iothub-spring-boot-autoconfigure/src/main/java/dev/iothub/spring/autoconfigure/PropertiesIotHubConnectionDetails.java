@@ -37,6 +37,11 @@ public class PropertiesIotHubConnectionDetails implements IotHubConnectionDetail
     }
 
     private static ConnectionString connectionString(IotHubProperties properties) {
+        checkResolved(CONNECTION_STRING, properties.getConnectionString());
+        checkResolved("iothub.host-name", properties.getHostName());
+        checkResolved("iothub.device-id", properties.getDeviceId());
+        checkResolved("iothub.module-id", properties.getModuleId());
+        checkResolved("iothub.shared-access-key", properties.getSharedAccessKey());
         ConnectionString parsed = null;
         if (hasText(properties.getConnectionString())) {
             try {
@@ -67,6 +72,22 @@ public class PropertiesIotHubConnectionDetails implements IotHubConnectionDetail
         }
         return new ConnectionString(hostName, deviceId, moduleId, key, signature,
                 (parsed != null) ? parsed.gatewayHostName() : null, x509);
+    }
+
+    private static void checkResolved(String property, @Nullable String value) {
+        UnresolvedPlaceholders.firstName(value).ifPresent((name) -> {
+            String action = "Set " + name + " (an environment variable or a property) before the application starts";
+            if (property.equals(CONNECTION_STRING) || property.equals("iothub.host-name")) {
+                action += ", or write the placeholder with an empty default, ${" + name + ":}, to start without a "
+                        + "hub. For local runs, add the iothub-emulator dependency: the application then runs "
+                        + "against an embedded emulator while " + name + " is not set.";
+            }
+            else {
+                action += ", or correct " + property + ".";
+            }
+            throw new IotHubConfigurationException(property,
+                    "The value refers to ${" + name + "}, which is not set", action);
+        });
     }
 
     private static IotHubConfigurationException missing(String property, String what, String connectionStringKey) {

@@ -3,6 +3,7 @@ package dev.iothub.spring.connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,9 +101,21 @@ public class IotHubClientManager extends Mqttv3ClientManager {
 
     private boolean connectInProgress;
 
+    private long generation;
+
     private int shortLivedConnections;
 
+    private @Nullable String lastExplainedCause;
+
     private @Nullable ScheduledFuture<?> renewal;
+
+    private @Nullable ScheduledFuture<?> reconnectTimer;
+
+    private @Nullable ScheduledFuture<?> subscribeDeadline;
+
+    private final ThreadLocal<Boolean> onPahoCallback = new ThreadLocal<>();
+
+    private final ConnectionDiagnostics diagnostics;
 
     private @Nullable ScheduledExecutorService scheduler;
 
@@ -128,6 +141,8 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         this.identity = settings.identity();
         this.tokens = tokens;
         this.clock = clock;
+        this.diagnostics = new ConnectionDiagnostics(settings.identity().clientId(), settings.socketHost(),
+                settings.port());
         setManualAcks(true);
         setCompletionTimeout(settings.connectTimeout().toMillis());
         setQuiescentTimeout(settings.shutdownTimeout().toMillis());
@@ -187,8 +202,9 @@ public class IotHubClientManager extends Mqttv3ClientManager {
      * @param topic the topic
      * @param payload the payload
      * @param qos 0 or 1 (IoT Hub closes the connection on QoS 2)
-     * @return a future completed when the hub acknowledged the message (QoS 1) or it was written (QoS 0); it fails
-     * with {@link IotHubBackPressureException} when too many messages are outstanding
+     * @return a future completed when the hub acknowledged the message (QoS 1) or it was written (QoS 0); for
+     * telemetry it fails with {@link IotHubBackPressureException} when too many messages are outstanding (topics
+     * under {@code $iothub/}, twin requests and method answers, are never refused for that)
      */
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
         if (qos < 0 || qos > 1) {
@@ -202,7 +218,7 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         if (queue == null) {
             return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection is not running"));
         }
-        return queue.submit(topic, payload, qos);
+        return queue.submit(topic, payload, qos, this.onPahoCallback.get() == null);
     }
 
     /** The executor that completes the futures returned to users; never Paho's thread. */
@@ -288,10 +304,17 @@ public class IotHubClientManager extends Mqttv3ClientManager {
     }
 
     private void connect() {
+        this.reconnectTimer = null;
         IMqttAsyncClient client = this.mqtt;
-        if (this.stopping || client == null || client.isConnected() || this.connectInProgress) {
+        if (this.stopping || client == null || this.connectInProgress) {
             return;
         }
+        if (client.isConnected()) {
+            logger.debug("The previous connection of " + getClientId() + " is still closing; trying again later");
+            scheduleReconnect(null);
+            return;
+        }
+        long attempt = ++this.generation;
         this.state = this.renewing ? IotHubConnectionState.RENEWING_TOKEN : IotHubConnectionState.CONNECTING;
         if (this.tokens != null) {
             SasToken token = this.tokens.getToken();
@@ -310,7 +333,9 @@ public class IotHubClientManager extends Mqttv3ClientManager {
                 public void onSuccess(IMqttToken token) {
                     execute(() -> {
                         IotHubClientManager.this.connectInProgress = false;
-                        subscribe(client);
+                        if (isCurrent(attempt)) {
+                            subscribe(client, attempt);
+                        }
                     });
                 }
 
@@ -318,7 +343,9 @@ public class IotHubClientManager extends Mqttv3ClientManager {
                 public void onFailure(IMqttToken token, Throwable exception) {
                     execute(() -> {
                         IotHubClientManager.this.connectInProgress = false;
-                        connectFailed(exception);
+                        if (isCurrent(attempt)) {
+                            connectFailed(exception);
+                        }
                     });
                 }
 
@@ -330,47 +357,74 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         }
     }
 
-    private void subscribe(IMqttAsyncClient client) {
-        if (this.stopping) {
-            return;
-        }
+    private boolean isCurrent(long attempt) {
+        return attempt == this.generation && !this.stopping;
+    }
+
+    private void subscribe(IMqttAsyncClient client, long attempt) {
         String[] filters = { Topics.cloudToDeviceFilter(this.identity.deviceId(), this.identity.moduleId()),
                 Topics.METHODS_FILTER, Topics.TWIN_RESPONSES_FILTER, Topics.DESIRED_PROPERTIES_FILTER };
         int[] qos = { 1, 0, 0, 0 };
-        IMqttMessageListener listener = (topic, message) -> messageArrived(topic, message);
+        IMqttMessageListener listener = this::messageArrived;
         IMqttMessageListener[] listeners = { listener, listener, listener, listener };
+        Duration timeout = this.settings.connectTimeout();
+        this.subscribeDeadline = scheduleFuture(() -> {
+            if (isCurrent(attempt)) {
+                subscribeFailed(client, "IoT Hub did not answer the SUBSCRIBE of " + getClientId() + " within "
+                        + timeout + " (iothub.connect-timeout)", null);
+            }
+        }, timeout);
         try {
             client.subscribe(filters, qos, null, new IMqttActionListener() {
 
                 @Override
                 public void onSuccess(IMqttToken token) {
                     int[] granted = token.getGrantedQos();
-                    for (int grantedQos : granted) {
-                        if (grantedQos == 0x80) {
-                            execute(() -> subscribeFailed(client,
-                                    new MqttException(MqttException.REASON_CODE_SUBSCRIBE_FAILED)));
-                            return;
+                    execute(() -> {
+                        if (isCurrent(attempt)) {
+                            subscribeAnswered(client, filters, granted);
                         }
-                    }
-                    execute(IotHubClientManager.this::subscribed);
+                    });
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable exception) {
-                    execute(() -> subscribeFailed(client, exception));
+                    execute(() -> {
+                        if (isCurrent(attempt)) {
+                            subscribeFailed(client, "Subscribing " + getClientId() + " failed: "
+                                    + ConnectionDiagnostics.describe(exception), exception);
+                        }
+                    });
                 }
 
             }, listeners);
         }
         catch (MqttException ex) {
-            subscribeFailed(client, ex);
+            subscribeFailed(client, "Subscribing " + getClientId() + " failed: " + ConnectionDiagnostics.describe(ex),
+                    ex);
+        }
+    }
+
+    private void subscribeAnswered(IMqttAsyncClient client, String[] filters, int[] granted) {
+        List<String> refused = new ArrayList<>();
+        for (int i = 0; i < filters.length; i++) {
+            if (i >= granted.length || granted[i] == 0x80) {
+                refused.add(filters[i]);
+            }
+        }
+        if (refused.isEmpty()) {
+            subscribed();
+        }
+        else {
+            subscribeFailed(client, "IoT Hub refused the subscription of " + getClientId() + " to "
+                    + String.join(", ", refused), new MqttException(MqttException.REASON_CODE_SUBSCRIBE_FAILED));
         }
     }
 
     private void subscribed() {
-        if (this.stopping) {
-            return;
-        }
+        cancel(this.subscribeDeadline);
+        this.subscribeDeadline = null;
+        this.lastExplainedCause = null;
         boolean reconnect = this.everConnected;
         boolean tokenRenewal = this.renewing;
         this.everConnected = true;
@@ -405,41 +459,71 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         }
     }
 
-    private void subscribeFailed(IMqttAsyncClient client, Throwable exception) {
-        logger.error("IoT Hub refused the subscriptions of " + getClientId() + ": " + exception.getMessage());
+    /**
+     * Ends a connection whose subscriptions failed: the connection is useless without them. The disconnect runs on
+     * Paho's threads, and the reconnect follows when it is done (or at once if there was nothing to disconnect).
+     */
+    private void subscribeFailed(IMqttAsyncClient client, String description, @Nullable Throwable exception) {
+        cancel(this.subscribeDeadline);
+        this.subscribeDeadline = null;
+        this.generation++;
+        logger.error(description + "; reconnecting");
         this.lastDisconnectReason = DisconnectReason.SUBSCRIBE_FAILED;
-        this.lastError = "Subscribing failed: " + exception.getMessage();
+        this.lastError = description;
+        this.state = IotHubConnectionState.RECONNECTING;
+        PublishQueue queue = this.publishQueue;
+        if (queue != null) {
+            queue.pause();
+        }
+        publish(new IotHubDisconnectedEvent(this, getClientId(), DisconnectReason.SUBSCRIBE_FAILED, exception));
         try {
-            if (client.isConnected()) {
-                client.disconnectForcibly(0, this.settings.shutdownTimeout().toMillis());
-            }
+            client.disconnect(0, null, new IMqttActionListener() {
+
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    execute(() -> scheduleReconnect(exception));
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    execute(() -> scheduleReconnect(exception));
+                }
+
+            });
         }
         catch (MqttException ex) {
             logger.debug("Could not drop the half-open connection", ex);
+            scheduleReconnect(exception);
         }
-        scheduleReconnect(exception);
     }
 
     private void connectFailed(Throwable exception) {
-        if (this.stopping) {
-            return;
-        }
-        DisconnectReason reason = classify(exception);
-        this.lastDisconnectReason = reason;
-        this.lastError = describe(reason, exception);
+        ConnectionDiagnostics.Diagnosis diagnosis = this.diagnostics.connectFailed(exception);
+        this.lastDisconnectReason = diagnosis.reason();
+        this.lastError = diagnosis.explained();
         SasToken token = this.currentToken;
-        if (reason == DisconnectReason.NOT_AUTHORIZED && this.tokens != null && !this.tokens.isRenewable()
-                && token != null && token.isExpiredAt(this.clock.instant())) {
+        if (diagnosis.reason() == DisconnectReason.NOT_AUTHORIZED && this.tokens != null
+                && !this.tokens.isRenewable() && token != null && token.isExpiredAt(this.clock.instant())) {
             expired(token, exception);
             return;
         }
-        logger.warn("Could not connect to IoT Hub " + this.identity.hostName() + " as " + getClientId() + ": "
-                + this.lastError);
+        if (diagnosis.key().equals(this.lastExplainedCause)) {
+            logger.info(diagnosis.summary() + " (attempt " + (this.attempts + 1) + ")");
+        }
+        else {
+            logger.warn(diagnosis.explained());
+            this.lastExplainedCause = diagnosis.key();
+        }
         scheduleReconnect(exception);
     }
 
+    /** Schedules the next attempt after the back-off, unless one is already scheduled. */
     private void scheduleReconnect(@Nullable Throwable cause) {
         if (this.stopping) {
+            return;
+        }
+        if (this.reconnectTimer != null) {
+            logger.debug("A reconnect of " + getClientId() + " is already scheduled");
             return;
         }
         this.renewing = false;
@@ -452,7 +536,7 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         }
         releaseFirstAttempt();
         publish(new IotHubReconnectingEvent(this, getClientId(), this.attempts, delay, cause));
-        schedule(this::connect, delay);
+        this.reconnectTimer = scheduleFuture(this::connect, delay);
     }
 
     private void expired(SasToken token, @Nullable Throwable cause) {
@@ -486,6 +570,13 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         if (this.stopping) {
             return;
         }
+        if (this.state == IotHubConnectionState.RECONNECTING || this.state == IotHubConnectionState.EXPIRED) {
+            logger.debug("Connection of " + getClientId() + " closed after it was given up: " + cause);
+            return;
+        }
+        this.generation++;
+        cancel(this.subscribeDeadline);
+        this.subscribeDeadline = null;
         cancelRenewal();
         SasToken token = this.currentToken;
         DisconnectReason reason = (token != null && token.isExpiredAt(this.clock.instant()))
@@ -498,21 +589,32 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             return;
         }
         this.lastDisconnectReason = reason;
-        this.lastError = describe(reason, cause);
-        warnIfKickedRepeatedly(since);
+        this.lastError = (reason == DisconnectReason.SAS_TOKEN_EXPIRED)
+                ? "The SAS token expired; " + ConnectionDiagnostics.describe(cause)
+                : ConnectionDiagnostics.describe(cause);
+        warnIfClosedRepeatedly(since, cause);
         logger.warn("Lost the connection to IoT Hub as " + getClientId() + ": " + this.lastError);
         publish(new IotHubDisconnectedEvent(this, getClientId(), reason, cause));
         scheduleReconnect(cause);
     }
 
-    private void warnIfKickedRepeatedly(@Nullable Instant since) {
-        boolean shortLived = since != null
+    /**
+     * Says so when the hub keeps closing connections it accepted. From the device side a duplicate identity looks
+     * like any other hub-side close (MQTT 3.1.1 carries no reason), so the warning names it as one possibility.
+     */
+    private void warnIfClosedRepeatedly(@Nullable Instant since, Throwable cause) {
+        boolean closedByPeer = cause instanceof MqttException mqtt
+                && mqtt.getReasonCode() == MqttException.REASON_CODE_CONNECTION_LOST;
+        boolean shortLived = closedByPeer && since != null
                 && Duration.between(since, this.clock.instant()).compareTo(SHORT_LIVED_CONNECTION) < 0;
         this.shortLivedConnections = shortLived ? this.shortLivedConnections + 1 : 0;
         if (this.shortLivedConnections == 3) {
-            logger.warn("IoT Hub closed the connection of " + getClientId() + " three times within seconds of "
-                    + "connecting. Another client probably uses the same identity (IoT Hub error 400027): each "
-                    + "new connection closes the previous one");
+            logger.warn("The connection of " + getClientId() + " was closed from the hub's side three times in a row "
+                    + "within " + SHORT_LIVED_CONNECTION.toSeconds() + " s of connecting, each time after IoT Hub had "
+                    + "accepted it. Possible causes: another client connecting with the same identity (IoT Hub "
+                    + "error 400027: each new connection closes the previous one), the identity being disabled or "
+                    + "its keys regenerated at the hub, a gateway or proxy closing idle or long connections, or the "
+                    + "hub being restarted. Check the hub's connection logs for " + getClientId());
         }
     }
 
@@ -539,10 +641,13 @@ public class IotHubClientManager extends Mqttv3ClientManager {
     }
 
     private void cancelRenewal() {
-        ScheduledFuture<?> pending = this.renewal;
-        if (pending != null) {
-            pending.cancel(false);
-            this.renewal = null;
+        cancel(this.renewal);
+        this.renewal = null;
+    }
+
+    private static void cancel(@Nullable ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
         }
     }
 
@@ -562,26 +667,40 @@ public class IotHubClientManager extends Mqttv3ClientManager {
 
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    execute(IotHubClientManager.this::connect);
+                    execute(IotHubClientManager.this::reconnectAfterRenewal);
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable exception) {
-                    execute(IotHubClientManager.this::connect);
+                    execute(IotHubClientManager.this::reconnectAfterRenewal);
                 }
 
             });
         }
         catch (MqttException ex) {
             logger.debug("Could not disconnect to renew the SAS token; reconnecting", ex);
+            reconnectAfterRenewal();
+        }
+    }
+
+    /** Connects with a fresh token, unless the connection was lost meanwhile and a reconnect is scheduled. */
+    private void reconnectAfterRenewal() {
+        if (this.state == IotHubConnectionState.RENEWING_TOKEN && this.reconnectTimer == null) {
             connect();
         }
     }
 
+    /** Paho's callback thread; marked so that a publish from here never waits for a telemetry permit. */
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-        super.messageArrived(topic, message);
-        deliver(topic, message);
+        this.onPahoCallback.set(Boolean.TRUE);
+        try {
+            super.messageArrived(topic, message);
+            deliver(topic, message);
+        }
+        finally {
+            this.onPahoCallback.remove();
+        }
     }
 
     private void deliver(String topic, MqttMessage message) {
@@ -735,29 +854,6 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         catch (RuntimeException ex) {
             logger.warn("An IoT Hub connection event listener failed", ex);
         }
-    }
-
-    private static DisconnectReason classify(Throwable exception) {
-        if (exception instanceof MqttException mqtt) {
-            int code = mqtt.getReasonCode();
-            if (code == MqttException.REASON_CODE_NOT_AUTHORIZED
-                    || code == MqttException.REASON_CODE_FAILED_AUTHENTICATION) {
-                return DisconnectReason.NOT_AUTHORIZED;
-            }
-        }
-        return DisconnectReason.CONNECT_FAILED;
-    }
-
-    private String describe(DisconnectReason reason, Throwable exception) {
-        String detail = (exception.getCause() != null && exception.getCause().getMessage() != null)
-                ? exception.getMessage() + " (" + exception.getCause().getMessage() + ")" : exception.getMessage();
-        return switch (reason) {
-            case NOT_AUTHORIZED -> "IoT Hub refused the credentials of " + getClientId()
-                    + " (CONNACK " + ((MqttException) exception).getReasonCode()
-                    + "): check the device id and key, or the token's expiry and scope";
-            case SAS_TOKEN_EXPIRED -> "The SAS token expired; " + detail;
-            default -> detail;
-        };
     }
 
 }

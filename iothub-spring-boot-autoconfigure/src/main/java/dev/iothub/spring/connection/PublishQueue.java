@@ -1,12 +1,14 @@
 package dev.iothub.spring.connection;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,18 +18,34 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Orders outbound publishes through one named thread. A message is held until the hub acknowledges it: it waits
- * while the connection is down or renewing its token, is sent again if the connection drops before its PUBACK, and
- * never meets Paho's "too many publishes in progress" (32202) error because the in-flight window is gated here.
+ * The one owner of "may this message go on the wire now": holds every outbound publish until the hub acknowledges
+ * it, sends through one named thread, and gates Paho's in-flight window so that Paho's "too many publishes in
+ * progress" (32202) error never happens.
+ * <p>
+ * Two lanes: control traffic (every topic under {@code $iothub/}: twin requests and direct-method answers) goes
+ * first and is never refused or held back by telemetry back-pressure; telemetry is bounded by
+ * {@code maxPending} accepted-but-unacknowledged messages. Both wait while the connection is down or renewing.
+ * <p>
+ * Who re-sends after a drop: this queue, never Paho. When a delivery fails because the connection went away, its
+ * message is removed from Paho's session ({@link IMqttAsyncClient#removeMessage}) before Paho could re-send it
+ * after the next CONNACK, and goes back to the head of its lane. Each accepted message completes its future, and
+ * gives back its telemetry permit, exactly once, whatever callbacks Paho delivers; delivery stays at-least-once,
+ * since a PUBACK lost in a drop means the hub may hold the message twice.
  */
 final class PublishQueue {
 
     private static final Log logger = LogFactory.getLog(PublishQueue.class);
+
+    /** Control messages in flight at once; Paho's window is sized for telemetry's plus these. */
+    static final int CONTROL_IN_FLIGHT = 10;
+
+    private static final String CONTROL_TOPIC_PREFIX = "$iothub/";
 
     private final String clientId;
 
@@ -35,25 +53,37 @@ final class PublishQueue {
 
     private final Executor completions;
 
+    private final int maxInFlight;
+
     private final int maxPending;
 
     private final Duration sendTimeout;
-
-    private final Semaphore pending;
-
-    private final Semaphore inFlight;
-
-    private final LinkedBlockingDeque<Outbound> queue = new LinkedBlockingDeque<>();
 
     private final ReentrantLock lock = new ReentrantLock();
 
     private final Condition changed = this.lock.newCondition();
 
-    private volatile boolean open;
+    private final Deque<Outbound> control = new ArrayDeque<>();
 
-    private volatile boolean accepting;
+    private final Deque<Outbound> telemetry = new ArrayDeque<>();
 
-    private volatile boolean running;
+    private final Set<Outbound> outstanding = new LinkedHashSet<>();
+
+    private int telemetryOutstanding;
+
+    private int telemetryInFlight;
+
+    private int controlInFlight;
+
+    private long openGeneration;
+
+    private boolean open;
+
+    private boolean pahoWindowFull;
+
+    private boolean accepting;
+
+    private boolean running;
 
     private @Nullable Thread thread;
 
@@ -62,44 +92,65 @@ final class PublishQueue {
         this.clientId = clientId;
         this.client = client;
         this.completions = completions;
+        this.maxInFlight = maxInFlight;
         this.maxPending = maxPending;
         this.sendTimeout = sendTimeout;
-        this.pending = new Semaphore(maxPending);
-        this.inFlight = new Semaphore(maxInFlight);
     }
 
     void start() {
-        this.running = true;
-        this.accepting = true;
+        this.lock.lock();
+        try {
+            this.running = true;
+            this.accepting = true;
+        }
+        finally {
+            this.lock.unlock();
+        }
         Thread sender = new Thread(this::run, "iothub-publisher-" + this.clientId);
         sender.setDaemon(true);
         this.thread = sender;
         sender.start();
     }
 
-    CompletableFuture<Void> submit(String topic, byte[] payload, int qos) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        if (!this.accepting) {
-            future.completeExceptionally(new IotHubException("The IoT Hub connection is not running"));
-            return future;
+    /**
+     * Accepts a message. Telemetry waits up to the send timeout for a permit when {@code mayWait}, else fails at
+     * once when {@code maxPending} messages are outstanding; control traffic is always accepted.
+     */
+    CompletableFuture<Void> submit(String topic, byte[] payload, int qos, boolean mayWait) {
+        Outbound outbound = new Outbound(topic, payload, qos, topic.startsWith(CONTROL_TOPIC_PREFIX));
+        this.lock.lock();
+        try {
+            if (!this.accepting) {
+                return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection is not running"));
+            }
+            if (!outbound.control && !awaitPermit(mayWait)) {
+                return CompletableFuture.failedFuture(new IotHubBackPressureException(this.maxPending
+                        + " messages are still waiting for the hub's acknowledgement (iothub.publish.max-pending); "
+                        + "slow down or raise the limit"));
+            }
+            if (!outbound.control) {
+                this.telemetryOutstanding++;
+            }
+            this.outstanding.add(outbound);
+            lane(outbound).addLast(outbound);
+            this.changed.signalAll();
         }
-        if (!acquirePending()) {
-            future.completeExceptionally(new IotHubBackPressureException(this.maxPending
-                    + " messages are still waiting for the hub's acknowledgement (iothub.publish.max-pending); "
-                    + "slow down or raise the limit"));
-            return future;
+        finally {
+            this.lock.unlock();
         }
-        this.queue.add(new Outbound(topic, payload, qos, future));
-        signal();
-        return future;
+        return outbound.future;
     }
 
-    private boolean acquirePending() {
-        if (Thread.currentThread().getName().startsWith("MQTT ")) {
-            return this.pending.tryAcquire();
-        }
+    private boolean awaitPermit(boolean mayWait) {
+        long left = mayWait ? this.sendTimeout.toNanos() : 0;
         try {
-            return this.pending.tryAcquire(this.sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            while (this.telemetryOutstanding >= this.maxPending && this.accepting) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = this.changed.awaitNanos(left);
+            }
+            return this.accepting;
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -109,33 +160,48 @@ final class PublishQueue {
 
     /** The connection is up: messages may flow. */
     void open() {
-        this.open = true;
-        signal();
+        this.lock.lock();
+        try {
+            this.open = true;
+            this.openGeneration++;
+            this.changed.signalAll();
+        }
+        finally {
+            this.lock.unlock();
+        }
     }
 
     /** The connection is down or renewing: messages wait. */
     void pause() {
-        this.open = false;
-    }
-
-    /** Stops accepting messages and waits, up to the timeout, until those accepted are acknowledged. */
-    boolean drain(Duration timeout) {
-        this.accepting = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
         this.lock.lock();
         try {
-            while (this.pending.availablePermits() < this.maxPending && this.open) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                this.changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            this.open = false;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * Stops accepting messages and waits, up to the timeout and while the connection is up, until every accepted
+     * message is acknowledged.
+     *
+     * @return whether nothing is outstanding
+     */
+    boolean drain(Duration timeout) {
+        long left = timeout.toNanos();
+        this.lock.lock();
+        try {
+            this.accepting = false;
+            this.changed.signalAll();
+            while (!this.outstanding.isEmpty() && this.open && left > 0) {
+                left = this.changed.awaitNanos(left);
             }
-            return this.pending.availablePermits() == this.maxPending;
+            return this.outstanding.isEmpty();
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return false;
+            return this.outstanding.isEmpty();
         }
         finally {
             this.lock.unlock();
@@ -144,73 +210,115 @@ final class PublishQueue {
 
     /** Stops the sender thread and fails every message not yet acknowledged. */
     void stop() {
-        this.accepting = false;
-        this.running = false;
-        this.open = false;
+        List<Outbound> left;
+        this.lock.lock();
+        try {
+            this.accepting = false;
+            this.running = false;
+            this.open = false;
+            this.changed.signalAll();
+            left = new ArrayList<>(this.outstanding);
+        }
+        finally {
+            this.lock.unlock();
+        }
         Thread sender = this.thread;
         if (sender != null) {
             sender.interrupt();
             try {
-                sender.join(5000);
+                sender.join(TimeUnit.SECONDS.toMillis(5));
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
         }
-        List<Outbound> left = new ArrayList<>();
-        this.queue.drainTo(left);
         for (Outbound outbound : left) {
-            fail(outbound, new IotHubException("The IoT Hub connection stopped before the message was sent"));
+            finish(outbound, new IotHubException("The IoT Hub connection stopped before the hub acknowledged the "
+                    + "message"));
         }
     }
 
+    /** How many accepted messages the hub has not acknowledged yet. */
     int size() {
-        return this.maxPending - this.pending.availablePermits();
-    }
-
-    private void run() {
-        while (this.running) {
-            Outbound outbound;
-            try {
-                outbound = this.queue.pollFirst(100, TimeUnit.MILLISECONDS);
-                if (outbound == null) {
-                    continue;
-                }
-                if (!awaitOpen()) {
-                    this.queue.addFirst(outbound);
-                    continue;
-                }
-                this.inFlight.acquire();
-            }
-            catch (InterruptedException ex) {
-                if (!this.running) {
-                    return;
-                }
-                continue;
-            }
-            send(outbound);
-        }
-    }
-
-    private boolean awaitOpen() throws InterruptedException {
         this.lock.lock();
         try {
-            while (!this.open && this.running) {
-                this.changed.await(100, TimeUnit.MILLISECONDS);
-            }
-            return this.open;
+            return this.outstanding.size();
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    private void send(Outbound outbound) {
+    private void run() {
+        while (true) {
+            Attempt attempt = nextAttempt();
+            if (attempt == null) {
+                return;
+            }
+            send(attempt);
+        }
+    }
+
+    /** Waits, without polling, until a message may go out; {@code null} once stopped. */
+    private @Nullable Attempt nextAttempt() {
+        this.lock.lock();
+        try {
+            while (this.running) {
+                Outbound next = sendable();
+                if (next != null) {
+                    if (next.control) {
+                        this.controlInFlight++;
+                    }
+                    else {
+                        this.telemetryInFlight++;
+                    }
+                    return new Attempt(next, this.openGeneration);
+                }
+                if (this.pahoWindowFull) {
+                    // Someone else sharing the client (a Spring Integration adapter) fills Paho's window
+                    this.changed.await(10, TimeUnit.MILLISECONDS);
+                    this.pahoWindowFull = false;
+                }
+                else {
+                    this.changed.await();
+                }
+            }
+            return null;
+        }
+        catch (InterruptedException ex) {
+            return null;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private @Nullable Outbound sendable() {
+        if (!this.open || this.pahoWindowFull) {
+            return null;
+        }
+        if (this.controlInFlight < CONTROL_IN_FLIGHT) {
+            Outbound next = pollLive(this.control);
+            if (next != null) {
+                return next;
+            }
+        }
+        return (this.telemetryInFlight < this.maxInFlight) ? pollLive(this.telemetry) : null;
+    }
+
+    private static @Nullable Outbound pollLive(Deque<Outbound> lane) {
+        Outbound next = lane.pollFirst();
+        while (next != null && next.done) {
+            next = lane.pollFirst();
+        }
+        return next;
+    }
+
+    private void send(Attempt attempt) {
+        Outbound outbound = attempt.outbound;
         IMqttAsyncClient mqtt = this.client.get();
         if (mqtt == null) {
-            this.inFlight.release();
-            retryLater(outbound);
-            pauseBriefly();
+            retry(attempt, null);
             return;
         }
         try {
@@ -218,57 +326,135 @@ final class PublishQueue {
 
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    PublishQueue.this.inFlight.release();
-                    complete(outbound);
+                    release(attempt);
+                    finish(outbound, null);
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable exception) {
-                    PublishQueue.this.inFlight.release();
-                    failed(outbound, exception);
+                    if (isTransient(exception)) {
+                        forget(mqtt, token);
+                        retry(attempt, null);
+                    }
+                    else {
+                        release(attempt);
+                        finish(outbound, new IotHubException("Could not publish to " + outbound.topic, exception));
+                    }
                 }
 
             });
         }
         catch (MqttException ex) {
-            this.inFlight.release();
-            failed(outbound, ex);
             if (isTransient(ex)) {
-                pauseBriefly();
+                retry(attempt, ex);
+            }
+            else {
+                release(attempt);
+                finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex));
             }
         }
         catch (RuntimeException ex) {
-            this.inFlight.release();
-            fail(outbound, new IotHubException("Could not publish to " + outbound.topic, ex));
+            release(attempt);
+            finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex));
         }
     }
 
-    private void failed(Outbound outbound, Throwable exception) {
-        if (this.running && isTransient(exception)) {
-            retryLater(outbound);
-            return;
-        }
-        fail(outbound, new IotHubException("Could not publish to " + outbound.topic, exception));
-    }
-
-    private void retryLater(Outbound outbound) {
-        this.queue.addFirst(outbound);
-        if (outbound.retries++ == 0) {
-            logger.debug("Publish to " + outbound.topic + " will be retried when the connection allows it");
+    /** Stops Paho from re-sending a failed delivery after the next CONNACK: this queue sends it again itself. */
+    private static void forget(IMqttAsyncClient mqtt, IMqttToken token) {
+        if (token instanceof IMqttDeliveryToken delivery) {
+            try {
+                mqtt.removeMessage(delivery);
+            }
+            catch (MqttException | RuntimeException ex) {
+                logger.debug("Could not remove a failed delivery from the MQTT session", ex);
+            }
         }
     }
 
-    private void pauseBriefly() {
+    /**
+     * Puts an attempt's message back at the head of its lane. A synchronous refusal (e.g. "not connected") means
+     * the connection went away before the manager noticed: hold the lane until the next {@link #open()}.
+     */
+    private void retry(Attempt attempt, @Nullable MqttException refusal) {
+        Outbound outbound = attempt.outbound;
         this.lock.lock();
         try {
-            this.changed.await(10, TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+            releaseLocked(attempt);
+            if (outbound.done) {
+                return;
+            }
+            if (refusal != null && refusal.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT) {
+                this.pahoWindowFull = true;
+            }
+            else if (refusal != null && attempt.generation == this.openGeneration) {
+                this.open = false;
+            }
+            if (outbound.retries++ == 0) {
+                logger.debug("Publish to " + outbound.topic + " will be retried when the connection allows it");
+            }
+            lane(outbound).addFirst(outbound);
+            this.changed.signalAll();
         }
         finally {
             this.lock.unlock();
         }
+    }
+
+    private void release(Attempt attempt) {
+        this.lock.lock();
+        try {
+            releaseLocked(attempt);
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Gives back an attempt's in-flight slot, once per attempt whatever Paho calls. */
+    private void releaseLocked(Attempt attempt) {
+        if (attempt.released) {
+            return;
+        }
+        attempt.released = true;
+        this.pahoWindowFull = false;
+        if (attempt.outbound.control) {
+            this.controlInFlight--;
+        }
+        else {
+            this.telemetryInFlight--;
+        }
+        this.changed.signalAll();
+    }
+
+    /** Completes a message exactly once: its future, its permit and its place among the outstanding. */
+    private void finish(Outbound outbound, @Nullable Throwable failure) {
+        this.lock.lock();
+        try {
+            if (outbound.done) {
+                return;
+            }
+            outbound.done = true;
+            this.outstanding.remove(outbound);
+            if (!outbound.control) {
+                this.telemetryOutstanding--;
+            }
+            this.changed.signalAll();
+        }
+        finally {
+            this.lock.unlock();
+        }
+        Runnable completion = (failure != null) ? () -> outbound.future.completeExceptionally(failure)
+                : () -> outbound.future.complete(null);
+        try {
+            this.completions.execute(completion);
+        }
+        catch (RuntimeException rejected) {
+            completion.run();
+        }
+    }
+
+    private Deque<Outbound> lane(Outbound outbound) {
+        return outbound.control ? this.control : this.telemetry;
     }
 
     private static boolean isTransient(Throwable exception) {
@@ -284,38 +470,7 @@ final class PublishQueue {
         };
     }
 
-    private void complete(Outbound outbound) {
-        this.pending.release();
-        signal();
-        try {
-            this.completions.execute(() -> outbound.future.complete(null));
-        }
-        catch (RuntimeException rejected) {
-            outbound.future.complete(null);
-        }
-    }
-
-    private void fail(Outbound outbound, Throwable exception) {
-        this.pending.release();
-        signal();
-        try {
-            this.completions.execute(() -> outbound.future.completeExceptionally(exception));
-        }
-        catch (RuntimeException rejected) {
-            outbound.future.completeExceptionally(exception);
-        }
-    }
-
-    private void signal() {
-        this.lock.lock();
-        try {
-            this.changed.signalAll();
-        }
-        finally {
-            this.lock.unlock();
-        }
-    }
-
+    /** An accepted message; {@code done} and {@code retries} are guarded by the queue's lock. */
     private static final class Outbound {
 
         final String topic;
@@ -324,15 +479,35 @@ final class PublishQueue {
 
         final int qos;
 
-        final CompletableFuture<Void> future;
+        final boolean control;
+
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        boolean done;
 
         int retries;
 
-        Outbound(String topic, byte[] payload, int qos, CompletableFuture<Void> future) {
+        Outbound(String topic, byte[] payload, int qos, boolean control) {
             this.topic = topic;
             this.payload = payload;
             this.qos = qos;
-            this.future = future;
+            this.control = control;
+        }
+
+    }
+
+    /** One send of a message, holding one in-flight slot until Paho reports on it. */
+    private static final class Attempt {
+
+        final Outbound outbound;
+
+        final long generation;
+
+        boolean released;
+
+        Attempt(Outbound outbound, long generation) {
+            this.outbound = outbound;
+            this.generation = generation;
         }
 
     }

@@ -1,10 +1,14 @@
 package dev.iothub.spring.autoconfigure;
 
+import java.time.Duration;
 import java.time.Instant;
 
+import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.protocol.SasToken;
+import dev.iothub.spring.autoconfigure.emulator.IotHubEmulatorAutoConfiguration;
 import dev.iothub.spring.autoconfigure.health.IotHubHealthContributorAutoConfiguration;
 import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.connection.IotHubConnectionSettings;
 import dev.iothub.spring.health.IotHubHealthIndicator;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
@@ -139,6 +143,87 @@ class IotHubAutoConfigurationTests {
     }
 
     @Nested
+    class DurationProperties {
+
+        @Test
+        void whenKeepAliveHasNoUnitThenItIsInSeconds() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.keep-alive=120")
+                .run((context) -> assertThat(
+                        context.getBean(IotHubClientManager.class).getConnectionInfo().getKeepAliveInterval())
+                    .isEqualTo(120));
+        }
+
+        @Test
+        void whenDurationsHaveNoUnitThenTheyAreInSeconds() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.connect-timeout=5",
+                        "iothub.operation-timeout=45", "iothub.shutdown-timeout=3", "iothub.sas.time-to-live=600",
+                        "iothub.publish.send-timeout=7", "iothub.reconnect.initial-delay=2",
+                        "iothub.reconnect.max-delay=90")
+                .run((context) -> {
+                    IotHubClientManager manager = context.getBean(IotHubClientManager.class);
+                    IotHubConnectionSettings settings = manager.getSettings();
+                    assertThat(manager.getConnectionInfo().getConnectionTimeout()).isEqualTo(5);
+                    assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(settings.operationTimeout()).isEqualTo(Duration.ofSeconds(45));
+                    assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(settings.sasTimeToLive()).isEqualTo(Duration.ofSeconds(600));
+                    assertThat(settings.sendTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(settings.backoff().initialDelay()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(settings.backoff().maxDelay()).isEqualTo(Duration.ofSeconds(90));
+                });
+        }
+
+        @Test
+        void whenALocalTimeoutHasAnExplicitSubSecondUnitThenItIsKept() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.operation-timeout=500ms",
+                        "iothub.reconnect.initial-delay=250ms")
+                .run((context) -> {
+                    IotHubConnectionSettings settings = context.getBean(IotHubClientManager.class).getSettings();
+                    assertThat(settings.operationTimeout()).isEqualTo(Duration.ofMillis(500));
+                    assertThat(settings.backoff().initialDelay()).isEqualTo(Duration.ofMillis(250));
+                });
+        }
+
+        @Test
+        void whenKeepAliveIsBelowOneSecondThenStartupFailsNamingTheProperty() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.keep-alive=500ms")
+                .run((context) -> {
+                    FailureAnalysis analysis = analyze(context);
+                    assertThat(analysis.getDescription()).contains("'iothub.keep-alive'").contains("at least 1 s");
+                    assertThat(analysis.getAction()).contains("iothub.keep-alive").contains("without a unit");
+                });
+        }
+
+        @Test
+        void whenKeepAliveHasAFractionOfASecondThenStartupFailsInsteadOfTruncatingIt() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.keep-alive=1500ms")
+                .run((context) -> assertThat(analyze(context).getDescription()).contains("'iothub.keep-alive'")
+                    .contains("whole number of seconds"));
+        }
+
+        @Test
+        void whenConnectTimeoutIsBelowOneSecondThenStartupFailsNamingTheProperty() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.connect-timeout=999ms")
+                .run((context) -> assertThat(analyze(context).getDescription()).contains("'iothub.connect-timeout'")
+                    .contains("at least 1 s"));
+        }
+
+        private FailureAnalysis analyze(AssertableApplicationContext context) {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new IotHubConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            return analysis;
+        }
+
+    }
+
+    @Nested
     class UserDefinedBeans {
 
         @Test
@@ -206,6 +291,30 @@ class IotHubAutoConfigurationTests {
             String token = SasToken.create("localhost", "d", null, KEY, Instant.now().minusSeconds(60)).text();
             assertFailure("iothub.connection-string=HostName=localhost;DeviceId=d;SharedAccessSignature=" + token,
                     "iothub.connection-string", "expired");
+        }
+
+        @Test
+        void whenTheConnectionStringRefersToAnUnsetVariableAndThereIsNoEmulatorThenStartupFailsNamingIt() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withConfiguration(AutoConfigurations.of(IotHubEmulatorAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(IotHubEmulator.class))
+                .withPropertyValues("iothub.connection-string=${IOTHUB_TEST_UNSET_CONNECTION_STRING}")
+                .run((context) -> {
+                    assertFailureAnalysis(context, "iothub.connection-string",
+                            "${IOTHUB_TEST_UNSET_CONNECTION_STRING}");
+                    FailureAnalysis analysis = new IotHubConfigurationFailureAnalyzer()
+                        .analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription()).contains("not set");
+                    assertThat(analysis.getAction()).contains("IOTHUB_TEST_UNSET_CONNECTION_STRING")
+                        .contains("iothub-emulator");
+                });
+        }
+
+        @Test
+        void whenTheSeparateKeyRefersToAnUnsetVariableThenStartupFailsNamingIt() {
+            assertFailure("iothub.host-name=localhost", "iothub.device-id=d",
+                    "iothub.shared-access-key=${IOTHUB_TEST_UNSET_KEY}", "iothub.shared-access-key",
+                    "${IOTHUB_TEST_UNSET_KEY}");
         }
 
         @Test

@@ -54,12 +54,17 @@ public final class IotHubEmulatorAutoConfiguration {
             deviceId = environment.getProperty("spring.application.name", "device-1");
         }
         EmulatorIotHubConnectionDetails details = new EmulatorIotHubConnectionDetails(emulator, deviceId);
-        logger.info(describe(emulator, deviceId, properties.getServicePort() >= 0));
+        String unresolved = OnIotHubConnectionPropertiesCondition.unresolvedProperty(environment)
+            .map((description) -> " (" + description + ")")
+            .orElse("");
+        logger.info(describe(unresolved, emulator, deviceId, properties.getServicePort() >= 0));
         return details;
     }
 
-    private static String describe(IotHubEmulator emulator, String deviceId, boolean serviceApi) {
-        StringBuilder text = new StringBuilder("No IoT Hub is configured: running as device '").append(deviceId)
+    private static String describe(String unresolved, IotHubEmulator emulator, String deviceId, boolean serviceApi) {
+        StringBuilder text = new StringBuilder("No IoT Hub is configured").append(unresolved)
+            .append(": running as device '")
+            .append(deviceId)
             .append("' against an embedded IoT Hub emulator (MQTT on port ").append(emulator.mqttPort())
             .append("). Set iothub.connection-string to use a real hub.");
         if (serviceApi) {

@@ -3,9 +3,12 @@ package dev.iothub.spring.autoconfigure.emulator;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -57,6 +60,21 @@ class IotHubEmulatorAutoConfigurationTests {
         this.contextRunner.withPropertyValues("iothub.connection-string= ")
             .run((context) -> assertThat(context).hasSingleBean(IotHubEmulator.class)
                 .hasSingleBean(IotHubClientManager.class));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void whenTheConnectionStringRefersToAnUnsetVariableThenTheEmulatorIsUsed(CapturedOutput output) {
+        this.contextRunner
+            .withPropertyValues("iothub.connection-string=${IOTHUB_TEST_UNSET_CONNECTION_STRING}",
+                    "spring.application.name=thermostat")
+            .run((context) -> {
+                assertThat(context).hasNotFailed().hasSingleBean(IotHubEmulator.class);
+                await().atMost(Duration.ofSeconds(20))
+                    .until(() -> context.getBean(IotHubEmulator.class).isConnected("thermostat"));
+                assertThat(output).contains("No IoT Hub is configured (iothub.connection-string refers to "
+                        + "${IOTHUB_TEST_UNSET_CONNECTION_STRING}, which is not set): running as device 'thermostat'");
+            });
     }
 
     @Test

@@ -1,0 +1,136 @@
+package dev.iothub.spring.connection;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+
+import javax.net.ssl.SSLException;
+
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.jspecify.annotations.Nullable;
+
+import dev.iothub.spring.event.DisconnectReason;
+
+/**
+ * Says why a connection attempt failed in terms a user can act on: the cause, naming the host, port or property
+ * involved, and the fix. Never includes a key or token.
+ */
+final class ConnectionDiagnostics {
+
+    private final String clientId;
+
+    private final String host;
+
+    private final int port;
+
+    ConnectionDiagnostics(String clientId, String host, int port) {
+        this.clientId = clientId;
+        this.host = host;
+        this.port = port;
+    }
+
+    /** The diagnosis of a failed CONNECT (or of the socket and TLS handshake before it). */
+    Diagnosis connectFailed(Throwable exception) {
+        if (exception instanceof MqttException mqtt && (mqtt.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED
+                || mqtt.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION)) {
+            return new Diagnosis(DisconnectReason.NOT_AUTHORIZED, "not-authorized",
+                    "IoT Hub refused the credentials of " + this.clientId + " (CONNACK " + mqtt.getReasonCode() + ")",
+                    "check the device id and key, or the token's expiry and scope");
+        }
+        String address = this.host + ":" + this.port;
+        UnknownHostException unknownHost = find(exception, UnknownHostException.class);
+        if (unknownHost != null) {
+            return failed("unknown-host", "could not resolve the host name " + this.host,
+                    "check HostName (or GatewayHostName) in iothub.connection-string or iothub.host-name, and the "
+                            + "name resolution (DNS) of this machine");
+        }
+        if (find(exception, ConnectException.class) != null) {
+            return failed("refused", address + " refused the connection",
+                    "check iothub.port (IoT Hub serves MQTT on 8883) and that the hub or gateway is running and "
+                            + "reachable on that port");
+        }
+        if (find(exception, NoRouteToHostException.class) != null
+                || find(exception, SocketTimeoutException.class) != null) {
+            return failed("unreachable", "could not reach " + address + " (" + rootMessage(exception) + ")",
+                    "check the network, and that a firewall lets outbound connections to port " + this.port
+                            + " through");
+        }
+        if (find(exception, CertPathBuilderException.class) != null
+                || find(exception, CertPathValidatorException.class) != null) {
+            return failed("untrusted", "the TLS certificate of " + address + " is not trusted ("
+                    + rootMessage(exception) + ")",
+                    "for a hub, gateway or emulator with a private CA, set iothub.ssl.bundle to an SSL bundle "
+                            + "(spring.ssl.bundle.*) whose trust store holds that CA");
+        }
+        CertificateException certificate = find(exception, CertificateException.class);
+        if (certificate != null) {
+            return failed("certificate", "the TLS certificate of " + address + " was refused ("
+                    + certificate.getMessage() + ")",
+                    "connect with a host name the certificate names, or trust its CA through iothub.ssl.bundle");
+        }
+        if (find(exception, SSLException.class) != null) {
+            return failed("tls", "the TLS handshake with " + address + " failed (" + rootMessage(exception) + ")",
+                    "check iothub.ssl.bundle, and for X.509 authentication the device certificate and key");
+        }
+        if (exception instanceof MqttException mqtt && mqtt.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT) {
+            return failed("timeout", address + " did not answer the CONNECT in time",
+                    "check the network, or raise iothub.connect-timeout");
+        }
+        return failed("other:" + exception.getClass().getName(), describe(exception), "");
+    }
+
+    private Diagnosis failed(String key, String summary, String fix) {
+        return new Diagnosis(DisconnectReason.CONNECT_FAILED, key,
+                "Could not connect to IoT Hub as " + this.clientId + ": " + summary, fix);
+    }
+
+    /** A one-line description of an exception and its cause. */
+    static String describe(Throwable exception) {
+        Throwable cause = exception.getCause();
+        String message = String.valueOf(exception.getMessage());
+        return (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage()))
+                ? message + " (" + cause.getMessage() + ")" : message;
+    }
+
+    private static String rootMessage(Throwable exception) {
+        Throwable root = exception;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    private static <T extends Throwable> @Nullable T find(Throwable exception, Class<T> type) {
+        for (Throwable current = exception; current != null; current = current.getCause()) {
+            if (type.isInstance(current)) {
+                return type.cast(current);
+            }
+            if (current.getCause() == current) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What went wrong.
+     *
+     * @param reason the reason reported in events and status
+     * @param key identifies the cause, so that the same cause is explained once and then said briefly
+     * @param summary the cause in one sentence, naming host, port or identity
+     * @param fix what to check or change, or empty when nothing specific is known
+     */
+    record Diagnosis(DisconnectReason reason, String key, String summary, String fix) {
+
+        /** The summary with the fix. */
+        String explained() {
+            return this.fix.isEmpty() ? this.summary : this.summary + "; " + this.fix;
+        }
+
+    }
+
+}

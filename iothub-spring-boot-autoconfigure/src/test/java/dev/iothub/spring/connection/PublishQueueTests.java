@@ -1,0 +1,217 @@
+package dev.iothub.spring.connection;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+/**
+ * The publish queue against a mocked Paho client: what goes on the wire when, and that every message completes
+ * and gives back its permit exactly once whatever Paho reports.
+ */
+class PublishQueueTests {
+
+    private static final String TELEMETRY = "devices/d/messages/events/";
+
+    private static final String TWIN_GET = "$iothub/twin/GET/?$rid=1";
+
+    private final IMqttAsyncClient mqtt = mock(IMqttAsyncClient.class);
+
+    private final List<Publish> published = new CopyOnWriteArrayList<>();
+
+    private PublishQueue queue;
+
+    @BeforeEach
+    void recordPublishes() throws MqttException {
+        when(this.mqtt.publish(anyString(), any(byte[].class), anyInt(), anyBoolean(), any(),
+                any(IMqttActionListener.class))).thenAnswer((invocation) -> {
+                    IMqttDeliveryToken token = mock(IMqttDeliveryToken.class);
+                    this.published.add(new Publish(invocation.getArgument(0), invocation.getArgument(5), token));
+                    return token;
+                });
+    }
+
+    @AfterEach
+    void stopQueue() {
+        if (this.queue != null) {
+            this.queue.stop();
+        }
+    }
+
+    private PublishQueue start(int maxInFlight, int maxPending) {
+        this.queue = new PublishQueue("d", () -> this.mqtt, Runnable::run, maxInFlight, maxPending,
+                Duration.ZERO);
+        this.queue.start();
+        return this.queue;
+    }
+
+    private CompletableFuture<Void> send(String topic) {
+        return this.queue.submit(topic, new byte[] { 1 }, 1, false);
+    }
+
+    private void awaitPublished(int count) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.published.size() >= count);
+    }
+
+    @Test
+    void aDeliveryFailedByADropIsRemovedFromPahosSessionAndSentAgainByTheQueue() throws Exception {
+        start(10, 10).open();
+        CompletableFuture<Void> sent = send(TELEMETRY);
+        awaitPublished(1);
+        Publish first = this.published.get(0);
+        this.queue.pause();
+        first.listener.onFailure(first.token, new MqttException(MqttException.REASON_CODE_CONNECTION_LOST));
+        verify(this.mqtt).removeMessage(first.token);
+        assertThat(sent).isNotDone();
+        this.queue.open();
+        awaitPublished(2);
+        this.published.get(1).succeed();
+        assertThat(sent).isCompleted();
+        assertThat(this.queue.size()).isZero();
+    }
+
+    @Test
+    void aMessageAcknowledgedTwiceAfterADropReleasesItsPermitOnce() throws Exception {
+        start(10, 1).open();
+        CompletableFuture<Void> sent = send(TELEMETRY);
+        awaitPublished(1);
+        Publish first = this.published.get(0);
+        first.listener.onFailure(first.token, new MqttException(MqttException.REASON_CODE_CONNECTION_LOST));
+        awaitPublished(2);
+        // Paho re-sent the original as well and reports success for both
+        first.succeed();
+        this.published.get(1).succeed();
+        assertThat(sent).isCompleted();
+        assertThat(this.queue.size()).isZero();
+        assertThat(send(TELEMETRY)).isNotCompletedExceptionally();
+        assertThat(send(TELEMETRY)).failsWithin(Duration.ofSeconds(1))
+            .withThrowableThat()
+            .withCauseInstanceOf(IotHubBackPressureException.class);
+    }
+
+    @Test
+    void aMessageRequeuedAndAcknowledgedBeforeItsResendIsNotSentAgain() throws Exception {
+        start(10, 10);
+        CompletableFuture<Void> sent = send(TELEMETRY);
+        this.queue.open();
+        awaitPublished(1);
+        Publish first = this.published.get(0);
+        this.queue.pause();
+        first.listener.onFailure(first.token, new MqttException(MqttException.REASON_CODE_CONNECTION_LOST));
+        first.succeed();
+        CompletableFuture<Void> next = send(TELEMETRY);
+        this.queue.open();
+        awaitPublished(2);
+        this.published.get(1).succeed();
+        assertThat(sent).isCompleted();
+        assertThat(next).isCompleted();
+        assertThat(this.published).hasSize(2);
+    }
+
+    @Test
+    void telemetryOverMaxPendingIsRefusedWhileControlTrafficIsAcceptedAndSentFirst() {
+        start(10, 2);
+        CompletableFuture<Void> first = send(TELEMETRY);
+        CompletableFuture<Void> second = send(TELEMETRY);
+        assertThat(send(TELEMETRY)).isCompletedExceptionally();
+        CompletableFuture<Void> twin = send(TWIN_GET);
+        assertThat(twin).isNotCompletedExceptionally();
+        this.queue.open();
+        awaitPublished(3);
+        assertThat(this.published).extracting(Publish::topic).containsExactly(TWIN_GET, TELEMETRY, TELEMETRY);
+        this.published.forEach(Publish::succeed);
+        assertThat(List.of(first, second, twin)).allMatch(CompletableFuture::isDone)
+            .noneMatch(CompletableFuture::isCompletedExceptionally);
+    }
+
+    @Test
+    void controlTrafficDoesNotWaitForTelemetryInFlight() {
+        start(2, 100).open();
+        send(TELEMETRY);
+        send(TELEMETRY);
+        send(TELEMETRY);
+        awaitPublished(2);
+        send(TWIN_GET);
+        awaitPublished(3);
+        assertThat(this.published.get(2).topic()).isEqualTo(TWIN_GET);
+    }
+
+    @Test
+    void inFlightTelemetryIsBoundedByTheWindow() {
+        start(2, 100).open();
+        for (int i = 0; i < 5; i++) {
+            send(TELEMETRY);
+        }
+        awaitPublished(2);
+        assertThat(this.published).hasSize(2);
+        this.published.get(0).succeed();
+        awaitPublished(3);
+        assertThat(this.published).hasSize(3);
+    }
+
+    @Test
+    void aSynchronousNotConnectedRefusalHoldsTheLaneUntilTheConnectionReopens() throws Exception {
+        start(10, 10);
+        when(this.mqtt.publish(anyString(), any(byte[].class), anyInt(), anyBoolean(), any(),
+                any(IMqttActionListener.class)))
+            .thenThrow(new MqttException(MqttException.REASON_CODE_CLIENT_NOT_CONNECTED))
+            .thenAnswer((invocation) -> {
+                IMqttDeliveryToken token = mock(IMqttDeliveryToken.class);
+                this.published.add(new Publish(invocation.getArgument(0), invocation.getArgument(5), token));
+                return token;
+            });
+        this.queue.open();
+        CompletableFuture<Void> sent = send(TELEMETRY);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> verify(this.mqtt).publish(anyString(),
+                any(byte[].class), anyInt(), anyBoolean(), any(), any(IMqttActionListener.class)));
+        assertThat(this.published).isEmpty();
+        this.queue.open();
+        awaitPublished(1);
+        this.published.get(0).succeed();
+        assertThat(sent).isCompleted();
+    }
+
+    @Test
+    void drainWaitsForOutstandingMessagesAndStopFailsTheRestOnce() {
+        start(10, 10).open();
+        CompletableFuture<Void> acknowledged = send(TELEMETRY);
+        CompletableFuture<Void> unanswered = send(TELEMETRY);
+        awaitPublished(2);
+        this.published.get(0).succeed();
+        assertThat(this.queue.drain(Duration.ofMillis(100))).isFalse();
+        assertThat(this.queue.size()).isOne();
+        this.queue.stop();
+        this.published.get(1).succeed();
+        assertThat(acknowledged).isCompleted();
+        assertThat(unanswered).isCompletedExceptionally();
+        assertThat(this.queue.size()).isZero();
+        assertThat(send(TELEMETRY)).isCompletedExceptionally();
+    }
+
+    private record Publish(String topic, IMqttActionListener listener, IMqttDeliveryToken token) {
+
+        void succeed() {
+            this.listener.onSuccess(this.token);
+        }
+
+    }
+
+}
