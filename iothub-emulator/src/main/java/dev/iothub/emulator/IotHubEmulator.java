@@ -84,12 +84,13 @@ public final class IotHubEmulator implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
                 new DefaultThreadFactory("iothub-emulator-io", true), NioIoHandler.newFactory());
         Clock clock = builder.clock;
-        this.hub = new Hub(this.workers, clock);
+        this.hub = new Hub(this.workers, clock, builder.telemetryCapacityBytes);
         builder.devices.forEach((deviceId, key) -> this.hub.register(deviceId, null, key));
         try {
             this.mqttServer = MqttServer.bind(new InetSocketAddress(builder.bindAddress, builder.mqttPort),
                     this.tls.serverContext(), this.boss, this.workers,
-                    () -> new DeviceConnection(this.hub, this.sessions, clock, builder.tokenExpiryGrace));
+                    () -> new DeviceConnection(this.hub, this.sessions, clock, builder.hubName,
+                            builder.tokenExpiryGrace, builder.outputStallTimeout));
         }
         catch (RuntimeException ex) {
             shutdownGroups();
@@ -432,6 +433,10 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private Duration tokenExpiryGrace = Duration.ZERO;
 
+        private Duration outputStallTimeout = Duration.ofSeconds(30);
+
+        private long telemetryCapacityBytes = Hub.DEFAULT_TELEMETRY_CAPACITY_BYTES;
+
         private int ioThreads = 2;
 
         private KeyStore keyStore;
@@ -478,6 +483,30 @@ public final class IotHubEmulator implements AutoCloseable {
         /** How long after a SAS token's expiry the connection is closed; zero by default (the real hub allows ~10 min). */
         public Builder tokenExpiryGrace(Duration grace) {
             this.tokenExpiryGrace = grace;
+            return this;
+        }
+
+        /**
+         * How long a device may leave more than 256 KB of the hub's messages unread before the hub closes its
+         * connection (meanwhile the hub stops reading the device's requests); 30 seconds by default.
+         */
+        public Builder outputStallTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("The output stall timeout must be positive");
+            }
+            this.outputStallTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How much received telemetry the hub keeps, in bytes (bodies and properties); beyond it, or beyond 100,000
+         * messages, the oldest messages are dropped. 64 MiB by default.
+         */
+        public Builder telemetryCapacityBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("The telemetry capacity must be positive");
+            }
+            this.telemetryCapacityBytes = bytes;
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.iothub.emulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 
+import dev.iothub.emulator.mqtt.DeviceConnection;
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
 import dev.iothub.protocol.Topics;
+import dev.iothub.protocol.UrlEncoding;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -31,6 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.entry;
+import static org.junit.jupiter.api.Assertions.assertTimeout;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -89,6 +93,20 @@ class HubBehaviourTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> !device.isConnected() && device.connectionLost != null);
     }
 
+    /** {@code {"level":{"level":...{"leaf":1}}}}: a patch whose objects nest the given number of levels deep. */
+    private static String nested(int depth) {
+        return "{\"level\":".repeat(depth) + "{\"leaf\":1}" + "}".repeat(depth);
+    }
+
+    /** A map holding maps the given number of levels deep. */
+    private static Map<String, ?> deepMap(int depth) {
+        Map<String, Object> map = Map.of("leaf", 1);
+        for (int i = 0; i < depth; i++) {
+            map = Map.of("level", map);
+        }
+        return map;
+    }
+
     @Nested
     class Authentication {
 
@@ -115,6 +133,59 @@ class HubBehaviourTests {
                 String otherScope = SasToken.create(hub.hubName() + "/devices/someone-else",
                         hub.device(device.client().getClientId()).primaryKey(), Instant.now().plusSeconds(60)).text();
                 assertThat(refusalCode(device, otherScope)).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+            }
+        }
+
+        @Test
+        void whenTheTokenOrTheUsernameNamesAnotherHubThenConnackIs5() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                String deviceId = device.client().getClientId();
+                String key = hub.device(deviceId).primaryKey();
+                String otherHubToken = SasToken.create("evil.azure-devices.net", deviceId, null, key,
+                        Instant.now().plusSeconds(60)).text();
+                String otherHubUsername = MqttUsername.format("evil.azure-devices.net", deviceId, null, null);
+                for (String[] credentials : List.of(new String[] { otherHubUsername, otherHubToken },
+                        new String[] { otherHubUsername, device.token(Duration.ofMinutes(1)) },
+                        new String[] { MqttUsername.format(hub.hubName(), deviceId, null, null), otherHubToken })) {
+                    MqttConnectOptions options = device.options(credentials[1], false);
+                    options.setUserName(credentials[0]);
+                    assertThatExceptionOfType(MqttException.class).isThrownBy(() -> device.connectWith(options))
+                        .satisfies((ex) -> assertThat(ex.getReasonCode())
+                            .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
+                }
+                assertThat(hub.isConnected(deviceId)).isFalse();
+            }
+        }
+
+        @Test
+        void whenTheUsernameHasAMalformedPercentEscapeThenConnackIs5() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                MqttConnectOptions options = device.options(device.token(Duration.ofMinutes(1)), false);
+                options.setUserName(options.getUserName() + "&model-id=%zz");
+                assertThatExceptionOfType(MqttException.class).isThrownBy(() -> device.connectWith(options))
+                    .satisfies((ex) -> assertThat(ex.getReasonCode())
+                        .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
+            }
+        }
+
+        @Test
+        void whenTheExpiryIsBeyondAnyDateThenConnackIs5AndTheLiveConnectionStays() throws Exception {
+            try (PahoDevice live = newDevice()) {
+                live.connect();
+                String deviceId = live.client().getClientId();
+                String resource = SasToken.resourceUri(hub.hubName(), deviceId, null);
+                String key = hub.device(deviceId).primaryKey();
+                for (String se : List.of(Long.toString(Long.MAX_VALUE), "10000000000000000", "253402300800")) {
+                    String token = "SharedAccessSignature sig="
+                            + UrlEncoding.encode(SasToken.sign(key, resource + "\n" + se)) + "&se=" + se + "&sr="
+                            + resource;
+                    try (PahoDevice intruder = new PahoDevice(hub, deviceId)) {
+                        assertThat(refusalCode(intruder, token)).as(se)
+                            .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+                    }
+                }
+                assertThat(live.isConnected()).isTrue();
+                assertThat(hub.isConnected(deviceId)).isTrue();
             }
         }
 
@@ -304,6 +375,20 @@ class HubBehaviourTests {
         }
 
         @Test
+        void whenTheTelemetryExceedsTheByteCapacityThenTheOldestMessagesAreDropped() throws Exception {
+            try (IotHubEmulator small = IotHubEmulator.builder().servicePort(-1).telemetryCapacityBytes(600 * 1024)
+                .device("chatty").start(); PahoDevice device = new PahoDevice(small, "chatty").connect()) {
+                for (int i = 0; i < 4; i++) {
+                    device.publish("devices/chatty/messages/events/n=" + i, "x".repeat(200 * 1024), 1, false);
+                }
+                small.awaitTelemetry("chatty", (message) -> "3".equals(message.properties().get("n")),
+                        Duration.ofSeconds(10));
+                assertThat(small.telemetry("chatty")).extracting((message) -> message.properties().get("n"))
+                    .containsExactly("2", "3");
+            }
+        }
+
+        @Test
         void whenRetainIsSetThenTheMessageCarriesMqttRetain() throws Exception {
             try (PahoDevice device = newDevice()) {
                 device.connect();
@@ -333,6 +418,21 @@ class HubBehaviourTests {
                 assertThatExceptionOfType(MqttException.class)
                     .isThrownBy(() -> device.publish("some/broker/topic", "x", 1, false));
                 awaitDisconnected(device);
+            }
+        }
+
+        @Test
+        void whenAPropertyBagHasAMalformedPercentEscapeThenTheHubClosesDeliberately() throws Exception {
+            try (LogCapture log = LogCapture.of(DeviceConnection.class); PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                assertThatExceptionOfType(MqttException.class).isThrownBy(
+                        () -> device.publish("devices/" + deviceId + "/messages/events/a=%zz", "x", 1, false));
+                awaitDisconnected(device);
+                assertThat(hub.telemetry(deviceId)).isEmpty();
+                await().atMost(Duration.ofSeconds(10)).until(() -> log.messages().stream()
+                    .anyMatch((message) -> message.contains(deviceId) && message.contains("malformed percent-escape")));
+                assertThat(log.messages()).noneMatch((message) -> message.startsWith("Connection error"));
             }
         }
 
@@ -385,6 +485,61 @@ class HubBehaviourTests {
         void whenAnIdentityIsUnknownThenReadingItsTelemetryFailsWith404001() {
             assertThatExceptionOfType(IotHubServiceException.class).isThrownBy(() -> hub.telemetry("nobody"))
                 .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404001));
+        }
+
+        @Test
+        void whenAnIdBreaksIotHubsRulesThenRegisteringFailsWith400004() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            for (String bad : List.of("cr\r\nlf", "nul\u0000", "hash#", "plus+", "space id", "slash/x", "",
+                    "x".repeat(129), "é")) {
+                assertThatExceptionOfType(IotHubServiceException.class).as(bad)
+                    .isThrownBy(() -> hub.registerDevice(bad))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+                assertThatExceptionOfType(IotHubServiceException.class).as(bad)
+                    .isThrownBy(() -> hub.registerModule(deviceId, bad))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+            }
+            String allowed = "aZ09-.%_*?!(),:=@$'" + ids.incrementAndGet();
+            assertThat(hub.registerDevice(allowed).id()).isEqualTo(allowed);
+            assertThat(hub.registerModule(deviceId, "m".repeat(128)).moduleId()).hasSize(128);
+        }
+
+        @Test
+        void whenADeviceIsRemovedThenOnlyItAndItsModulesGo() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            hub.registerModule(deviceId, "m1");
+            hub.registerModule(deviceId, "m2");
+            hub.registerDevice(deviceId + "0");
+            hub.registerModule(deviceId + "0", "m1");
+            hub.removeDevice(deviceId + "/m2");
+            assertThat(hub.devices()).extracting(DeviceIdentity::id)
+                .contains(deviceId, deviceId + "/m1", deviceId + "0", deviceId + "0/m1")
+                .doesNotContain(deviceId + "/m2");
+            hub.removeDevice(deviceId);
+            assertThat(hub.devices()).extracting(DeviceIdentity::id)
+                .doesNotContain(deviceId, deviceId + "/m1")
+                .contains(deviceId + "0", deviceId + "0/m1");
+            assertThatExceptionOfType(IotHubServiceException.class)
+                .isThrownBy(() -> hub.registerModule(deviceId, "m3"))
+                .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(404001));
+        }
+
+        /**
+         * Deleting a device costs the same however many devices the hub holds: 10,000 deletions among 20,000
+         * devices take milliseconds, and scanning the registry for each deletion took over ten seconds.
+         */
+        @Test
+        void whenManyDevicesAreDeletedThenEachDeletionIsIndependentOfTheRegistrySize() {
+            try (IotHubEmulator crowded = IotHubEmulator.builder().servicePort(-1).start()) {
+                List<String> deviceIds = new ArrayList<>();
+                for (int i = 0; i < 20_000; i++) {
+                    deviceIds.add(crowded.registerDevice("crowd-" + i).id());
+                }
+                assertTimeout(Duration.ofSeconds(3), () -> deviceIds.subList(0, 10_000).forEach(crowded::removeDevice));
+                assertThat(crowded.devices()).hasSize(10_000);
+            }
         }
 
         @Test
@@ -481,6 +636,47 @@ class HubBehaviourTests {
         }
 
         @Test
+        void whenAReportedPatchBreaksTheSizeOrDepthLimitThenTheDeviceGets400AndTheTwinIsUnchanged()
+                throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
+                device.publish(Topics.reportedPatch("big", null), "{\"big\":\"" + "x".repeat(33 * 1024) + "\"}", 1,
+                        false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=big");
+                device.publish(Topics.reportedPatch("a", null), "{\"a\":\"" + "x".repeat(20 * 1024) + "\"}", 1,
+                        false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=a&$version=2");
+                device.publish(Topics.reportedPatch("b", null), "{\"b\":\"" + "x".repeat(20 * 1024) + "\"}", 1,
+                        false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=b");
+                device.publish(Topics.reportedPatch("d11", null), nested(11), 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=d11");
+                device.publish(Topics.reportedPatch("d500", null), nested(500), 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/400/?$rid=d500");
+                device.publish(Topics.reportedPatch("d10", null), nested(10), 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=d10&$version=3");
+                device.publish(Topics.twinGet("get"), "", 1, false);
+                assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/200/?$rid=get");
+                assertThat(hub.twin(deviceId).reported()).containsOnlyKeys("a", "level");
+            }
+        }
+
+        @Test
+        void whenADesiredPatchBreaksTheSizeOrDepthLimitThenItFailsWith400004() {
+            String deviceId = "device-" + ids.incrementAndGet();
+            hub.registerDevice(deviceId);
+            for (Map<String, ?> patch : List.of(Map.of("big", "x".repeat(1024 * 1024)), deepMap(11), deepMap(600))) {
+                assertThatExceptionOfType(IotHubServiceException.class)
+                    .isThrownBy(() -> hub.patchDesired(deviceId, patch))
+                    .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+            }
+            assertThat(hub.patchDesired(deviceId, deepMap(10))).isEqualTo(2);
+            assertThat(hub.twin(deviceId).desiredVersion()).isEqualTo(2);
+        }
+
+        @Test
         void whenDesiredChangesThenASubscribedDeviceIsNotifiedAndAnOfflineOneIsNot() throws Exception {
             try (PahoDevice device = newDevice()) {
                 String deviceId = device.client().getClientId();
@@ -550,6 +746,29 @@ class HubBehaviourTests {
                     .orElseThrow();
                 device.publish(Topics.methodResponse(200, late.requestId()), "{}", 1, false);
                 assertThat(device.isConnected()).isTrue();
+            }
+        }
+
+        @Test
+        void whenAMethodNameBreaksTheRulesThenTheCallFailsWith400004AndNothingReachesTheDevice() throws Exception {
+            try (PahoDevice device = newDevice()) {
+                device.connect();
+                String deviceId = device.client().getClientId();
+                device.subscribe(Topics.METHODS_FILTER, 1);
+                for (String bad : List.of("x/?$rid=999&", "hash#", "plus+", "nul\u0000", "new\nline", "sp ace", "",
+                        "m".repeat(129), "m".repeat(65_536))) {
+                    assertThatExceptionOfType(IotHubServiceException.class).as(bad)
+                        .isThrownBy(() -> hub.invokeMethodAsync(deviceId, bad, null, Duration.ofSeconds(5)))
+                        .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
+                }
+                CompletableFuture<MethodResult> call = hub.invokeMethodAsync(deviceId, "thermostat*get-Max_min.1",
+                        null, Duration.ofSeconds(10));
+                HubTopic.MethodRequest parsed = (HubTopic.MethodRequest) HubTopic.parse(device.next().topic())
+                    .orElseThrow();
+                assertThat(parsed.methodName()).isEqualTo("thermostat*get-Max_min.1");
+                device.publish(Topics.methodResponse(200, parsed.requestId()), "{}", 1, false);
+                assertThat(call.join().status()).isEqualTo(200);
+                assertThat(device.received).isEmpty();
             }
         }
 

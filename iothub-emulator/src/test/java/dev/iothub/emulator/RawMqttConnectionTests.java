@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -80,19 +79,9 @@ class RawMqttConnectionTests {
                 Instant.now().plusSeconds(300)).text();
     }
 
-    private static byte[] connect(String clientId, int keepAliveSeconds, String password) throws IOException {
-        ByteArrayOutputStream variable = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(variable);
-        out.writeUTF("MQTT");
-        out.writeByte(4);
-        out.writeByte(0xC2);
-        out.writeShort(keepAliveSeconds);
-        out.writeUTF(clientId);
-        out.writeUTF(MqttUsername.format(hub.hubName(), clientId, null, null));
-        byte[] secret = password.getBytes(StandardCharsets.UTF_8);
-        out.writeShort(secret.length);
-        out.write(secret);
-        return packet(0x10, variable.toByteArray());
+    private static byte[] connect(String clientId, int keepAliveSeconds, String password) {
+        return MqttPackets.connect(clientId, MqttUsername.format(hub.hubName(), clientId, null, null),
+                keepAliveSeconds, password);
     }
 
     /** Rewrites a 3.1.1 CONNECT as MQTT 3.1 ("MQIsdp", level 3). */
@@ -103,7 +92,7 @@ class RawMqttConnectionTests {
         out.writeUTF("MQIsdp");
         out.writeByte(3);
         out.write(body, 7, body.length - 7);
-        return packet(0x10, variable.toByteArray());
+        return MqttPackets.packet(0x10, variable.toByteArray());
     }
 
     private static int headerLength(byte[] packet) {
@@ -112,20 +101,6 @@ class RawMqttConnectionTests {
             index++;
         }
         return index + 1;
-    }
-
-    private static byte[] packet(int type, byte[] body) {
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        packet.write(type);
-        int length = body.length;
-        do {
-            int digit = length % 128;
-            length /= 128;
-            packet.write((length > 0) ? digit | 0x80 : digit);
-        }
-        while (length > 0);
-        packet.writeBytes(body);
-        return packet.toByteArray();
     }
 
 }

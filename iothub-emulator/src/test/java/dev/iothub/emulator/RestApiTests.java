@@ -1,5 +1,9 @@
 package dev.iothub.emulator;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,8 +11,11 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -172,9 +179,18 @@ class RestApiTests {
 
         @Test
         void whenTheDeviceIdIsPercentEncodedThenItIsDecoded() throws Exception {
-            Answer created = send("PUT", "/devices/with%20space-" + ids.incrementAndGet(), null);
+            Answer created = send("PUT", "/devices/with%40at-" + ids.incrementAndGet(), null);
             assertThat(created.status()).isEqualTo(200);
-            assertThat(created.body().get("deviceId").asString()).startsWith("with space-");
+            assertThat(created.body().get("deviceId").asString()).startsWith("with@at-");
+        }
+
+        @Test
+        void whenTheDeviceIdBreaksIotHubsRulesThen400004() throws Exception {
+            for (String bad : new String[] { "cr%0D%0Alf", "nul%00", "hash%23", "plus%2B", "x".repeat(129) }) {
+                Answer answer = send("PUT", "/devices/" + bad, null);
+                assertThat(answer.status()).as(bad).isEqualTo(400);
+                assertThat(answer.errorCode()).as(bad).isEqualTo(400004);
+            }
         }
     }
 
@@ -252,6 +268,64 @@ class RestApiTests {
     }
 
     @Nested
+    class SlowAndLargeRequests {
+
+        @Test
+        void whenClientsStallInTheMiddleOfRequestsThenOtherRequestsAreStillAnswered() throws Exception {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    Socket socket = new Socket("127.0.0.1", hub.servicePort());
+                    socket.getOutputStream().write(("POST /devices/stalled-" + i + "/messages/deviceBound HTTP/1.1\r\n"
+                            + "Host: localhost\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                    stalled.add(socket);
+                }
+                HttpRequest list = request("/devices").timeout(Duration.ofSeconds(10)).GET().build();
+                assertThat(send(list).status()).isEqualTo(200);
+            }
+            finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+
+        @Test
+        void whenTheDeclaredBodyIsOverTheLimitThen413BeforeItIsSent() throws Exception {
+            String deviceId = newDeviceId();
+            try (Socket socket = new Socket("127.0.0.1", hub.servicePort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /devices/" + deviceId + "/messages/deviceBound HTTP/1.1\r\n"
+                        + "Host: localhost\r\nContent-Length: 52428800\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(statusLine(socket)).startsWith("HTTP/1.1 413");
+            }
+            assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
+        }
+
+        @Test
+        void whenAChunkedBodyPassesTheLimitThen413WithoutReadingTheRest() throws Exception {
+            String deviceId = newDeviceId();
+            try (Socket socket = new Socket("127.0.0.1", hub.servicePort())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /devices/" + deviceId + "/messages/deviceBound HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < 17; i++) {
+                    out.write(chunk);
+                }
+                assertThat(statusLine(socket)).startsWith("HTTP/1.1 413");
+            }
+            assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
+        }
+
+        private static String statusLine(Socket socket) throws Exception {
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
+        }
+    }
+
+    @Nested
     class Twins {
 
         @Test
@@ -283,6 +357,22 @@ class RestApiTests {
                 assertThat(notification.topic()).isEqualTo("$iothub/twin/PATCH/properties/desired/?$version=2");
                 assertThat(json.readTree(notification.body()).get("color").asString()).isEqualTo("red");
             }
+        }
+
+        @Test
+        void whenThePatchBreaksTheSizeOrDepthLimitThen400AndTheTwinStaysReadable() throws Exception {
+            String deviceId = newDeviceId();
+            String big = "{\"properties\":{\"desired\":{\"big\":\"" + "x".repeat(33 * 1024) + "\"}}}";
+            String deep = "{\"properties\":{\"desired\":" + "{\"l\":".repeat(498) + "1" + "}".repeat(498) + "}}";
+            String elevenDeep = "{\"properties\":{\"desired\":" + "{\"l\":".repeat(12) + "1" + "}".repeat(12) + "}}";
+            for (String patch : new String[] { big, deep, elevenDeep }) {
+                Answer answer = send("PATCH", "/twins/" + deviceId, patch);
+                assertThat(answer.status()).isEqualTo(400);
+                assertThat(answer.errorCode()).isEqualTo(400004);
+            }
+            Answer twin = get("/twins/" + deviceId);
+            assertThat(twin.status()).isEqualTo(200);
+            assertThat(twin.body().at("/properties/desired/$version").asInt()).isEqualTo(1);
         }
 
         @Test
@@ -349,6 +439,7 @@ class RestApiTests {
             assertThat(send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":\"x\"}").status())
                 .isEqualTo(400);
             assertThat(send("POST", path, "[1]").status()).isEqualTo(400);
+            assertThat(send("POST", path, "{\"methodName\":\"x/?$rid=999&\"}").errorCode()).isEqualTo(400004);
         }
     }
 

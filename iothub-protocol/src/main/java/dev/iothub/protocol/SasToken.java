@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -85,7 +86,7 @@ public record SasToken(String resource, String signature, Instant expiry, String
             return new SasToken(resource, UrlEncoding.decode(signature), Instant.ofEpochSecond(Long.parseLong(se)),
                     fields.get("skn"), text);
         }
-        catch (NumberFormatException ex) {
+        catch (NumberFormatException | DateTimeException ex) {
             throw new IllegalArgumentException("The se field of a shared access signature must be epoch seconds");
         }
     }

@@ -86,6 +86,13 @@ class SasTokenTests {
     }
 
     @Test
+    void whenTheExpiryIsBeyondWhatAnInstantHoldsThenParsingFailsWithIllegalArgument() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SasToken.parse("SharedAccessSignature sig=x&se=" + Long.MAX_VALUE + "&sr=h/devices/d"))
+                .withMessageContaining("se");
+    }
+
+    @Test
     void toStringHidesTheSignature() {
         SasToken token = SasToken.create("h/devices/d", KEY, SE);
         assertThat(token.toString()).doesNotContain(token.signature()).doesNotContain("sig");

@@ -27,6 +27,8 @@ final class DeviceState {
 
     private final Set<String> thumbprints = new HashSet<>();
 
+    private final Set<String> moduleIds = new HashSet<>();
+
     DeviceState(DeviceIdentity identity) {
         this.identity = identity;
     }
@@ -58,6 +60,11 @@ final class DeviceState {
 
     Set<String> thumbprints() {
         return this.thumbprints;
+    }
+
+    /** The ids of a device's modules (empty for a module), so deleting a device never scans the registry. */
+    Set<String> moduleIds() {
+        return this.moduleIds;
     }
 
     /** Makes a link current and returns the one it replaces (or {@code null}); that one's messages are released. */

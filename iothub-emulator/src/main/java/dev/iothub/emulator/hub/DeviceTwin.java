@@ -43,17 +43,38 @@ final class DeviceTwin {
         return Json.toMap(this.reported);
     }
 
-    /** Applies a desired patch and returns the notification body: the patch with the new {@code $version}. */
+    /**
+     * Applies a desired patch and returns the notification body: the patch with the new {@code $version}.
+     *
+     * @throws IllegalArgumentException when the result would break {@link TwinLimits}; the twin is unchanged
+     */
     ObjectNode patchDesired(ObjectNode patch) {
-        merge(this.desired, patch);
+        mergeWithinLimits("desired", this.desired, patch);
         this.desiredVersion++;
         return patch.deepCopy().put("$version", this.desiredVersion);
     }
 
-    /** Applies a reported patch and returns the new reported version. */
+    /**
+     * Applies a reported patch and returns the new reported version.
+     *
+     * @throws IllegalArgumentException when the result would break {@link TwinLimits}; the twin is unchanged
+     */
     long patchReported(ObjectNode patch) {
-        merge(this.reported, patch);
+        mergeWithinLimits("reported", this.reported, patch);
         return ++this.reportedVersion;
+    }
+
+    private static void mergeWithinLimits(String section, ObjectNode target, ObjectNode patch) {
+        String refusal = TwinLimits.checkPatch(section, patch);
+        if (refusal == null) {
+            ObjectNode merged = target.deepCopy();
+            merge(merged, patch);
+            refusal = TwinLimits.checkSection(section, merged);
+        }
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
+        merge(target, patch);
     }
 
     private static void merge(ObjectNode target, ObjectNode patch) {

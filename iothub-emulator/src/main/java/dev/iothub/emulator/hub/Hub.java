@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SubscriptionFilter;
 import dev.iothub.protocol.SystemProperties;
 import dev.iothub.protocol.Topics;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -38,9 +40,12 @@ public final class Hub {
 
     private static final int TELEMETRY_CAPACITY = 100_000;
 
+    /** How many bytes of telemetry a hub keeps unless told otherwise. */
+    public static final long DEFAULT_TELEMETRY_CAPACITY_BYTES = 64L * 1024 * 1024;
+
     private final ConcurrentMap<String, DeviceState> devices = new ConcurrentHashMap<>();
 
-    private final TelemetryLog telemetry = new TelemetryLog(TELEMETRY_CAPACITY);
+    private final TelemetryLog telemetry;
 
     private final MethodBroker methods;
 
@@ -51,14 +56,26 @@ public final class Hub {
     private final SubscriptionFaults subscriptionFaults = new SubscriptionFaults();
 
     /**
-     * Creates an empty hub.
+     * Creates an empty hub that keeps {@value #DEFAULT_TELEMETRY_CAPACITY_BYTES} bytes of telemetry.
      *
      * @param scheduler where method timeouts run
      * @param clock the hub's clock (enqueued times)
      */
     public Hub(ScheduledExecutorService scheduler, Clock clock) {
+        this(scheduler, clock, DEFAULT_TELEMETRY_CAPACITY_BYTES);
+    }
+
+    /**
+     * Creates an empty hub.
+     *
+     * @param scheduler where method timeouts run
+     * @param clock the hub's clock (enqueued times)
+     * @param telemetryCapacityBytes how many bytes of telemetry are kept, oldest dropped first
+     */
+    public Hub(ScheduledExecutorService scheduler, Clock clock, long telemetryCapacityBytes) {
         this.methods = new MethodBroker(scheduler);
         this.clock = clock;
+        this.telemetry = new TelemetryLog(TELEMETRY_CAPACITY, telemetryCapacityBytes);
     }
 
     // Registry
@@ -71,26 +88,44 @@ public final class Hub {
      * unknown device, {@code 400004} for a bad id or key
      */
     public DeviceIdentity register(String deviceId, String moduleId, String primaryKey) {
-        if (deviceId == null || deviceId.isBlank() || deviceId.contains("/")
-                || (moduleId != null && (moduleId.isBlank() || moduleId.contains("/")))) {
-            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
-                    "Device and module ids must be non-empty and must not contain '/'");
+        NamingRules.checkIdentityId("device", deviceId);
+        if (moduleId != null) {
+            NamingRules.checkIdentityId("module", moduleId);
         }
         if (primaryKey != null && !isBase64(primaryKey)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
                     "The primary key must be Base64");
         }
-        if (moduleId != null && !this.devices.containsKey(deviceId)) {
-            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
-                    "Device " + deviceId + " must exist before its module " + moduleId);
-        }
         DeviceIdentity identity = new DeviceIdentity(deviceId, moduleId,
                 (primaryKey != null) ? primaryKey : newKey(), newKey());
+        if (moduleId == null) {
+            putNew(identity);
+            return identity;
+        }
+        DeviceState device = this.devices.get(deviceId);
+        if (device == null) {
+            throw moduleOfUnknownDevice(deviceId, moduleId);
+        }
+        synchronized (device) {
+            if (this.devices.get(deviceId) != device) {
+                throw moduleOfUnknownDevice(deviceId, moduleId);
+            }
+            putNew(identity);
+            device.moduleIds().add(moduleId);
+        }
+        return identity;
+    }
+
+    private void putNew(DeviceIdentity identity) {
         if (this.devices.putIfAbsent(identity.id(), new DeviceState(identity)) != null) {
             throw new IotHubServiceException(IotHubServiceException.DEVICE_ALREADY_EXISTS,
                     "Identity " + identity.id() + " already exists");
         }
-        return identity;
+    }
+
+    private static IotHubServiceException moduleOfUnknownDevice(String deviceId, String moduleId) {
+        return new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
+                "Device " + deviceId + " must exist before its module " + moduleId);
     }
 
     /** The identity with this id ({@code deviceId} or {@code deviceId/moduleId}), if registered. */
@@ -109,22 +144,43 @@ public final class Hub {
      * @return the ids of the removed identities
      */
     public List<String> remove(String id) {
-        DeviceIdentity identity = require(id).identity();
-        List<String> removed = this.devices.values().stream()
-            .map(DeviceState::identity)
-            .filter((candidate) -> candidate.id().equals(id) || (identity.moduleId() == null
-                    && identity.deviceId().equals(candidate.deviceId())))
-            .map(DeviceIdentity::id)
-            .toList();
-        removed.forEach(this::removeOne);
-        return removed;
+        DeviceState state = require(id);
+        DeviceIdentity identity = state.identity();
+        List<DeviceState> removed = new ArrayList<>();
+        if (identity.moduleId() == null) {
+            synchronized (state) {
+                removeExactly(state);
+                removed.add(state);
+                for (String moduleId : state.moduleIds()) {
+                    DeviceState module = this.devices.remove(MqttUsername.clientId(identity.deviceId(), moduleId));
+                    if (module != null) {
+                        removed.add(module);
+                    }
+                }
+            }
+        }
+        else {
+            removeExactly(state);
+            removed.add(state);
+            DeviceState device = this.devices.get(identity.deviceId());
+            if (device != null) {
+                synchronized (device) {
+                    device.moduleIds().remove(identity.moduleId());
+                }
+            }
+        }
+        removed.forEach(Hub::closeRemoved);
+        return removed.stream().map((gone) -> gone.identity().id()).toList();
     }
 
-    private void removeOne(String id) {
-        DeviceState state = this.devices.remove(id);
-        if (state == null) {
-            return;
+    private void removeExactly(DeviceState state) {
+        String id = state.identity().id();
+        if (!this.devices.remove(id, state)) {
+            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
         }
+    }
+
+    private static void closeRemoved(DeviceState state) {
         DeviceLink link;
         synchronized (state) {
             link = state.link();
@@ -339,10 +395,18 @@ public final class Hub {
      * Merges a desired patch and notifies the device if it is connected and subscribed (notifications are not queued).
      *
      * @return the new desired version
-     * @throws IotHubServiceException {@code 400004} for a property name starting with {@code $}
+     * @throws IotHubServiceException {@code 400004} for a property name starting with {@code $}, or a patch that
+     * would take the desired properties over 32 KB or 10 levels of nesting
      */
     public long patchDesired(String id, Map<String, ?> patch) {
-        ObjectNode patchNode = Json.MAPPER.valueToTree(patch);
+        ObjectNode patchNode;
+        try {
+            patchNode = Json.MAPPER.valueToTree(patch);
+        }
+        catch (JacksonException ex) {
+            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
+                    "The desired patch cannot be written as JSON: " + ex.getOriginalMessage());
+        }
         if (hasDollarKey(patchNode)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
                     "Desired property names must not start with '$'");
@@ -351,7 +415,12 @@ public final class Hub {
         DeviceLink link;
         ObjectNode notification;
         synchronized (state) {
-            notification = state.twin().patchDesired(patchNode);
+            try {
+                notification = state.twin().patchDesired(patchNode);
+            }
+            catch (IllegalArgumentException overLimit) {
+                throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID, overLimit.getMessage());
+            }
             link = state.link();
         }
         if (link != null && link.isSubscribed(SubscriptionFilter.DESIRED_PROPERTIES)) {
@@ -364,7 +433,8 @@ public final class Hub {
     /**
      * Applies a reported patch from a device.
      *
-     * @return the status and, on success, the new reported version
+     * @return the status and, on success, the new reported version; 400 also for a patch that would take the
+     * reported properties over 32 KB or 10 levels of nesting
      */
     public ReportedPatchResult patchReported(String id, byte[] body, Long expectedVersion) {
         JsonNode patch = Json.parseOrNull(new String(body, StandardCharsets.UTF_8));
@@ -376,7 +446,12 @@ public final class Hub {
             if (expectedVersion != null && expectedVersion != state.twin().reportedVersion()) {
                 return new ReportedPatchResult(412, null);
             }
-            return new ReportedPatchResult(204, state.twin().patchReported((ObjectNode) patch));
+            try {
+                return new ReportedPatchResult(204, state.twin().patchReported((ObjectNode) patch));
+            }
+            catch (IllegalArgumentException overLimit) {
+                return new ReportedPatchResult(400, null);
+            }
         }
     }
 

@@ -37,6 +37,7 @@ final class MethodBroker {
 
     CompletableFuture<MethodResult> invoke(String identityId, DeviceLink link, String methodName, String payload,
             Duration responseTimeout) {
+        NamingRules.checkMethodName(methodName);
         if (responseTimeout.compareTo(MIN_TIMEOUT) < 0 || responseTimeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
                     "responseTimeoutInSeconds must be between 5 and 300");

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,11 +13,19 @@ import java.util.function.Predicate;
 import dev.iothub.emulator.TelemetryMessage;
 
 /**
- * The telemetry the hub received, oldest first, bounded (the oldest messages are dropped beyond the capacity).
+ * The telemetry the hub received, oldest first, bounded by a number of messages and by their size in bytes: the
+ * oldest messages are dropped beyond either limit.
  */
 final class TelemetryLog {
 
+    /** What one message costs beyond its body and properties (object headers, map entries), roughly. */
+    private static final int MESSAGE_OVERHEAD_BYTES = 256;
+
     private final int capacity;
+
+    private final long capacityBytes;
+
+    private long bytes;
 
     private final Deque<Entry> messages = new ArrayDeque<>();
 
@@ -28,17 +37,29 @@ final class TelemetryLog {
 
     private final Condition added = this.lock.newCondition();
 
-    TelemetryLog(int capacity) {
+    /**
+     * Creates an empty log.
+     *
+     * @param capacity the most messages kept
+     * @param capacityBytes the most bytes kept, counting bodies, properties (two bytes a character) and a fixed
+     * overhead per message
+     */
+    TelemetryLog(int capacity, long capacityBytes) {
         this.capacity = capacity;
+        this.capacityBytes = capacityBytes;
     }
 
     void add(TelemetryMessage message) {
+        long size = sizeOf(message);
         this.lock.lock();
         try {
-            if (this.messages.size() == this.capacity) {
-                this.messages.removeFirst();
+            Entry added = new Entry(++this.received, message, size);
+            this.messages.addLast(added);
+            this.bytes += added.bytes;
+            while (this.messages.size() > this.capacity
+                    || (this.bytes > this.capacityBytes && this.messages.size() > 1)) {
+                this.bytes -= this.messages.removeFirst().bytes;
             }
-            this.messages.addLast(new Entry(++this.received, message));
             if (this.waiters > 0) {
                 this.added.signalAll();
             }
@@ -112,6 +133,7 @@ final class TelemetryLog {
         this.lock.lock();
         try {
             this.messages.clear();
+            this.bytes = 0;
         }
         finally {
             this.lock.unlock();
@@ -128,7 +150,29 @@ final class TelemetryLog {
         }
     }
 
-    private record Entry(long sequence, TelemetryMessage message) {
+    /** The bytes the kept messages count for. */
+    long bytes() {
+        this.lock.lock();
+        try {
+            return this.bytes;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private static long sizeOf(TelemetryMessage message) {
+        long size = MESSAGE_OVERHEAD_BYTES + message.body().length;
+        for (Map<String, String> properties : List.of(message.properties(), message.systemProperties())) {
+            for (Map.Entry<String, String> property : properties.entrySet()) {
+                String value = property.getValue();
+                size += 2L * (property.getKey().length() + ((value != null) ? value.length() : 0));
+            }
+        }
+        return size;
+    }
+
+    private record Entry(long sequence, TelemetryMessage message, long bytes) {
     }
 
 }

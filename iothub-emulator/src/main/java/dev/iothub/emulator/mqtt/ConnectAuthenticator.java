@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -15,18 +16,27 @@ import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
 
 /**
- * Checks a CONNECT the way IoT Hub does: client id, username, a registered identity, and either a SAS token signed
- * with one of its keys, scoped to it and not expired, or (without a password) a valid TLS client certificate whose
- * SHA-256 thumbprint is registered for it.
+ * Checks a CONNECT the way IoT Hub does: client id, a username naming this hub, a registered identity, and either a
+ * SAS token signed with one of its keys, scoped to it on this hub and not expired, or (without a password) a valid
+ * TLS client certificate whose SHA-256 thumbprint is registered for it.
  */
 final class ConnectAuthenticator {
 
+    /**
+     * The latest expiry accepted: the end of year 9999, the largest time IoT Hub (a .NET service) can represent. A
+     * later {@code se} is refused, so no expiry timer can overflow.
+     */
+    static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+
     private final Hub hub;
+
+    private final String hubName;
 
     private final Clock clock;
 
-    ConnectAuthenticator(Hub hub, Clock clock) {
+    ConnectAuthenticator(Hub hub, String hubName, Clock clock) {
         this.hub = hub;
+        this.hubName = hubName;
         this.clock = clock;
     }
 
@@ -37,13 +47,13 @@ final class ConnectAuthenticator {
      */
     Optional<Authenticated> authenticate(String clientId, String username, byte[] password,
             X509Certificate clientCertificate) {
-        Optional<MqttUsername> parsedUsername = MqttUsername.parse(username);
+        Optional<MqttUsername> parsedUsername = parseUsername(username);
         if (parsedUsername.isEmpty() || (password == null && clientCertificate == null)) {
             return Optional.empty();
         }
         MqttUsername user = parsedUsername.get();
         String identityId = user.clientId();
-        if (!identityId.equals(clientId)) {
+        if (!identityId.equals(clientId) || !user.hostName().equalsIgnoreCase(this.hubName)) {
             return Optional.empty();
         }
         Optional<DeviceIdentity> identity = this.hub.find(identityId);
@@ -62,11 +72,21 @@ final class ConnectAuthenticator {
         }
         DeviceIdentity device = identity.get();
         boolean signed = token.isSignedWith(device.primaryKey()) || token.isSignedWith(device.secondaryKey());
-        if (!signed || !token.covers(user.hostName(), device.deviceId(), device.moduleId())
-                || token.isExpiredAt(this.clock.instant())) {
+        if (!signed || !token.covers(this.hubName, device.deviceId(), device.moduleId())
+                || token.isExpiredAt(this.clock.instant()) || token.expiry().isAfter(LATEST_EXPIRY)) {
             return Optional.empty();
         }
         return Optional.of(new Authenticated(device, token, user.modelId()));
+    }
+
+    /** Parses the username; a malformed percent-escape in its query is a refusal like any other bad username. */
+    private static Optional<MqttUsername> parseUsername(String username) {
+        try {
+            return MqttUsername.parse(username);
+        }
+        catch (IllegalArgumentException ex) {
+            return Optional.empty();
+        }
     }
 
     private Optional<Authenticated> authenticateCertificate(DeviceIdentity device, X509Certificate certificate,

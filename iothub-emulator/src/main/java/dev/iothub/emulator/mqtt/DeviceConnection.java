@@ -59,7 +59,13 @@ import io.netty.handler.timeout.IdleStateHandler;
  * subscriptions, which the hub may read from other threads.
  * <p>
  * Like IoT Hub, it answers protocol errors by closing the connection: a QoS 2 publish, a publish to a topic the hub
- * does not accept or to another identity, telemetry over 256 KB, an unsupported subscription filter.
+ * does not accept, with a malformed percent-escape or to another identity, telemetry over 256 KB, an unsupported
+ * subscription filter.
+ * <p>
+ * A device that does not read what the hub writes is slowed down, then dropped: while more than the write buffer's
+ * high-water mark is queued for it, the connection stops reading its requests (so they cannot pile up answers);
+ * if that lasts longer than the stall timeout, or the hub's own messages push the queue over
+ * {@value #MAX_QUEUED_OUTPUT_BYTES} bytes, the connection is closed.
  */
 public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMessage> implements DeviceLink {
 
@@ -68,6 +74,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     /** IoT Hub closes idle connections after 1.5 times the keep-alive, capped at this many seconds. */
     static final long MAX_IDLE_SECONDS = 1767;
+
+    /** The most the hub queues for one device; a message that would go beyond closes the connection. */
+    static final int MAX_QUEUED_OUTPUT_BYTES = 4 * 1024 * 1024;
 
     private static final System.Logger logger = System.getLogger(DeviceConnection.class.getName());
 
@@ -80,6 +89,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     private final Clock clock;
 
     private final Duration tokenExpiryGrace;
+
+    private final Duration outputStallTimeout;
 
     private final Map<Integer, QueuedMessage> inFlight = new HashMap<>();
 
@@ -95,6 +106,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private ScheduledFuture<?> tokenExpiry;
 
+    private ScheduledFuture<?> outputStall;
+
     private int lastPacketId;
 
     /**
@@ -103,14 +116,18 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
      * @param hub the hub model
      * @param sessions the persistent sessions
      * @param clock the hub's clock
+     * @param hubName the host name that usernames and SAS tokens must name
      * @param tokenExpiryGrace how long after its SAS token expires a connection is closed
+     * @param outputStallTimeout how long a device may leave the hub's messages unread before it is disconnected
      */
-    public DeviceConnection(Hub hub, SessionStore sessions, Clock clock, Duration tokenExpiryGrace) {
+    public DeviceConnection(Hub hub, SessionStore sessions, Clock clock, String hubName, Duration tokenExpiryGrace,
+            Duration outputStallTimeout) {
         this.hub = hub;
         this.sessions = sessions;
-        this.authenticator = new ConnectAuthenticator(hub, clock);
+        this.authenticator = new ConnectAuthenticator(hub, hubName, clock);
         this.clock = clock;
         this.tokenExpiryGrace = tokenExpiryGrace;
+        this.outputStallTimeout = outputStallTimeout;
     }
 
     @Override
@@ -135,6 +152,13 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             }
             return;
         }
+        handle(type, message);
+        if (!this.channel.isWritable()) {
+            pauseReading();
+        }
+    }
+
+    private void handle(MqttMessageType type, MqttMessage message) {
         switch (type) {
             case PUBLISH -> publish((MqttPublishMessage) message);
             case PUBACK -> acknowledged(((MqttPubAckMessage) message).variableHeader().messageId());
@@ -202,10 +226,15 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         if (accepted.token() == null) {
             return;
         }
-        long delay = Duration.between(this.clock.instant(), accepted.token().expiry().plus(this.tokenExpiryGrace))
-            .toMillis();
-        this.tokenExpiry = ctx.executor().schedule(() -> close("SAS token expired"), Math.max(delay, 0),
-                TimeUnit.MILLISECONDS);
+        Duration delay = Duration.between(this.clock.instant(), accepted.token().expiry()).plus(this.tokenExpiryGrace);
+        long millis;
+        try {
+            millis = Math.max(delay.toMillis(), 0);
+        }
+        catch (ArithmeticException beyondAnyRun) {
+            return;
+        }
+        this.tokenExpiry = ctx.executor().schedule(() -> close("SAS token expired"), millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -225,7 +254,14 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         String topic = publish.variableHeader().topicName();
         byte[] body = ByteBufUtil.getBytes(publish.payload());
-        Optional<DeviceTopic> parsed = DeviceTopic.parse(topic);
+        Optional<DeviceTopic> parsed;
+        try {
+            parsed = DeviceTopic.parse(topic);
+        }
+        catch (IllegalArgumentException ex) {
+            close("publish to a topic with a malformed percent-escape: " + topic);
+            return;
+        }
         if (parsed.isEmpty()) {
             close("publish to a topic IoT Hub does not accept: " + topic);
             return;
@@ -337,6 +373,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     @Override
     public void publish(String topic, byte[] payload) {
+        if (wouldOverflow(payload)) {
+            return;
+        }
         this.channel.writeAndFlush(new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttPublishVariableHeader(topic, 0), Unpooled.wrappedBuffer(payload)));
@@ -379,12 +418,66 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             if (!this.channel.isActive()) {
                 return;
             }
+            if (wouldOverflow(message.body())) {
+                return;
+            }
             int packetId = nextPacketId();
             this.inFlight.put(packetId, message);
             this.channel.writeAndFlush(new MqttPublishMessage(
                     new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
                     new MqttPublishVariableHeader(message.topic(), packetId), Unpooled.wrappedBuffer(message.body())));
         });
+    }
+
+    /** Closes the connection instead of queuing a message that would take its backlog over the limit. */
+    private boolean wouldOverflow(byte[] payload) {
+        if (this.channel.bytesBeforeWritable() + payload.length <= MAX_QUEUED_OUTPUT_BYTES) {
+            return false;
+        }
+        closeStalled("the device does not read its messages and more than " + MAX_QUEUED_OUTPUT_BYTES
+                + " bytes would be queued for it");
+        return true;
+    }
+
+    /** Closes a connection whose device reads nothing, without waiting to flush TLS's close_notify to it. */
+    private void closeStalled(String reason) {
+        SslHandler tls = this.channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            tls.setCloseNotifyFlushTimeoutMillis(1);
+        }
+        close(reason);
+    }
+
+    /**
+     * Stops reading from a device that does not drain the hub's messages, and closes its connection if it still has
+     * not drained them by the stall timeout. Reading resumes when the queue is below the low-water mark again.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            resumeReading();
+        }
+        else {
+            pauseReading();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void pauseReading() {
+        this.channel.config().setAutoRead(false);
+        if (this.outputStall == null) {
+            this.outputStall = this.channel.eventLoop()
+                .schedule(() -> closeStalled("the device did not read its messages for " + this.outputStallTimeout),
+                        this.outputStallTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void resumeReading() {
+        if (this.outputStall != null) {
+            this.outputStall.cancel(false);
+            this.outputStall = null;
+        }
+        this.channel.config().setAutoRead(true);
     }
 
     private int nextPacketId() {
@@ -409,6 +502,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (this.tokenExpiry != null) {
             this.tokenExpiry.cancel(false);
+        }
+        if (this.outputStall != null) {
+            this.outputStall.cancel(false);
         }
         this.rawInFlight.values().forEach((raw) -> raw.completeExceptionally(
                 new IllegalStateException("The connection closed before the device acknowledged")));

@@ -4,20 +4,29 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.iothub.emulator.IotHubEmulator;
 
 /**
- * The service REST API's HTTP listener, on the JDK's HTTP server with a small pool of daemon threads named
+ * The service REST API's HTTP listener, on the JDK's HTTP server with a pool of daemon threads named
  * {@code iothub-emulator-rest-N}. Its resources call only the {@link IotHubEmulator} Java API.
+ * <p>
+ * The JDK server reads a request on the thread that handles it, without a time limit, so a client that stalls in
+ * the middle of a request holds that thread. The pool therefore grows to {@value #MAX_THREADS} threads (idle ones
+ * end after {@value #IDLE_SECONDS} s) instead of being four threads that four stalled clients could take.
  */
 public final class ServiceApiServer implements AutoCloseable {
 
-    private static final int THREADS = 4;
+    /** The most requests served at once; further ones wait for a thread. */
+    static final int MAX_THREADS = 64;
+
+    private static final int IDLE_SECONDS = 30;
 
     private final HttpServer server;
 
@@ -36,7 +45,9 @@ public final class ServiceApiServer implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound
      */
     public static ServiceApiServer start(IotHubEmulator emulator, InetSocketAddress address) {
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, new RestThreadFactory());
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new RestThreadFactory());
+        executor.allowCoreThreadTimeOut(true);
         try {
             HttpServer server = HttpServer.create(address, 0);
             RestRouter router = new RestRouter();

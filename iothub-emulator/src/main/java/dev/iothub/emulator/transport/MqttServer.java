@@ -13,10 +13,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
@@ -32,6 +34,12 @@ public final class MqttServer implements AutoCloseable {
     static final int MAX_PACKET_BYTES = 512 * 1024;
 
     private static final int CONNECT_TIMEOUT_SECONDS = 30;
+
+    /**
+     * A connection whose queue for the device exceeds the high mark stops reading until the queue drains below the
+     * low mark (see the connection handler); the flow-control handler holds packets already decoded meanwhile.
+     */
+    private static final WriteBufferWaterMark OUTPUT_WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final Channel serverChannel;
 
@@ -56,6 +64,7 @@ public final class MqttServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OUTPUT_WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
@@ -66,6 +75,7 @@ public final class MqttServer implements AutoCloseable {
                         channel.pipeline()
                             .addLast("tls", new SslHandler(engine))
                             .addLast("decoder", new MqttDecoder(MAX_PACKET_BYTES))
+                            .addLast("flow-control", new FlowControlHandler())
                             .addLast("encoder", MqttEncoder.INSTANCE)
                             .addLast(IDLE_HANDLER, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0))
                             .addLast("device", connectionHandler.get());
