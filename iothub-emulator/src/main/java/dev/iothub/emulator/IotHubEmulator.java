@@ -29,7 +29,6 @@ import dev.iothub.emulator.rest.ServiceApiServer;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.emulator.transport.TlsIdentity;
 import dev.iothub.protocol.ConnectionString;
-import dev.iothub.protocol.Topics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -330,8 +329,7 @@ public final class IotHubEmulator implements AutoCloseable {
         }
         String messageId = (message.messageId() != null) ? message.messageId() : UUID.randomUUID().toString();
         Map<String, String> bag = message.bag(messageId, identity.deviceId());
-        this.hub.sendCloudToDevice(id, new QueuedMessage(messageId,
-                Topics.cloudToDevice(identity.deviceId(), identity.moduleId(), bag), message.body(), bag));
+        this.hub.sendCloudToDevice(id, new QueuedMessage(messageId, message.body(), bag));
         return messageId;
     }
 

@@ -56,6 +56,9 @@ final class TransportPrototype implements HostedHub {
 
     private static final int CONNECT_TIMEOUT_SECONDS = 30;
 
+    /** The emulator's default. */
+    private static final Duration OUTPUT_STALL_TIMEOUT = Duration.ofSeconds(30);
+
     private final EventLoopGroup boss;
 
     private final EventLoopGroup workers;
@@ -78,7 +81,8 @@ final class TransportPrototype implements HostedHub {
         Clock clock = Clock.systemUTC();
         this.hub = new Hub(this.workers, clock);
         SessionStore sessions = new SessionStore();
-        Supplier<DeviceConnection> device = () -> new DeviceConnection(this.hub, sessions, clock, Duration.ZERO);
+        Supplier<DeviceConnection> device = () -> new DeviceConnection(this.hub, sessions, clock, address,
+                Duration.ZERO, OUTPUT_STALL_TIMEOUT);
         InetSocketAddress bindAddress = new InetSocketAddress(address, 0);
         if (openSsl) {
             SelfSignedCertificate certificate = new SelfSignedCertificate(address, "EC", 256);

@@ -18,6 +18,7 @@ import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.hub.DeviceLink;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
+import dev.iothub.emulator.hub.ReportedPatchResult;
 import dev.iothub.emulator.hub.SubscriptionFaults;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.protocol.DeviceTopic;
@@ -33,20 +34,14 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubAckMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
-import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslHandler;
@@ -164,8 +159,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             case PUBACK -> acknowledged(((MqttPubAckMessage) message).variableHeader().messageId());
             case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
-            case PINGREQ -> this.channel.writeAndFlush(
-                    new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case PINGREQ -> this.channel.writeAndFlush(MqttMessage.PINGRESP);
             case DISCONNECT -> this.channel.close();
             default -> close("unsupported packet " + type);
         }
@@ -254,16 +248,10 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         String topic = publish.variableHeader().topicName();
         byte[] body = ByteBufUtil.getBytes(publish.payload());
-        Optional<DeviceTopic> parsed;
-        try {
-            parsed = DeviceTopic.parse(topic);
-        }
-        catch (IllegalArgumentException ex) {
-            close("publish to a topic with a malformed percent-escape: " + topic);
-            return;
-        }
+        Optional<DeviceTopic> parsed = DeviceTopic.parse(topic);
         if (parsed.isEmpty()) {
-            close("publish to a topic IoT Hub does not accept: " + topic);
+            close("publish to a topic IoT Hub does not accept (unknown, or with a malformed percent-escape): "
+                    + topic);
             return;
         }
         DeviceTopic deviceTopic = parsed.get();
@@ -286,7 +274,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         else if (deviceTopic instanceof DeviceTopic.ReportedPatch patch) {
             acknowledge(publish);
-            Hub.ReportedPatchResult result = this.hub.patchReported(this.identity.id(), body, patch.expectedVersion());
+            ReportedPatchResult result = this.hub.patchReported(this.identity.id(), body, patch.expectedVersion());
             respondToTwinRequest(Topics.twinResponse(result.status(), patch.requestId(), result.version()),
                     new byte[0]);
         }
@@ -334,8 +322,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             logger.log(Level.DEBUG, "Leaving a SUBSCRIBE of {0} unanswered (fault injection)", this.identity.id());
             return;
         }
-        int[] granted = new int[subscribe.payload().topicSubscriptions().size()];
-        int index = 0;
+        MqttMessageBuilders.SubAckBuilder subAck = MqttMessageBuilders.subAck()
+            .packetId(subscribe.variableHeader().messageId());
         for (MqttTopicSubscription subscription : subscribe.payload().topicSubscriptions()) {
             String filter = subscription.topicFilter();
             Optional<SubscriptionFilter> kind = SubscriptionFilter.classify(filter, this.identity.deviceId(),
@@ -348,21 +336,18 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
                 close("more than " + DeviceSession.MAX_SUBSCRIPTIONS + " subscriptions");
                 return;
             }
-            granted[index++] = faults.refuses(this.identity.id(), filter) ? MqttQoS.FAILURE.value()
-                    : Math.min(subscription.qualityOfService().value(), MqttQoS.AT_LEAST_ONCE.value());
+            subAck.addGrantedQos(faults.refuses(this.identity.id(), filter) ? MqttQoS.FAILURE
+                    : MqttQoS.valueOf(Math.min(subscription.qualityOfService().value(), MqttQoS.AT_LEAST_ONCE.value())));
         }
-        this.channel.writeAndFlush(new MqttSubAckMessage(
-                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
-                new MqttSubAckPayload(granted)));
+        this.channel.writeAndFlush(subAck.build());
         this.hub.deliverCloudToDevice(this.identity.id(), this);
     }
 
     private void unsubscribe(MqttUnsubscribeMessage unsubscribe) {
         unsubscribe.payload().topics().forEach(this.session::unsubscribe);
-        this.channel.writeAndFlush(new MqttUnsubAckMessage(
-                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(unsubscribe.variableHeader().messageId())));
+        this.channel.writeAndFlush(MqttMessageBuilders.unsubAck()
+            .packetId(unsubscribe.variableHeader().messageId())
+            .build());
     }
 
     @Override
@@ -372,13 +357,25 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     }
 
     @Override
-    public void publish(String topic, byte[] payload) {
+    public void desiredPropertiesChanged(long version, byte[] patch) {
+        publish(Topics.desiredPatch(version), patch);
+    }
+
+    @Override
+    public void methodRequest(String methodName, String requestId, byte[] payload) {
+        publish(Topics.methodRequest(methodName, requestId), payload);
+    }
+
+    /** Publishes at QoS 0: twin responses, desired notifications, method requests. */
+    private void publish(String topic, byte[] payload) {
         if (wouldOverflow(payload)) {
             return;
         }
-        this.channel.writeAndFlush(new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttPublishVariableHeader(topic, 0), Unpooled.wrappedBuffer(payload)));
+        this.channel.writeAndFlush(MqttMessageBuilders.publish()
+            .topicName(topic)
+            .qos(MqttQoS.AT_MOST_ONCE)
+            .payload(Unpooled.wrappedBuffer(payload))
+            .build());
     }
 
     @Override
@@ -423,9 +420,12 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             }
             int packetId = nextPacketId();
             this.inFlight.put(packetId, message);
-            this.channel.writeAndFlush(new MqttPublishMessage(
-                    new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                    new MqttPublishVariableHeader(message.topic(), packetId), Unpooled.wrappedBuffer(message.body())));
+            this.channel.writeAndFlush(MqttMessageBuilders.publish()
+                .topicName(Topics.cloudToDevice(this.identity.deviceId(), this.identity.moduleId(), message.properties()))
+                .qos(MqttQoS.AT_LEAST_ONCE)
+                .messageId(packetId)
+                .payload(Unpooled.wrappedBuffer(message.body()))
+                .build());
         });
     }
 
