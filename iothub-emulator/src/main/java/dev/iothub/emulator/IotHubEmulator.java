@@ -23,7 +23,7 @@ import javax.net.ssl.SSLContext;
 
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
-import dev.iothub.emulator.mqtt.DeviceConnection;
+import dev.iothub.emulator.mqtt.ConnectHandler;
 import dev.iothub.emulator.mqtt.SessionStore;
 import dev.iothub.emulator.rest.ServiceApiServer;
 import dev.iothub.emulator.transport.MqttServer;
@@ -88,7 +88,7 @@ public final class IotHubEmulator implements AutoCloseable {
         try {
             this.mqttServer = MqttServer.bind(new InetSocketAddress(builder.bindAddress, builder.mqttPort),
                     this.tls.serverContext(), this.boss, this.workers,
-                    () -> new DeviceConnection(this.hub, this.sessions, clock, builder.hubName,
+                    () -> new ConnectHandler(this.hub, this.sessions, clock, builder.hubName,
                             builder.tokenExpiryGrace, builder.outputStallTimeout));
         }
         catch (RuntimeException ex) {
