@@ -1,6 +1,8 @@
 package dev.iothub.emulator.mqtt;
 
 import java.lang.System.Logger.Level;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -162,8 +164,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         byte[] body = ByteBufUtil.getBytes(publish.payload());
         Optional<DeviceTopic> parsed = DeviceTopic.parse(topic);
         if (parsed.isEmpty()) {
-            close("publish to a topic IoT Hub does not accept (unknown, or with a malformed percent-escape): "
-                    + topic);
+            close((hasMalformedEscape(topic) ? "publish to a topic with a malformed percent-escape: "
+                    : "publish to a topic IoT Hub does not accept: ") + topic);
             return;
         }
         DeviceTopic deviceTopic = parsed.get();
@@ -193,6 +195,16 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         else if (deviceTopic instanceof DeviceTopic.MethodResponse response) {
             acknowledge(publish);
             this.hub.methodResponse(this.identity.id(), response.requestId(), response.status(), body);
+        }
+    }
+
+    private static boolean hasMalformedEscape(String topic) {
+        try {
+            URLDecoder.decode(topic, StandardCharsets.UTF_8);
+            return false;
+        }
+        catch (IllegalArgumentException ex) {
+            return true;
         }
     }
 
