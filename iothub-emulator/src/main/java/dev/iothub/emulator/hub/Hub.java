@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * The hub model, as one entry point over its services: the {@link DeviceRegistry}, the {@link DeviceLinks} between
  * identities and their connections, the {@link TelemetryLog}, the {@link TwinStore}, the {@link MethodBroker} and
  * the {@link CloudToDeviceQueues}. Device connections call it for what devices do; the service API calls it for what
- * a back end does. It holds no state of its own beyond those services.
+ * a back end does. It holds nothing but those services and the {@link SubscriptionFaults}; each identity's state is
+ * guarded by its own monitor, and nothing here blocks an event loop.
  */
 public final class Hub {
 
