@@ -383,6 +383,17 @@ class ConnectionStateMachineTests {
     }
 
     @Test
+    void whenStoppedWhileConnectingThenTheLateConnackIsIgnored() {
+        start();
+        this.machine.stop();
+        this.scheduler.runReady();
+        connack(0);
+        assertThat(this.subscribes).isEmpty();
+        assertThat(state()).isEqualTo(IotHubConnectionState.STOPPED);
+        assertThat(this.scheduler.timers()).isEmpty();
+    }
+
+    @Test
     void whenStoppedWhileConnectedThenItStaysUpForTheDrainButMakesNoMoreMoves() {
         connected();
         this.machine.stop();
