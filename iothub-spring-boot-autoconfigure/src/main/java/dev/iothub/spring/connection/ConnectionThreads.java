@@ -42,7 +42,7 @@ final class ConnectionThreads {
     private static void configure(ExecutorConfigurationSupport executor, String threadNamePrefix) {
         executor.setThreadNamePrefix(threadNamePrefix);
         executor.setDaemon(true);
-        // Queued work (a transition, a user's completion) still runs; delayed timers are dropped
+        // Work already queued (a transition, a user's completion) still runs at shutdown; timers do not
         executor.setWaitForTasksToCompleteOnShutdown(true);
         executor.setAwaitTerminationSeconds(SHUTDOWN_WAIT_SECONDS);
     }
