@@ -75,6 +75,8 @@ final class ConnectionStateMachine {
 
     private @Nullable ScheduledFuture<?> timer;
 
+    private @Nullable IMqttToken lastConnect;
+
     private long generation;
 
     private int connections;
@@ -127,14 +129,16 @@ final class ConnectionStateMachine {
      * Makes no more moves: cancels the timer and ignores every later answer; a connection that is up stays up so
      * that outstanding messages can complete.
      *
-     * @return completed once the connection thread did so (at once if it is not running)
+     * @return completed once the connection thread did so (at once if it is not running), with the token of the
+     * last CONNECT sent: Paho refuses to close a client while a CONNECT is unanswered (32110), so the client must
+     * be closed only once that token is complete
      */
-    CompletableFuture<Void> stop() {
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
+    CompletableFuture<@Nullable IMqttToken> stop() {
+        CompletableFuture<@Nullable IMqttToken> stopped = new CompletableFuture<>();
         boolean queued = onConnectionThread(() -> {
             this.generation++;
             enter(this.phase.open ? ConnectionPhase.DRAINING : ConnectionPhase.STOPPING);
-            stopped.complete(null);
+            stopped.complete(this.lastConnect);
         });
         if (!queued) {
             stopped.complete(null);
@@ -151,6 +155,7 @@ final class ConnectionStateMachine {
         this.client = null;
         this.queue = null;
         this.firstAttempt = null;
+        this.lastConnect = null;
         this.connectedSince = null;
         this.lastDisconnectReason = DisconnectReason.APPLICATION_STOPPED;
         this.events.disconnected(DisconnectReason.APPLICATION_STOPPED, null);
@@ -183,7 +188,8 @@ final class ConnectionStateMachine {
             return;
         }
         try {
-            mqtt.connect(this.options, null, whenCurrent(attempt, (token) -> subscribe(), this::connectFailed));
+            this.lastConnect = mqtt.connect(this.options, null,
+                    whenCurrent(attempt, (token) -> subscribe(), this::connectFailed));
         }
         catch (MqttException ex) {
             connectFailed(ex);

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -234,23 +235,46 @@ public class IotHubClientManager extends Mqttv3ClientManager {
     }
 
     private void awaitFirstAttempt(CompletableFuture<Void> firstAttempt) {
-        if (!await(firstAttempt, this.settings.connectTimeout().plusSeconds(1))) {
+        try {
+            firstAttempt.get(this.settings.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException | ExecutionException ex) {
             logger.warn("IoT Hub did not answer within " + this.settings.connectTimeout()
                     + "; the application starts and the connection keeps trying in the background");
         }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    private static boolean await(CompletableFuture<Void> future, Duration timeout) {
+    /** The token of the last CONNECT once the connection thread stopped moving, or {@code null}. */
+    private @Nullable IMqttToken await(CompletableFuture<@Nullable IMqttToken> stopped, Duration timeout) {
         try {
-            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            return stopped.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (TimeoutException | ExecutionException ex) {
-            return false;
+            logger.warn("The connection thread of " + getClientId() + " was busy; stopping anyway");
+            return null;
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return true;
+            return null;
+        }
+    }
+
+    /**
+     * Waits for the answer to a CONNECT still in flight, so that the client is then either connected (and
+     * disconnected cleanly) or not (and closed), never left half-open with its threads running.
+     */
+    private void awaitAnswer(@Nullable IMqttToken connect) {
+        if (connect == null || connect.isComplete()) {
+            return;
+        }
+        try {
+            connect.waitForCompletion(this.settings.connectTimeout().toMillis() + 1000);
+        }
+        catch (MqttException ex) {
+            logger.debug("The last CONNECT of " + getClientId() + " did not succeed; closing", ex);
         }
     }
 
@@ -280,14 +304,13 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             if (client == null) {
                 return;
             }
-            if (!await(this.connection.stop(), this.settings.shutdownTimeout())) {
-                logger.warn("The connection thread of " + getClientId() + " was busy; stopping anyway");
-            }
+            IMqttToken lastConnect = await(this.connection.stop(), this.settings.shutdownTimeout());
             PublishQueue queue = this.publishQueue;
             if (queue != null && !queue.drain(this.settings.shutdownTimeout())) {
                 logger.warn(queue.size() + " message(s) were not acknowledged by IoT Hub before shutdown");
             }
             this.threads.stopConnectionThread();
+            awaitAnswer(lastConnect);
             boolean wasConnected = client.isConnected();
             close(client, wasConnected);
             if (queue != null) {

@@ -80,8 +80,9 @@ class ConnectionStateMachineTests {
         given(this.mqtt.connect(any(MqttConnectOptions.class), any(), any(IMqttActionListener.class)))
             .willAnswer((invocation) -> {
                 MqttConnectOptions sent = invocation.getArgument(0);
-                this.connects.add(new Connect(new String(sent.getPassword()), invocation.getArgument(2)));
-                return mock(IMqttToken.class);
+                IMqttToken token = mock(IMqttToken.class);
+                this.connects.add(new Connect(new String(sent.getPassword()), invocation.getArgument(2), token));
+                return token;
             });
         given(this.mqtt.subscribe(any(String[].class), any(int[].class), any(), any(IMqttActionListener.class),
                 any(IMqttMessageListener[].class)))
@@ -367,7 +368,7 @@ class ConnectionStateMachineTests {
     void whenStoppedDuringAPendingReconnectThenTheTimerIsCancelledAndNothingMoves() {
         start();
         connackFails(0);
-        CompletableFuture<Void> stopped = this.machine.stop();
+        CompletableFuture<IMqttToken> stopped = this.machine.stop();
         this.scheduler.runReady();
         assertThat(stopped).isDone();
         assertThat(this.scheduler.timers()).isEmpty();
@@ -383,10 +384,11 @@ class ConnectionStateMachineTests {
     }
 
     @Test
-    void whenStoppedWhileConnectingThenTheLateConnackIsIgnored() {
+    void whenStoppedWhileConnectingThenTheLateConnackIsIgnoredAndTheManagerGetsTheConnectToWaitFor() {
         start();
-        this.machine.stop();
+        CompletableFuture<IMqttToken> stopped = this.machine.stop();
         this.scheduler.runReady();
+        assertThat(stopped).isCompletedWithValue(this.connects.get(0).token);
         connack(0);
         assertThat(this.subscribes).isEmpty();
         assertThat(state()).isEqualTo(IotHubConnectionState.STOPPED);
@@ -406,7 +408,7 @@ class ConnectionStateMachineTests {
         assertThat(this.scheduler.timers()).isEmpty();
     }
 
-    private record Connect(String password, IMqttActionListener listener) {
+    private record Connect(String password, IMqttActionListener listener, IMqttToken token) {
     }
 
     private record Subscribe(String[] filters, int[] qos, IMqttActionListener listener) {

@@ -17,6 +17,7 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
 
 import org.springframework.integration.mqtt.core.MqttPahoClientFactory;
 
@@ -30,8 +31,11 @@ import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.BDDMockito.given;
+import static org.mockito.BDDMockito.willAnswer;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.verify;
@@ -160,6 +164,23 @@ class IotHubClientManagerTests {
         assertThat(started.getStatus().state()).isEqualTo(IotHubConnectionState.STOPPED);
         assertThat(connectAttempts()).isOne();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(threadsOf("mgr2")).isEmpty());
+    }
+
+    @Test
+    void whenStoppedWhileAConnectIsUnansweredThenItWaitsForTheAnswerAndDisconnectsBeforeClosing() throws MqttException {
+        IMqttToken connect = mock(IMqttToken.class);
+        given(this.mqtt.connect(any(MqttConnectOptions.class), any(), any(IMqttActionListener.class)))
+            .willReturn(connect);
+        willAnswer((invocation) -> given(this.mqtt.isConnected()).willReturn(true)).given(connect)
+            .waitForCompletion(anyLong());
+        given(this.mqtt.disconnect(anyLong())).willReturn(mock(IMqttToken.class));
+        IotHubClientManager started = start("mgr4");
+        started.stop();
+        InOrder order = inOrder(connect, this.mqtt);
+        order.verify(connect).waitForCompletion(anyLong());
+        order.verify(this.mqtt).disconnect(anyLong());
+        order.verify(this.mqtt).close();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(threadsOf("mgr4")).isEmpty());
     }
 
     @Test
