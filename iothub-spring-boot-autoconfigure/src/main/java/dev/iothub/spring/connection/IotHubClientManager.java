@@ -41,8 +41,8 @@ import dev.iothub.spring.event.IotHubReconnectingEvent;
  * This class only adapts: it owns the Paho client, the threads and the publish queue from {@code start()} to
  * {@code stop()} and hands Paho's callbacks on. The connection's phases live in a {@code ConnectionStateMachine},
  * messages in a {@code PublishQueue}. Its threads are created here rather than as beans for the reasons given on
- * {@code ConnectionThreads}. It is a little over 300 lines only for the documented public API that the templates,
- * the router and Spring Integration adapters use.
+ * {@code ConnectionThreads}. It is over 300 lines for the documented public API that the templates, the router and
+ * Spring Integration adapters use, and for the start and stop sequences, whose order matters and reads best whole.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
