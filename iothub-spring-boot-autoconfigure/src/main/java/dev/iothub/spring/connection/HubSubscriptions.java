@@ -21,9 +21,9 @@ final class HubSubscriptions {
     /** The granted QoS with which an MQTT 3.1.1 SUBACK refuses a filter. */
     static final int REFUSED = 0x80;
 
-    private static final int[] QOS = { 1, 0, 0, 0 };
-
     private final String[] filters;
+
+    private final int[] qos = { 1, 0, 0, 0 };
 
     private final IMqttMessageListener[] listeners;
 
@@ -40,7 +40,7 @@ final class HubSubscriptions {
 
     /** Sends the SUBSCRIBE; {@code answer} hears of the SUBACK (or of the failure) on Paho's thread. */
     void subscribe(IMqttAsyncClient client, IMqttActionListener answer) throws MqttException {
-        client.subscribe(this.filters, QOS, null, answer, this.listeners);
+        client.subscribe(this.filters, this.qos, null, answer, this.listeners);
     }
 
     /** The filters a SUBACK refused, in subscription order; a missing return code counts as refused. */

@@ -48,9 +48,9 @@ class ConnectionStateMachineTests {
 
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
 
-    private static final int[] ALL_GRANTED = { 1, 0, 0, 0 };
-
     private static final ConnectionString IDENTITY = ConnectionString.ofKey("hub.example", "dev1", null, KEY);
+
+    private final int[] allGranted = { 1, 0, 0, 0 };
 
     private final ManualTaskScheduler scheduler = new ManualTaskScheduler();
 
@@ -149,7 +149,7 @@ class ConnectionStateMachineTests {
     private void connected() {
         start();
         connack(0);
-        suback(0, ALL_GRANTED);
+        suback(0, this.allGranted);
     }
 
     private IotHubConnectionState state() {
@@ -174,7 +174,7 @@ class ConnectionStateMachineTests {
         assertThat(this.subscribes.get(0).qos).containsExactly(1, 0, 0, 0);
         assertThat(state()).isEqualTo(IotHubConnectionState.CONNECTING);
         assertThat(this.firstAttempt).isNotDone();
-        suback(0, ALL_GRANTED);
+        suback(0, this.allGranted);
         assertThat(this.machine.isConnected()).isTrue();
         assertThat(this.machine.status().connectedSince()).isEqualTo(this.scheduler.getClock().instant());
         assertThat(this.events).singleElement()
@@ -292,7 +292,7 @@ class ConnectionStateMachineTests {
         assertThat(this.scheduler.timers()).as("the renewal is cancelled").containsExactly(FIRST_BACKOFF);
         this.scheduler.advance(FIRST_BACKOFF);
         connack(1);
-        suback(1, ALL_GRANTED);
+        suback(1, this.allGranted);
         assertThat(events(IotHubConnectedEvent.class)).singleElement()
             .satisfies((event) -> assertThat(event.isReconnect()).isTrue());
         assertThat(this.listenerCalls).containsExactly("false/false", "true/false");
@@ -307,7 +307,7 @@ class ConnectionStateMachineTests {
         disconnected(0);
         this.scheduler.advance(FIRST_BACKOFF);
         assertThat(this.connects).hasSize(2);
-        suback(0, ALL_GRANTED);
+        suback(0, this.allGranted);
         connack(0);
         this.connects.get(0).listener.onFailure(mock(IMqttToken.class), new MqttException(0));
         this.scheduler.runReady();
@@ -316,7 +316,7 @@ class ConnectionStateMachineTests {
         assertThat(events(IotHubConnectedEvent.class)).isEmpty();
         assertThat(events(IotHubReconnectingEvent.class)).hasSize(1);
         connack(1);
-        suback(1, ALL_GRANTED);
+        suback(1, this.allGranted);
         assertThat(this.machine.isConnected()).isTrue();
         assertThat(events(IotHubConnectedEvent.class)).hasSize(1);
     }
@@ -336,7 +336,7 @@ class ConnectionStateMachineTests {
         assertThat(this.connects.get(1).password).isNotEqualTo(this.connects.get(0).password);
         assertThat(state()).isEqualTo(IotHubConnectionState.RENEWING_TOKEN);
         connack(1);
-        suback(1, ALL_GRANTED);
+        suback(1, this.allGranted);
         assertThat(this.machine.isConnected()).isTrue();
         Instant expiry = this.scheduler.getClock().instant().plus(TOKEN_LIFETIME).plusSeconds(1);
         assertThat(this.events).singleElement()
