@@ -280,7 +280,7 @@ public final class IotHubEmulator implements AutoCloseable {
     // Twins
 
     /** The identity's twin properties. */
-    public Twin twin(String id) {
+    public TwinSnapshot twin(String id) {
         return this.hub.twin(id);
     }
 
@@ -331,7 +331,7 @@ public final class IotHubEmulator implements AutoCloseable {
      * @throws IotHubServiceException {@code 403004} when the device's queue holds 50 messages, {@code 400004} for a
      * message over IoT Hub's 64 KB limit
      */
-    public String sendCloudToDevice(String id, CloudToDeviceMessage message) {
+    public String sendCloudToDevice(String id, CloudToDeviceRequest message) {
         DeviceIdentity identity = device(id);
         if (message.size() > MAX_CLOUD_TO_DEVICE_BYTES) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
@@ -356,13 +356,13 @@ public final class IotHubEmulator implements AutoCloseable {
     // Telemetry
 
     /** The telemetry received from an identity, oldest first; fails with {@code 404001} for an unknown identity. */
-    public List<TelemetryMessage> telemetry(String id) {
+    public List<ReceivedTelemetry> telemetry(String id) {
         device(id);
         return this.hub.telemetry(id);
     }
 
     /** All telemetry received, oldest first. */
-    public List<TelemetryMessage> telemetry() {
+    public List<ReceivedTelemetry> telemetry() {
         return this.hub.telemetry(null);
     }
 
@@ -372,7 +372,7 @@ public final class IotHubEmulator implements AutoCloseable {
      *
      * @throws AssertionError when none arrives within the timeout
      */
-    public TelemetryMessage awaitTelemetry(String id, Predicate<TelemetryMessage> filter, Duration timeout) {
+    public ReceivedTelemetry awaitTelemetry(String id, Predicate<ReceivedTelemetry> filter, Duration timeout) {
         return await(id, timeout, () -> this.hub.awaitTelemetry(id, filter, timeout));
     }
 
@@ -382,11 +382,11 @@ public final class IotHubEmulator implements AutoCloseable {
      *
      * @throws AssertionError when none arrives within the timeout
      */
-    public TelemetryMessage awaitNextTelemetry(String id, Duration timeout) {
+    public ReceivedTelemetry awaitNextTelemetry(String id, Duration timeout) {
         return await(id, timeout, () -> this.hub.awaitNextTelemetry(id, (message) -> true, timeout));
     }
 
-    private TelemetryMessage await(String id, Duration timeout, TelemetryWait wait) {
+    private ReceivedTelemetry await(String id, Duration timeout, TelemetryWait wait) {
         device(id);
         try {
             return wait.await().orElseThrow(() -> new AssertionError(
@@ -401,7 +401,7 @@ public final class IotHubEmulator implements AutoCloseable {
     @FunctionalInterface
     private interface TelemetryWait {
 
-        Optional<TelemetryMessage> await() throws InterruptedException;
+        Optional<ReceivedTelemetry> await() throws InterruptedException;
 
     }
 

@@ -222,7 +222,7 @@ class HubBehaviourTests {
                 client.connect(x509Options(deviceId, hub.clientSslContext(certificate)));
                 client.publish("devices/" + deviceId + "/messages/events/", "x".getBytes(StandardCharsets.UTF_8), 1,
                         false);
-                TelemetryMessage message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                ReceivedTelemetry message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
                 assertThat(message.systemProperties().get("iothub-connection-auth-method")).contains("\"x509\"");
             }
             finally {
@@ -345,7 +345,7 @@ class HubBehaviourTests {
                 String deviceId = device.client().getClientId();
                 device.publish("devices/" + deviceId + "/messages/events/$.mid=m%201&%24.ct=application%2Fjson"
                         + "&$.ce=utf-8&my%20prop=a%20b%26c&flag&empty=", "{\"t\":21}", 1, false);
-                TelemetryMessage message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                ReceivedTelemetry message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
                 assertThat(message.bodyAsString()).isEqualTo("{\"t\":21}");
                 assertThat(message.systemProperties()).containsEntry("message-id", "m 1")
                     .containsEntry("content-type", "application/json")
@@ -364,7 +364,7 @@ class HubBehaviourTests {
                 String deviceId = device.client().getClientId();
                 device.publish("devices/" + deviceId + "/messages/events/", "old", 1, false);
                 hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
-                CompletableFuture<TelemetryMessage> next = CompletableFuture
+                CompletableFuture<ReceivedTelemetry> next = CompletableFuture
                     .supplyAsync(() -> hub.awaitNextTelemetry(deviceId, Duration.ofSeconds(10)));
                 await().atMost(Duration.ofSeconds(10)).until(HubBehaviourTests::someoneAwaitsNextTelemetry);
                 device.publish("devices/" + deviceId + "/messages/events/", "new", 1, false);
@@ -394,7 +394,7 @@ class HubBehaviourTests {
                 device.connect();
                 String deviceId = device.client().getClientId();
                 device.publish("devices/" + deviceId + "/messages/events/", "r", 1, true);
-                TelemetryMessage message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+                ReceivedTelemetry message = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
                 assertThat(message.properties()).containsEntry("mqtt-retain", "true");
             }
         }
@@ -568,7 +568,7 @@ class HubBehaviourTests {
                 client.connect(options);
                 client.publish("devices/" + deviceId + "/modules/filter/messages/events/$.ct=text%2Fplain/",
                         "hello".getBytes(StandardCharsets.UTF_8), 1, false);
-                TelemetryMessage message = hub.awaitTelemetry(module.id(), (m) -> true, Duration.ofSeconds(10));
+                ReceivedTelemetry message = hub.awaitTelemetry(module.id(), (m) -> true, Duration.ofSeconds(10));
                 assertThat(message.moduleId()).isEqualTo("filter");
                 assertThat(message.systemProperties()).containsEntry("iothub-connection-module-id", "filter")
                     .containsEntry("content-type", "text/plain");
@@ -616,7 +616,7 @@ class HubBehaviourTests {
                 assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=a&$version=2");
                 device.publish(Topics.reportedPatch("b", 2L), "{\"temp\":null,\"info\":{\"fw\":\"2\"}}", 1, false);
                 assertThat(device.next().topic()).isEqualTo("$iothub/twin/res/204/?$rid=b&$version=3");
-                Twin twin = hub.twin(deviceId);
+                TwinSnapshot twin = hub.twin(deviceId);
                 assertThat(twin.reported()).isEqualTo(Map.of("info", Map.of("fw", "2", "hw", "x")));
                 assertThat(twin.reportedVersion()).isEqualTo(3);
             }
@@ -792,7 +792,7 @@ class HubBehaviourTests {
                 device.connect(false);
                 device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
                 device.client().disconnect();
-                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("{\"cmd\":1}").messageId("mid-1")
+                hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("{\"cmd\":1}").messageId("mid-1")
                     .correlationId("cid-9").contentType("application/json").contentEncoding("utf-8")
                     .property("app prop", "a b&c").property("flag", null).property("empty", ""));
                 assertThat(hub.pendingCloudToDevice(deviceId)).isEqualTo(1);
@@ -806,7 +806,7 @@ class HubBehaviourTests {
                 await().atMost(Duration.ofSeconds(10)).until(() -> hub.pendingCloudToDevice(deviceId) == 0);
                 device.client().disconnect();
                 device.connect(false);
-                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second"));
+                hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("second"));
                 assertThat(device.next().body()).isEqualTo("second");
                 assertThat(device.received).isEmpty();
             }
@@ -819,8 +819,8 @@ class HubBehaviourTests {
                 device.client().setManualAcks(true);
                 device.connect(false);
                 device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
-                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("first").messageId("same"));
-                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("second").messageId("same"));
+                hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("first").messageId("same"));
+                hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("second").messageId("same"));
                 PahoDevice.Received first = device.next();
                 device.next();
                 device.client().messageArrivedComplete(first.message().getId(), 1);
@@ -836,7 +836,7 @@ class HubBehaviourTests {
             try (PahoDevice device = newDevice()) {
                 String deviceId = device.client().getClientId();
                 assertThatExceptionOfType(IotHubServiceException.class)
-                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("x".repeat(65 * 1024))))
+                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("x".repeat(65 * 1024))))
                     .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(400004));
                 assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
             }
@@ -847,10 +847,10 @@ class HubBehaviourTests {
             try (PahoDevice device = newDevice()) {
                 String deviceId = device.client().getClientId();
                 for (int i = 0; i < 50; i++) {
-                    hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("m" + i));
+                    hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("m" + i));
                 }
                 assertThatExceptionOfType(IotHubServiceException.class)
-                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("one too many")))
+                    .isThrownBy(() -> hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("one too many")))
                     .satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(403004));
             }
         }
@@ -859,7 +859,7 @@ class HubBehaviourTests {
         void whenCleanSessionIsUsedThenNothingIsDeliveredBeforeSubscribing() throws Exception {
             try (PahoDevice device = newDevice()) {
                 String deviceId = device.client().getClientId();
-                hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("waiting".getBytes(StandardCharsets.UTF_8)));
+                hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("waiting".getBytes(StandardCharsets.UTF_8)));
                 device.connect(true);
                 assertThat(device.received).isEmpty();
                 device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);

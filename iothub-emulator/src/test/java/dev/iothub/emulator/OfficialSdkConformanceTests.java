@@ -110,7 +110,7 @@ class OfficialSdkConformanceTests {
         message.setProperty("alert level", "high & rising");
         client.sendEvent(message);
 
-        TelemetryMessage received = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+        ReceivedTelemetry received = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
         assertThat(received.bodyAsString()).isEqualTo("{\"temperature\":21.5}");
         assertThat(received.properties()).containsEntry("alert level", "high & rising");
         assertThat(received.systemProperties()).containsEntry("message-id", "message 1")
@@ -130,9 +130,9 @@ class OfficialSdkConformanceTests {
             received.add(message);
             return IotHubMessageResult.COMPLETE;
         }, null);
-        hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("queued before connect").messageId("m-0"));
+        hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("queued before connect").messageId("m-0"));
         client.open(false);
-        hub.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("{\"cmd\":\"blink\"}").messageId("m-1")
+        hub.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("{\"cmd\":\"blink\"}").messageId("m-1")
             .correlationId("c-1").contentType("application/json").property("priority", "high"));
 
         Message first = received.poll(10, TimeUnit.SECONDS);

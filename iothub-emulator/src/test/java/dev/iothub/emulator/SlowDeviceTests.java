@@ -27,7 +27,7 @@ class SlowDeviceTests {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    /** Twin GETs the flooding device sends; unthrottled, their answers would queue 320 MB for it. */
+    /** TwinSnapshot GETs the flooding device sends; unthrottled, their answers would queue 320 MB for it. */
     private static final int FLOOD_REQUESTS = 20_000;
 
     @Test

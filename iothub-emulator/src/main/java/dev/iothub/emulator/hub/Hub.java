@@ -12,8 +12,8 @@ import java.util.function.Predicate;
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.MethodResult;
-import dev.iothub.emulator.TelemetryMessage;
-import dev.iothub.emulator.Twin;
+import dev.iothub.emulator.ReceivedTelemetry;
+import dev.iothub.emulator.TwinSnapshot;
 import dev.iothub.protocol.MqttUsername;
 import org.jspecify.annotations.Nullable;
 
@@ -169,18 +169,18 @@ public final class Hub {
     }
 
     /** The telemetry received from an identity ({@code null} for all), oldest first. */
-    public List<TelemetryMessage> telemetry(@Nullable String id) {
+    public List<ReceivedTelemetry> telemetry(@Nullable String id) {
         return this.telemetry.find(fromIdentity(id));
     }
 
     /** Waits for telemetry from an identity that matches the filter (also one received earlier). */
-    public Optional<TelemetryMessage> awaitTelemetry(String id, Predicate<TelemetryMessage> filter, Duration timeout)
+    public Optional<ReceivedTelemetry> awaitTelemetry(String id, Predicate<ReceivedTelemetry> filter, Duration timeout)
             throws InterruptedException {
         return this.telemetry.await(fromIdentity(id).and(filter), timeout);
     }
 
     /** Waits for the next telemetry from an identity that matches the filter, received after this call. */
-    public Optional<TelemetryMessage> awaitNextTelemetry(String id, Predicate<TelemetryMessage> filter,
+    public Optional<ReceivedTelemetry> awaitNextTelemetry(String id, Predicate<ReceivedTelemetry> filter,
             Duration timeout) throws InterruptedException {
         return this.telemetry.awaitNext(fromIdentity(id).and(filter), timeout);
     }
@@ -190,7 +190,7 @@ public final class Hub {
         this.telemetry.clear();
     }
 
-    private static Predicate<TelemetryMessage> fromIdentity(@Nullable String id) {
+    private static Predicate<ReceivedTelemetry> fromIdentity(@Nullable String id) {
         if (id == null) {
             return (message) -> true;
         }
@@ -200,7 +200,7 @@ public final class Hub {
     // Twins
 
     /** The twin as the service sees it. */
-    public Twin twin(String id) {
+    public TwinSnapshot twin(String id) {
         return this.twins.twin(id);
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 
 /**
  * The telemetry the hub received, oldest first, bounded by a number of messages and by their size in bytes: the
@@ -49,7 +49,7 @@ final class TelemetryLog {
         this.capacityBytes = capacityBytes;
     }
 
-    void add(TelemetryMessage message) {
+    void add(ReceivedTelemetry message) {
         long size = sizeOf(message);
         this.lock.lock();
         try {
@@ -69,7 +69,7 @@ final class TelemetryLog {
         }
     }
 
-    List<TelemetryMessage> find(Predicate<TelemetryMessage> filter) {
+    List<ReceivedTelemetry> find(Predicate<ReceivedTelemetry> filter) {
         this.lock.lock();
         try {
             return this.messages.stream().map(Entry::message).filter(filter).toList();
@@ -80,13 +80,13 @@ final class TelemetryLog {
     }
 
     /** Waits until a message matching the filter has been received (or already was) and returns the first one. */
-    Optional<TelemetryMessage> await(Predicate<TelemetryMessage> filter, Duration timeout)
+    Optional<ReceivedTelemetry> await(Predicate<ReceivedTelemetry> filter, Duration timeout)
             throws InterruptedException {
         return awaitAfter(0, filter, timeout);
     }
 
     /** Waits for the first message matching the filter that arrives after this call. */
-    Optional<TelemetryMessage> awaitNext(Predicate<TelemetryMessage> filter, Duration timeout)
+    Optional<ReceivedTelemetry> awaitNext(Predicate<ReceivedTelemetry> filter, Duration timeout)
             throws InterruptedException {
         long after;
         this.lock.lock();
@@ -99,7 +99,7 @@ final class TelemetryLog {
         return awaitAfter(after, filter, timeout);
     }
 
-    private Optional<TelemetryMessage> awaitAfter(long after, Predicate<TelemetryMessage> filter, Duration timeout)
+    private Optional<ReceivedTelemetry> awaitAfter(long after, Predicate<ReceivedTelemetry> filter, Duration timeout)
             throws InterruptedException {
         long remaining = timeout.toNanos();
         long scanned = after;
@@ -161,7 +161,7 @@ final class TelemetryLog {
         }
     }
 
-    private static long sizeOf(TelemetryMessage message) {
+    private static long sizeOf(ReceivedTelemetry message) {
         long size = MESSAGE_OVERHEAD_BYTES + message.body().length;
         for (Map<String, String> properties : List.of(message.properties(), message.systemProperties())) {
             for (Map.Entry<String, String> property : properties.entrySet()) {
@@ -172,7 +172,7 @@ final class TelemetryLog {
         return size;
     }
 
-    private record Entry(long sequence, TelemetryMessage message, long bytes) {
+    private record Entry(long sequence, ReceivedTelemetry message, long bytes) {
     }
 
 }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.iothub.emulator.DeviceIdentity;
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.protocol.SystemProperties;
 import org.jspecify.annotations.Nullable;
 
@@ -66,7 +66,7 @@ final class TelemetryReceiver {
         if (modelId != null) {
             system.put("dt-dataschema", modelId);
         }
-        this.log.add(new TelemetryMessage(identity.deviceId(), identity.moduleId(), body,
+        this.log.add(new ReceivedTelemetry(identity.deviceId(), identity.moduleId(), body,
                 Collections.unmodifiableMap(properties), Collections.unmodifiableMap(system), now));
     }
 }

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import dev.iothub.emulator.IotHubServiceException;
-import dev.iothub.emulator.Twin;
+import dev.iothub.emulator.TwinSnapshot;
 import dev.iothub.protocol.SubscriptionFilter;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -23,11 +23,11 @@ final class TwinStore {
         this.registry = registry;
     }
 
-    Twin twin(String id) {
+    TwinSnapshot twin(String id) {
         DeviceState state = this.registry.require(id);
         synchronized (state) {
             DeviceTwin twin = state.twin();
-            return new Twin(twin.desired(), twin.desiredVersion(), twin.reported(), twin.reportedVersion());
+            return new TwinSnapshot(twin.desired(), twin.desiredVersion(), twin.reported(), twin.reportedVersion());
         }
     }
 

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.iothub.emulator.CloudToDeviceMessage;
+import dev.iothub.emulator.CloudToDeviceRequest;
 import dev.iothub.emulator.IotHubEmulator;
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.emulator.hub.Json;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -44,7 +44,7 @@ final class DeviceMessagesResource {
     }
 
     private RestResponse sendToDevice(RestRequest request) {
-        CloudToDeviceMessage message = CloudToDeviceMessage.of(request.body())
+        CloudToDeviceRequest message = CloudToDeviceRequest.of(request.body())
             .messageId(request.header("iothub-messageid"))
             .correlationId(request.header("iothub-correlationid"))
             .contentType(request.header("content-type"))
@@ -63,7 +63,7 @@ final class DeviceMessagesResource {
     private RestResponse receivedTelemetry(RestRequest request) {
         String id = request.identityId();
         this.emulator.device(id);
-        List<TelemetryMessage> received = this.emulator.telemetry(id);
+        List<ReceivedTelemetry> received = this.emulator.telemetry(id);
         ArrayNode messages = Json.MAPPER.createArrayNode();
         received.forEach((message) -> messages.add(toJson(message)));
         return RestResponse.ok(messages);
@@ -74,7 +74,7 @@ final class DeviceMessagesResource {
         return RestResponse.noContent();
     }
 
-    private static ObjectNode toJson(TelemetryMessage message) {
+    private static ObjectNode toJson(ReceivedTelemetry message) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("deviceId", message.deviceId());
         if (message.moduleId() != null) {

@@ -4,7 +4,7 @@ import java.util.Map;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
-import dev.iothub.emulator.Twin;
+import dev.iothub.emulator.TwinSnapshot;
 import dev.iothub.emulator.hub.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -53,7 +53,7 @@ final class TwinResource {
     }
 
     private ObjectNode read(String id) {
-        Twin twin = this.emulator.twin(id);
+        TwinSnapshot twin = this.emulator.twin(id);
         DeviceIdentity identity = this.emulator.device(id);
         ObjectNode document = Json.MAPPER.createObjectNode();
         document.put("deviceId", identity.deviceId());

@@ -3,7 +3,7 @@ package dev.iothub.emulator.hub;
 import java.time.Instant;
 import java.util.Map;
 
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,8 +44,8 @@ class TelemetryLogTests {
         assertThat(log.bytes()).isZero();
     }
 
-    private static TelemetryMessage message(int n, int bodyBytes) {
-        return new TelemetryMessage("d", null, new byte[bodyBytes], Map.of("n", Integer.toString(n)), Map.of(),
+    private static ReceivedTelemetry message(int n, int bodyBytes) {
+        return new ReceivedTelemetry("d", null, new byte[bodyBytes], Map.of("n", Integer.toString(n)), Map.of(),
                 Instant.EPOCH);
     }
 }

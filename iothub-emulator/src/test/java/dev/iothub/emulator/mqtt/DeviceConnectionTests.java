@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.MethodResult;
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
 import dev.iothub.emulator.transport.MqttServer;
@@ -261,7 +261,7 @@ class DeviceConnectionTests {
             MqttMessage pubAck = channel.readOutbound();
             assertThat(pubAck.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
             assertThat(((MqttMessageIdVariableHeader) pubAck.variableHeader()).messageId()).isEqualTo(9);
-            assertThat(hub.telemetry(device.id())).singleElement().satisfies((TelemetryMessage message) -> {
+            assertThat(hub.telemetry(device.id())).singleElement().satisfies((ReceivedTelemetry message) -> {
                 assertThat(message.bodyAsString()).isEqualTo("{\"t\":21}");
                 assertThat(message.properties()).containsExactly(entry("colour", "red"));
                 assertThat(message.systemProperties()).containsEntry("iothub-enqueuedtime", NOW.toString());

@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.iothub.emulator.CloudToDeviceMessage;
+import dev.iothub.emulator.CloudToDeviceRequest;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.spring.annotation.C2DHandler;
@@ -265,7 +265,7 @@ class AnnotatedHandlersIntegrationTests {
         @Test
         void whenAJsonCommandArrivesThenItBindsWithItsProperties() {
             Thermostat thermostat = context.getBean(Thermostat.class);
-            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("{\"action\":\"boost\",\"minutes\":15}")
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("{\"action\":\"boost\",\"minutes\":15}")
                 .messageId("cmd-1").contentType("application/json").property("type", "command")
                 .property("priority", "high").property("flag", null).property("empty", ""));
             await().atMost(TIMEOUT).until(() -> !thermostat.commands.isEmpty());
@@ -279,7 +279,7 @@ class AnnotatedHandlersIntegrationTests {
         @Test
         void whenTextArrivesThenTheHandlerMatchingItsConditionGetsIt() {
             Thermostat thermostat = context.getBean(Thermostat.class);
-            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("hello device").contentType("text/plain")
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("hello device").contentType("text/plain")
                 .property("type", "text"));
             await().atMost(TIMEOUT).until(() -> thermostat.texts.contains("hello device"));
         }
@@ -287,11 +287,11 @@ class AnnotatedHandlersIntegrationTests {
         @Test
         void whenApplicationPropertiesUseNamesOfFrameworkHeadersThenTheyCannotOverrideThem() {
             Thermostat thermostat = context.getBean(Thermostat.class);
-            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("{\"action\":\"eco\",\"minutes\":5}")
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("{\"action\":\"eco\",\"minutes\":5}")
                 .messageId("reserved-1").contentType("application/json").property("type", "reserved")
                 .property("id", "not-a-uuid").property("timestamp", "yesterday").property("contentType", "text/plain")
                 .property(IotHubHeaders.MESSAGE_ID, "spoofed"));
-            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("no content type")
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("no content type")
                 .property("type", "reserved-text").property("contentType", "not a mime type"));
             await().atMost(TIMEOUT).until(() -> thermostat.texts.contains("no content type"));
             assertThat(thermostat.commands).contains(new Command("eco", 5));
@@ -313,9 +313,9 @@ class AnnotatedHandlersIntegrationTests {
         @Test
         void whenAHandlerKeepsFailingThenItIsRetriedReportedAndTheNextMessageStillArrives() {
             Thermostat thermostat = context.getBean(Thermostat.class);
-            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("bad").messageId("poison-1")
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("bad").messageId("poison-1")
                 .property("type", "poison"));
-            emulator.sendCloudToDevice(DEVICE, CloudToDeviceMessage.of("after poison").property("type", "text"));
+            emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("after poison").property("type", "text"));
             await().atMost(TIMEOUT).until(() -> thermostat.texts.contains("after poison"));
             assertThat(thermostat.poisonAttempts).hasValue(3);
             List<CloudToDeviceHandlerFailedEvent> failures = context.getBean(Thermostat.class).failures;

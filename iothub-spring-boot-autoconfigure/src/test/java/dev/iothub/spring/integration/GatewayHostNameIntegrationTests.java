@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.iothub.emulator.IotHubEmulator;
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +42,7 @@ class GatewayHostNameIntegrationTests {
                 new Class<?>[0], "iothub.connection-string=" + connectionString)) {
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("edge-leaf"));
             context.getBean(IotHubTelemetryTemplate.class).send(Map.of("via", "gateway")).join();
-            TelemetryMessage message = emulator.awaitTelemetry("edge-leaf", (m) -> true, Duration.ofSeconds(10));
+            ReceivedTelemetry message = emulator.awaitTelemetry("edge-leaf", (m) -> true, Duration.ofSeconds(10));
             assertThat(message.bodyAsString()).isEqualTo("{\"via\":\"gateway\"}");
         }
     }

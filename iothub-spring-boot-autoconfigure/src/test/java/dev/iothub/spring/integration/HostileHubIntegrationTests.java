@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.iothub.emulator.CloudToDeviceMessage;
+import dev.iothub.emulator.CloudToDeviceRequest;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.spring.annotation.C2DHandler;
@@ -91,7 +91,7 @@ class HostileHubIntegrationTests {
             rawAcknowledged(deviceId, "devices/" + deviceId + "/messages/devicebound/%24.mid=m1&note=100%", "poison");
             rawAcknowledged(deviceId, "devices/" + deviceId + "/messages/devicebound/%24.mid=m2&note=100%", "poison");
 
-            emulator.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("after the poison"));
+            emulator.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("after the poison"));
             await().atMost(TIMEOUT).until(() -> device.messages.contains("after the poison"));
             assertThat(device.messages).containsExactly("after the poison");
             assertThat(device.colors).isEmpty();
@@ -115,7 +115,7 @@ class HostileHubIntegrationTests {
             raw(deviceId, "$iothub/methods/POST/get?$rid=8", "{}");
             raw(deviceId, "$iothub/twin/PATCH/properties/desired/extra/?$version=1000", "{\"color\":\"red\"}");
 
-            emulator.sendCloudToDevice(deviceId, CloudToDeviceMessage.of("mine"));
+            emulator.sendCloudToDevice(deviceId, CloudToDeviceRequest.of("mine"));
             await().atMost(TIMEOUT).until(() -> device.messages.contains("mine"));
             assertThat(device.messages).containsExactly("mine");
             assertThat(emulator.invokeMethod(deviceId, "get", null, TIMEOUT)).isEqualTo(new MethodResult(200, "1"));

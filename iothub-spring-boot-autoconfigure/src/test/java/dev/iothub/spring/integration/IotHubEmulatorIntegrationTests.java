@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.iothub.emulator.CloudToDeviceMessage;
+import dev.iothub.emulator.CloudToDeviceRequest;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.MethodResult;
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
 import dev.iothub.spring.event.IotHubConnectedEvent;
 import dev.iothub.spring.inbound.DesiredPropertiesUpdate;
@@ -63,7 +63,7 @@ class IotHubEmulatorIntegrationTests {
                     .creationTime(created)
                     .component("thermostat1")
                     .build()).join();
-            TelemetryMessage received = emulator.awaitTelemetry("telemetry1",
+            ReceivedTelemetry received = emulator.awaitTelemetry("telemetry1",
                     (message) -> "m-1".equals(message.systemProperties().get("message-id")), Duration.ofSeconds(10));
             assertThat(received.bodyAsString()).isEqualTo("{\"temperature\":21.5}");
             assertThat(received.properties()).containsEntry("alert", "a b&c");
@@ -136,7 +136,7 @@ class IotHubEmulatorIntegrationTests {
             router.addDirectMethodHandler("reboot",
                     (request) -> DirectMethodResponse.of(200, "{\"echo\":" + request.payloadAsString() + "}"));
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("inbound1"));
-            emulator.sendCloudToDevice("inbound1", CloudToDeviceMessage.of("hello").messageId("m1")
+            emulator.sendCloudToDevice("inbound1", CloudToDeviceRequest.of("hello").messageId("m1")
                     .correlationId("c1").contentType("text/plain").property("k", "v"));
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !messages.isEmpty());
             assertThat(messages.get(0).payloadAsString()).isEqualTo("hello");
@@ -156,7 +156,7 @@ class IotHubEmulatorIntegrationTests {
     @Test
     void whenCloudToDeviceMessagesWaitForTheDeviceThenTheFirstHandlerGetsThem() {
         emulator.registerDevice("queued1");
-        emulator.sendCloudToDevice("queued1", CloudToDeviceMessage.of("while offline").messageId("q1"));
+        emulator.sendCloudToDevice("queued1", CloudToDeviceRequest.of("while offline").messageId("q1"));
         try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "queued1")) {
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("queued1"));
             List<dev.iothub.spring.inbound.CloudToDeviceMessage> messages = new CopyOnWriteArrayList<>();
@@ -181,7 +181,7 @@ class IotHubEmulatorIntegrationTests {
                 .setHeader(IotHubHeaders.MESSAGE_ID, "flow-1")
                 .setHeader(IotHubHeaders.PROPERTIES, Map.of("source", "flow"))
                 .build())).isTrue();
-            TelemetryMessage received = emulator.awaitTelemetry("module1/filter",
+            ReceivedTelemetry received = emulator.awaitTelemetry("module1/filter",
                     (message) -> "flow-1".equals(message.systemProperties().get("message-id")), Duration.ofSeconds(10));
             assertThat(received.moduleId()).isEqualTo("filter");
             assertThat(received.bodyAsString()).isEqualTo("plain text");

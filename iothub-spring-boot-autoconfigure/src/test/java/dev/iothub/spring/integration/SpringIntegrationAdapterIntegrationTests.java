@@ -2,7 +2,7 @@ package dev.iothub.spring.integration;
 
 import java.nio.charset.StandardCharsets;
 
-import dev.iothub.emulator.CloudToDeviceMessage;
+import dev.iothub.emulator.CloudToDeviceRequest;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.event.IotHubDisconnectedEvent;
@@ -59,7 +59,7 @@ class SpringIntegrationAdapterIntegrationTests {
                 .until(() -> emulator.telemetry("shared1").stream()
                     .anyMatch((message) -> message.bodyAsString().equals("from an adapter")));
 
-            emulator.sendCloudToDevice("shared1", CloudToDeviceMessage.of("to an adapter"));
+            emulator.sendCloudToDevice("shared1", CloudToDeviceRequest.of("to an adapter"));
             Message<?> received = context.getBean("fromHub", QueueChannel.class)
                 .receive(EmulatorApplications.awaitTimeout().toMillis());
             assertThat(received).isNotNull();

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import dev.iothub.emulator.DeviceCertificate;
 import dev.iothub.emulator.IotHubEmulator;
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +51,7 @@ class X509AuthenticationIntegrationTests {
             .run()) {
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("x509-device"));
             context.getBean(IotHubTelemetryTemplate.class).send(Map.of("temperature", 20)).join();
-            TelemetryMessage message = emulator.awaitTelemetry("x509-device", (m) -> true, Duration.ofSeconds(10));
+            ReceivedTelemetry message = emulator.awaitTelemetry("x509-device", (m) -> true, Duration.ofSeconds(10));
             assertThat(message.systemProperties().get("iothub-connection-auth-method")).contains("\"x509\"");
         }
     }

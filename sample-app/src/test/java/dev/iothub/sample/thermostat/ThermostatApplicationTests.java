@@ -11,10 +11,10 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
-import dev.iothub.emulator.CloudToDeviceMessage;
+import dev.iothub.emulator.CloudToDeviceRequest;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.MethodResult;
-import dev.iothub.emulator.TelemetryMessage;
+import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.spring.test.AutoConfigureIotHubEmulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,8 +66,8 @@ class ThermostatApplicationTests {
     @Test
     void telemetryFollowsTheDesiredInterval() {
         this.hub.patchDesired("thermostat", Map.of("telemetryIntervalSeconds", 1));
-        TelemetryMessage first = this.hub.awaitNextTelemetry("thermostat", TIMEOUT);
-        TelemetryMessage second = this.hub.awaitNextTelemetry("thermostat", TIMEOUT);
+        ReceivedTelemetry first = this.hub.awaitNextTelemetry("thermostat", TIMEOUT);
+        ReceivedTelemetry second = this.hub.awaitNextTelemetry("thermostat", TIMEOUT);
         assertThat(Duration.between(first.enqueuedTime(), second.enqueuedTime())).isLessThan(Duration.ofSeconds(5));
         JsonNode reading = this.json.readTree(second.bodyAsString());
         assertThat(reading.get("temperature").isNumber()).isTrue();
@@ -90,10 +90,10 @@ class ThermostatApplicationTests {
 
     @Test
     void cloudToDeviceMessagesReachTheDisplay() {
-        this.hub.sendCloudToDevice("thermostat", CloudToDeviceMessage.of("{\"text\":\"Eco mode\"}")
+        this.hub.sendCloudToDevice("thermostat", CloudToDeviceRequest.of("{\"text\":\"Eco mode\"}")
             .contentType("application/json").property("command", "display"));
         await().atMost(TIMEOUT).until(() -> "Eco mode".equals(this.thermostat.getDisplay()));
-        this.hub.sendCloudToDevice("thermostat", CloudToDeviceMessage.of("Hello thermostat"));
+        this.hub.sendCloudToDevice("thermostat", CloudToDeviceRequest.of("Hello thermostat"));
         await().atMost(TIMEOUT).until(() -> "Hello thermostat".equals(this.thermostat.getDisplay()));
     }
 

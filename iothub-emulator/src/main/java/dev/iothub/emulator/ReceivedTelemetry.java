@@ -15,7 +15,7 @@ import java.util.Map;
  * {@code correlation-id}, {@code content-type}, {@code iothub-connection-device-id}, {@code iothub-enqueuedtime}
  * @param enqueuedTime when the hub received it
  */
-public record TelemetryMessage(String deviceId, String moduleId, byte[] body, Map<String, String> properties,
+public record ReceivedTelemetry(String deviceId, String moduleId, byte[] body, Map<String, String> properties,
         Map<String, String> systemProperties, Instant enqueuedTime) {
 
     /** The body decoded as UTF-8. */

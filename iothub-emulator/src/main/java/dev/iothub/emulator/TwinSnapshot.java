@@ -10,6 +10,6 @@ import java.util.Map;
  * @param reported the reported properties, without {@code $version}
  * @param reportedVersion the reported properties' version
  */
-public record Twin(Map<String, Object> desired, long desiredVersion, Map<String, Object> reported,
+public record TwinSnapshot(Map<String, Object> desired, long desiredVersion, Map<String, Object> reported,
         long reportedVersion) {
 }

@@ -11,7 +11,7 @@ import dev.iothub.protocol.SystemProperties;
  * A cloud-to-device message to send to a device: a body, optional system properties and application properties.
  * Application property values may be {@code null} or empty; they are delivered as {@code key} and {@code key=}.
  */
-public final class CloudToDeviceMessage {
+public final class CloudToDeviceRequest {
 
     private final byte[] body;
 
@@ -25,46 +25,46 @@ public final class CloudToDeviceMessage {
 
     private final Map<String, String> properties = new LinkedHashMap<>();
 
-    private CloudToDeviceMessage(byte[] body) {
+    private CloudToDeviceRequest(byte[] body) {
         this.body = body.clone();
     }
 
     /** A message with a binary body. */
-    public static CloudToDeviceMessage of(byte[] body) {
-        return new CloudToDeviceMessage(body);
+    public static CloudToDeviceRequest of(byte[] body) {
+        return new CloudToDeviceRequest(body);
     }
 
     /** A message with a UTF-8 text body. */
-    public static CloudToDeviceMessage of(String body) {
-        return new CloudToDeviceMessage(body.getBytes(StandardCharsets.UTF_8));
+    public static CloudToDeviceRequest of(String body) {
+        return new CloudToDeviceRequest(body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sets the message id ({@code $.mid}); a random one is assigned when none is set. */
-    public CloudToDeviceMessage messageId(String messageId) {
+    public CloudToDeviceRequest messageId(String messageId) {
         this.messageId = messageId;
         return this;
     }
 
     /** Sets the correlation id ({@code $.cid}). */
-    public CloudToDeviceMessage correlationId(String correlationId) {
+    public CloudToDeviceRequest correlationId(String correlationId) {
         this.correlationId = correlationId;
         return this;
     }
 
     /** Sets the content type ({@code $.ct}), e.g. {@code application/json}. */
-    public CloudToDeviceMessage contentType(String contentType) {
+    public CloudToDeviceRequest contentType(String contentType) {
         this.contentType = contentType;
         return this;
     }
 
     /** Sets the content encoding ({@code $.ce}), e.g. {@code utf-8}. */
-    public CloudToDeviceMessage contentEncoding(String contentEncoding) {
+    public CloudToDeviceRequest contentEncoding(String contentEncoding) {
         this.contentEncoding = contentEncoding;
         return this;
     }
 
     /** Adds an application property; the value may be {@code null}. */
-    public CloudToDeviceMessage property(String name, String value) {
+    public CloudToDeviceRequest property(String name, String value) {
         this.properties.put(name, value);
         return this;
     }
