@@ -37,6 +37,11 @@ import org.jspecify.annotations.Nullable;
  * after the next CONNACK, and goes back to the head of its lane. Each accepted message completes its future, and
  * gives back its telemetry permit, exactly once, whatever callbacks Paho delivers; delivery stays at-least-once,
  * since a PUBACK lost in a drop means the hub may hold the message twice.
+ * <p>
+ * It is longer than most classes here because its one job has that many cases: each way Paho can report on a
+ * publish (success, a failure after a drop, a synchronous refusal, a second report for the same message) has to
+ * keep the lanes, the in-flight slots and the permits consistent under one lock; split apart, they would share that
+ * lock and its invariants across classes.
  */
 final class PublishQueue {
 
