@@ -140,17 +140,6 @@ final class TelemetryLog {
         }
     }
 
-    int size() {
-        this.lock.lock();
-        try {
-            return this.messages.size();
-        }
-        finally {
-            this.lock.unlock();
-        }
-    }
-
-    /** The bytes the kept messages count for. */
     long bytes() {
         this.lock.lock();
         try {

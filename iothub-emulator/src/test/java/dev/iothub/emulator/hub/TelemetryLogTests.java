@@ -39,7 +39,8 @@ class TelemetryLogTests {
         TelemetryLog log = new TelemetryLog(100, 1024);
         log.add(message(1, 10));
         log.add(message(2, 4096));
-        assertThat(log.size()).isEqualTo(1);
+        assertThat(log.find((message) -> true)).extracting((message) -> message.properties().get("n"))
+            .containsExactly("2");
         log.clear();
         assertThat(log.bytes()).isZero();
     }
