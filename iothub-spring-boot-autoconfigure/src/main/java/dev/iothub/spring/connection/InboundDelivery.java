@@ -1,5 +1,6 @@
 package dev.iothub.spring.connection;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -32,17 +33,36 @@ final class InboundDelivery {
         this.listener = listener;
     }
 
-    /** Called on Paho's callback thread. */
+    /**
+     * Called on Paho's callback thread. Nothing escapes to Paho, which would drop the connection and, for a QoS 1
+     * message, receive it again after every reconnect: a listener failure is logged and the message acknowledged.
+     * The acknowledgement runs at most once, whoever calls it.
+     */
     void deliver(String topic, MqttMessage message) {
         InboundMessageListener target = this.listener;
         IMqttAsyncClient mqtt = this.client.get();
-        Runnable acknowledgement = () -> acknowledge(mqtt, message);
+        AtomicBoolean acknowledged = new AtomicBoolean();
+        Runnable acknowledgement = () -> {
+            if (acknowledged.compareAndSet(false, true)) {
+                acknowledge(mqtt, message);
+            }
+        };
         if (target == null) {
             logger.debug("No inbound listener; dropping message on " + topic);
             acknowledgement.run();
             return;
         }
-        target.messageArrived(topic, message.getPayload(), acknowledgement);
+        try {
+            target.messageArrived(topic, message.getPayload(), acknowledgement);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Dropping a message on " + shorten(topic) + " that could not be handled: " + ex);
+            acknowledgement.run();
+        }
+    }
+
+    private static String shorten(String topic) {
+        return (topic.length() <= 120) ? topic : topic.substring(0, 120) + "...";
     }
 
     private static void acknowledge(@Nullable IMqttAsyncClient mqtt, MqttMessage message) {
