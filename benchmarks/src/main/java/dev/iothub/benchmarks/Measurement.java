@@ -1,5 +1,7 @@
 package dev.iothub.benchmarks;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One figure of a benchmark run, or a slot that is not measured yet ({@code value == null}).
  *
@@ -9,7 +11,8 @@ package dev.iothub.benchmarks;
  * @param value the figure, or {@code null} when not measured
  * @param note context: ratios, targets, sample sizes, or why it was not measured
  */
-public record Measurement(String scenario, String subject, String metric, Double value, String note) {
+public record Measurement(String scenario, String subject, String metric, @Nullable Double value,
+        String note) {
 
     /** A measured figure. */
     public static Measurement of(String scenario, String subject, String metric, double value, String note) {

@@ -1,6 +1,7 @@
 package dev.iothub.emulator;
 
 import dev.iothub.protocol.MqttUsername;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A device or module identity registered in the emulator. {@link #toString()} hides the keys.
@@ -10,7 +11,7 @@ import dev.iothub.protocol.MqttUsername;
  * @param primaryKey the primary symmetric key (Base64)
  * @param secondaryKey the secondary symmetric key (Base64)
  */
-public record DeviceIdentity(String deviceId, String moduleId, String primaryKey, String secondaryKey) {
+public record DeviceIdentity(String deviceId, @Nullable String moduleId, String primaryKey, String secondaryKey) {
 
     /** The identity's id on the wire: {@code deviceId} or {@code deviceId/moduleId} (the MQTT client id). */
     public String id() {

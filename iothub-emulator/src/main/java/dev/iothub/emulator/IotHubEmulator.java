@@ -33,6 +33,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local Azure IoT Hub: the device MQTT endpoint over TLS plus the service side as a Java API and a REST API that
@@ -73,7 +74,7 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final String bindAddress;
 
-    private final ServiceEndpoint serviceApi;
+    private final @Nullable ServiceEndpoint serviceApi;
 
     private IotHubEmulator(Builder builder) {
         this.hubName = builder.hubName;
@@ -182,8 +183,8 @@ public final class IotHubEmulator implements AutoCloseable {
         return this.hub.register(deviceId, null, null);
     }
 
-    /** Registers a device with a given primary key (Base64). */
-    public DeviceIdentity registerDevice(String deviceId, String primaryKey) {
+    /** Registers a device with a given primary key (Base64), or a generated one for {@code null}. */
+    public DeviceIdentity registerDevice(String deviceId, @Nullable String primaryKey) {
         return this.hub.register(deviceId, null, primaryKey);
     }
 
@@ -304,7 +305,8 @@ public final class IotHubEmulator implements AutoCloseable {
      * @throws MethodInvocationException {@code 404103} when the device is not online or not subscribed,
      * {@code 504101} when it did not answer in time
      */
-    public MethodResult invokeMethod(String id, String methodName, String payload, Duration responseTimeout) {
+    public MethodResult invokeMethod(String id, String methodName, @Nullable String payload,
+            Duration responseTimeout) {
         try {
             return invokeMethodAsync(id, methodName, payload, responseTimeout).join();
         }
@@ -317,7 +319,7 @@ public final class IotHubEmulator implements AutoCloseable {
     }
 
     /** Invokes a direct method; the future fails with a {@link MethodInvocationException}. */
-    public CompletableFuture<MethodResult> invokeMethodAsync(String id, String methodName, String payload,
+    public CompletableFuture<MethodResult> invokeMethodAsync(String id, String methodName, @Nullable String payload,
             Duration responseTimeout) {
         return this.hub.invokeMethod(id, methodName, payload, responseTimeout);
     }
@@ -339,7 +341,7 @@ public final class IotHubEmulator implements AutoCloseable {
                     "A cloud-to-device message (body and properties) must not exceed 64 KB");
         }
         String messageId = (message.messageId() != null) ? message.messageId() : UUID.randomUUID().toString();
-        Map<String, String> bag = message.bag(messageId, identity.deviceId());
+        Map<String, @Nullable String> bag = message.bag(messageId, identity.deviceId());
         this.hub.sendCloudToDevice(id, new QueuedMessage(messageId, message.body(), bag));
         return messageId;
     }
@@ -452,13 +454,13 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private Duration serviceIdleTimeout = Duration.ofSeconds(60);
 
-        private KeyStore keyStore;
+        private @Nullable KeyStore keyStore;
 
-        private char[] keyPassword;
+        private char @Nullable [] keyPassword;
 
         private Clock clock = Clock.systemUTC();
 
-        private final Map<String, String> devices = new LinkedHashMap<>();
+        private final Map<String, @Nullable String> devices = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -560,7 +562,7 @@ public final class IotHubEmulator implements AutoCloseable {
         }
 
         /** Registers a device at start with the given primary key (Base64), or a generated one for {@code null}. */
-        public Builder device(String deviceId, String primaryKey) {
+        public Builder device(String deviceId, @Nullable String primaryKey) {
             this.devices.put(deviceId, primaryKey);
             return this;
         }

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A device-to-cloud message as the service side sees it.
  *
@@ -13,10 +15,12 @@ import java.util.Map;
  * @param properties the application properties (values may be {@code null}; {@code mqtt-retain} when RETAIN was set)
  * @param systemProperties the system properties under their service names, e.g. {@code message-id},
  * {@code correlation-id}, {@code content-type}, {@code iothub-connection-device-id}, {@code iothub-enqueuedtime}
+ * (values may be {@code null} when the device sent a bare key)
  * @param enqueuedTime when the hub received it
  */
-public record ReceivedTelemetry(String deviceId, String moduleId, byte[] body, Map<String, String> properties,
-        Map<String, String> systemProperties, Instant enqueuedTime) {
+public record ReceivedTelemetry(String deviceId, @Nullable String moduleId, byte[] body,
+        Map<String, @Nullable String> properties, Map<String, @Nullable String> systemProperties,
+        Instant enqueuedTime) {
 
     /** The body decoded as UTF-8. */
     public String bodyAsString() {

@@ -2,6 +2,8 @@ package dev.iothub.protocol;
 
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A device or module connection string:
  * {@code HostName=..;DeviceId=..[;ModuleId=..](;SharedAccessKey=..|;SharedAccessSignature=..|;x509=true)[;GatewayHostName=..]}.
@@ -17,15 +19,16 @@ import java.util.Locale;
  * @param gatewayHostName the host to open the socket to (IoT Edge), or {@code null}
  * @param x509 whether the identity authenticates with an X.509 client certificate
  */
-public record ConnectionString(String hostName, String deviceId, String moduleId, String sharedAccessKey,
-        String sharedAccessSignature, String gatewayHostName, boolean x509) {
+public record ConnectionString(String hostName, String deviceId, @Nullable String moduleId,
+        @Nullable String sharedAccessKey, @Nullable String sharedAccessSignature, @Nullable String gatewayHostName,
+        boolean x509) {
 
     /**
      * Parses a connection string.
      *
      * @throws IllegalArgumentException naming what is missing or contradictory; the message never contains a secret
      */
-    public static ConnectionString parse(String text) {
+    public static ConnectionString parse(@Nullable String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("The connection string is empty");
         }
@@ -62,7 +65,8 @@ public record ConnectionString(String hostName, String deviceId, String moduleId
     }
 
     /** A connection string for a device or module with a symmetric key. */
-    public static ConnectionString ofKey(String hostName, String deviceId, String moduleId, String sharedAccessKey) {
+    public static ConnectionString ofKey(String hostName, String deviceId, @Nullable String moduleId,
+            String sharedAccessKey) {
         ConnectionString connectionString = new ConnectionString(hostName, deviceId, moduleId, sharedAccessKey, null,
                 null, false);
         connectionString.validate();
@@ -129,11 +133,11 @@ public record ConnectionString(String hostName, String deviceId, String moduleId
                 + ((this.gatewayHostName != null) ? ";GatewayHostName=" + this.gatewayHostName : "");
     }
 
-    private static boolean isBlank(String value) {
+    private static boolean isBlank(@Nullable String value) {
         return value == null || value.isBlank();
     }
 
-    private static String emptyToNull(String value) {
+    private static @Nullable String emptyToNull(@Nullable String value) {
         return isBlank(value) ? null : value;
     }
 }

@@ -3,6 +3,8 @@ package dev.iothub.protocol;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A topic a device publishes to, parsed: telemetry, a twin request or a direct-method response.
  */
@@ -32,7 +34,7 @@ public sealed interface DeviceTopic {
             return Optional.ofNullable((requestId != null) ? new TwinGet(requestId) : null);
         }
         if (topic.startsWith("$iothub/twin/PATCH/properties/reported/")) {
-            Map<String, String> query = Topics.query(topic);
+            Map<String, @Nullable String> query = Topics.query(topic);
             String requestId = query.get("$rid");
             return Optional.ofNullable((requestId != null)
                     ? new ReportedPatch(requestId, Topics.parseVersion(query.get("$version"))) : null);
@@ -50,11 +52,12 @@ public sealed interface DeviceTopic {
      * @param moduleId the module id in the topic, or {@code null}
      * @param properties the decoded property bag (values may be {@code null})
      */
-    record Telemetry(String deviceId, String moduleId, Map<String, String> properties) implements DeviceTopic {
+    record Telemetry(String deviceId, @Nullable String moduleId, Map<String, @Nullable String> properties)
+            implements DeviceTopic {
 
         private static final String EVENTS = "/messages/events";
 
-        static Telemetry parse(String topic) {
+        static @Nullable Telemetry parse(String topic) {
             int eventsAt = topic.indexOf(EVENTS);
             if (eventsAt < 0) {
                 return null;
@@ -96,7 +99,7 @@ public sealed interface DeviceTopic {
      * @param requestId the {@code $rid}
      * @param expectedVersion the {@code $version} the device expects, or {@code null}
      */
-    record ReportedPatch(String requestId, Long expectedVersion) implements DeviceTopic {
+    record ReportedPatch(String requestId, @Nullable Long expectedVersion) implements DeviceTopic {
     }
 
     /**
@@ -107,7 +110,7 @@ public sealed interface DeviceTopic {
      */
     record MethodResponse(int status, String requestId) implements DeviceTopic {
 
-        static MethodResponse parse(String topic) {
+        static @Nullable MethodResponse parse(String topic) {
             String rest = topic.substring("$iothub/methods/res/".length());
             int slash = rest.indexOf('/');
             String requestId = Topics.query(rest).get("$rid");

@@ -3,6 +3,8 @@ package dev.iothub.protocol;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A topic IoT Hub publishes to a device, parsed: a cloud-to-device message, a twin response, a desired-properties
  * notification, a direct-method request, or {@link Invalid} for anything a device cannot use.
@@ -21,7 +23,7 @@ public sealed interface HubTopic {
      * @param moduleId the module id of the receiving identity, or {@code null} for a device
      * @return the parsed topic, or an {@link Invalid} saying why it cannot be used
      */
-    static HubTopic parse(String topic, String deviceId, String moduleId) {
+    static HubTopic parse(String topic, String deviceId, @Nullable String moduleId) {
         return HubTopicParser.parse(topic, Topics.identityPrefix(deviceId, moduleId));
     }
 
@@ -41,7 +43,7 @@ public sealed interface HubTopic {
      *
      * @param properties the decoded property bag, system keys as {@code $.mid} etc. (values may be {@code null})
      */
-    record CloudToDevice(Map<String, String> properties) implements HubTopic {
+    record CloudToDevice(Map<String, @Nullable String> properties) implements HubTopic {
     }
 
     /**
@@ -51,7 +53,7 @@ public sealed interface HubTopic {
      * @param requestId the {@code $rid} of the request
      * @param version the new reported version after a PATCH, or {@code null}
      */
-    record TwinResponse(int status, String requestId, Long version) implements HubTopic {
+    record TwinResponse(int status, String requestId, @Nullable Long version) implements HubTopic {
     }
 
     /**
@@ -80,7 +82,7 @@ public sealed interface HubTopic {
      * @param requestId the {@code $rid} when it could be read (a misshapen method request can still be answered),
      * else {@code null}
      */
-    record Invalid(Kind kind, String reason, String requestId) implements HubTopic {
+    record Invalid(Kind kind, String reason, @Nullable String requestId) implements HubTopic {
     }
 
     /**

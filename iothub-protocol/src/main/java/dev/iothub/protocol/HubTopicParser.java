@@ -4,6 +4,7 @@ import java.util.Map;
 
 import dev.iothub.protocol.HubTopic.Invalid;
 import dev.iothub.protocol.HubTopic.Kind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The exact topic shapes of {@link HubTopic}. Each shape is a fixed prefix, a path ({@code {status}/},
@@ -30,7 +31,7 @@ final class HubTopicParser {
      * @param identityPrefix {@code devices/{d}[/modules/{m}]} of the receiving identity, or {@code null} to accept
      * cloud-to-device messages of any identity
      */
-    static HubTopic parse(String topic, String identityPrefix) {
+    static HubTopic parse(String topic, @Nullable String identityPrefix) {
         if (topic.startsWith("devices/")) {
             return cloudToDevice(topic, identityPrefix);
         }
@@ -46,7 +47,7 @@ final class HubTopicParser {
         return new Invalid(Kind.UNKNOWN, "not a topic IoT Hub publishes to devices", null);
     }
 
-    private static HubTopic cloudToDevice(String topic, String identityPrefix) {
+    private static HubTopic cloudToDevice(String topic, @Nullable String identityPrefix) {
         int devicebound = topic.indexOf(DEVICEBOUND);
         if (devicebound < 0) {
             return new Invalid(Kind.UNKNOWN, "not a topic IoT Hub publishes to devices", null);
@@ -61,7 +62,7 @@ final class HubTopicParser {
         }
         String bag = rest.isEmpty() ? rest : rest.substring(1);
         bag = bag.startsWith("?") ? bag.substring(1) : bag;
-        Map<String, String> properties = decode(bag);
+        Map<String, @Nullable String> properties = decode(bag);
         if (properties == null) {
             return new Invalid(Kind.CLOUD_TO_DEVICE, "malformed percent-encoding", null);
         }
@@ -120,7 +121,7 @@ final class HubTopicParser {
         return (invalid != null) ? invalid : new HubTopic.MethodRequest(query.segment(), query.requestId());
     }
 
-    private static Map<String, String> decode(String bag) {
+    private static @Nullable Map<String, @Nullable String> decode(String bag) {
         try {
             return PropertyBag.decode(bag);
         }
@@ -135,7 +136,7 @@ final class HubTopicParser {
      * @param path the part before {@code ?} (the whole tail when there is none)
      * @param values the decoded query, empty without {@code ?}, {@code null} when it cannot be decoded
      */
-    private record Query(String path, Map<String, String> values) {
+    private record Query(String path, @Nullable Map<String, @Nullable String> values) {
 
         static Query of(String tail) {
             int question = tail.indexOf('?');
@@ -146,13 +147,13 @@ final class HubTopicParser {
         }
 
         /** The non-empty {@code $rid}, or {@code null}. */
-        String requestId() {
+        @Nullable String requestId() {
             String requestId = this.values.get("$rid");
             return (requestId == null || requestId.isEmpty()) ? null : requestId;
         }
 
         /** The {@code x} of a path {@code x/}, or {@code null} when the path has another shape. */
-        String segment() {
+        @Nullable String segment() {
             int slash = this.path.indexOf('/');
             return (slash > 0 && slash == this.path.length() - 1) ? this.path.substring(0, slash) : null;
         }
@@ -162,7 +163,7 @@ final class HubTopicParser {
          *
          * @return why the topic cannot be used, or {@code null}
          */
-        Invalid checkRequest(Kind kind) {
+        @Nullable Invalid checkRequest(Kind kind) {
             if (this.values == null) {
                 return new Invalid(kind, "malformed percent-encoding", null);
             }

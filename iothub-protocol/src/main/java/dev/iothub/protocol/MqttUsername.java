@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The MQTT username IoT Hub expects: {@code {host}/{deviceId}[/{moduleId}]/?api-version=..[&model-id=..]}.
  *
@@ -13,18 +15,20 @@ import java.util.Optional;
  * @param moduleId the module id, or {@code null}
  * @param parameters the decoded query parameters ({@code api-version}, {@code model-id}, {@code DeviceClientType}...)
  */
-public record MqttUsername(String hostName, String deviceId, String moduleId, Map<String, String> parameters) {
+public record MqttUsername(String hostName, String deviceId, @Nullable String moduleId,
+        Map<String, @Nullable String> parameters) {
 
     /** The api-version this project sends (the one the IoT Hub MQTT documentation gives). */
     public static final String API_VERSION = "2021-04-12";
 
     /** The MQTT client id of an identity: {@code deviceId}, or {@code deviceId/moduleId} for a module. */
-    public static String clientId(String deviceId, String moduleId) {
+    public static String clientId(String deviceId, @Nullable String moduleId) {
         return (moduleId != null) ? deviceId + "/" + moduleId : deviceId;
     }
 
     /** Builds a username, with the IoT Plug and Play model id when one is given. */
-    public static String format(String hostName, String deviceId, String moduleId, String modelId) {
+    public static String format(String hostName, String deviceId, @Nullable String moduleId,
+            @Nullable String modelId) {
         return format(hostName, deviceId, moduleId, modelId, null);
     }
 
@@ -37,8 +41,8 @@ public record MqttUsername(String hostName, String deviceId, String moduleId, Ma
      * @param modelId the IoT Plug and Play model id, or {@code null}
      * @param clientType a product identifier for the hub's diagnostics ({@code DeviceClientType}), or {@code null}
      */
-    public static String format(String hostName, String deviceId, String moduleId, String modelId,
-            String clientType) {
+    public static String format(String hostName, String deviceId, @Nullable String moduleId,
+            @Nullable String modelId, @Nullable String clientType) {
         StringBuilder username = new StringBuilder(hostName).append('/').append(deviceId);
         if (moduleId != null) {
             username.append('/').append(moduleId);
@@ -59,7 +63,7 @@ public record MqttUsername(String hostName, String deviceId, String moduleId, Ma
      *
      * @return the parsed username, or empty when it has no host or device id
      */
-    public static Optional<MqttUsername> parse(String username) {
+    public static Optional<MqttUsername> parse(@Nullable String username) {
         if (username == null) {
             return Optional.empty();
         }
@@ -90,7 +94,7 @@ public record MqttUsername(String hostName, String deviceId, String moduleId, Ma
     }
 
     /** The IoT Plug and Play model id, or {@code null}. */
-    public String modelId() {
+    public @Nullable String modelId() {
         return this.parameters.get("model-id");
     }
 }

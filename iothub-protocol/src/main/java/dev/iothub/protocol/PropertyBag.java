@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Encodes and decodes the property bag that ends telemetry and cloud-to-device topics
  * ({@code key=value&key2&key3=}). A key without {@code =} has a {@code null} value; {@code key=} has an empty one.
@@ -20,8 +22,8 @@ public final class PropertyBag {
      * @throws IllegalArgumentException when a key or value holds a malformed percent-escape ({@code %ZZ}, a lone
      * {@code %})
      */
-    public static Map<String, String> decode(String bag) {
-        Map<String, String> properties = new LinkedHashMap<>();
+    public static Map<String, @Nullable String> decode(@Nullable String bag) {
+        Map<String, @Nullable String> properties = new LinkedHashMap<>();
         if (bag == null || bag.isEmpty()) {
             return properties;
         }
@@ -42,9 +44,9 @@ public final class PropertyBag {
     }
 
     /** Encodes properties in iteration order; a {@code null} value is written as the bare key. */
-    public static String encode(Map<String, String> properties) {
+    public static String encode(Map<String, @Nullable String> properties) {
         StringBuilder bag = new StringBuilder();
-        for (Map.Entry<String, String> property : properties.entrySet()) {
+        for (Map.Entry<String, @Nullable String> property : properties.entrySet()) {
             if (bag.length() > 0) {
                 bag.append('&');
             }
@@ -57,7 +59,7 @@ public final class PropertyBag {
     }
 
     /** An empty, read-only bag. */
-    public static Map<String, String> empty() {
+    public static Map<String, @Nullable String> empty() {
         return Collections.emptyMap();
     }
 }

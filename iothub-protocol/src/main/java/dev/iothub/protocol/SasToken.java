@@ -12,6 +12,8 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A shared access signature: {@code SharedAccessSignature sig=..&se=..&sr=..[&skn=..]}.
  * <p>
@@ -25,7 +27,7 @@ import javax.crypto.spec.SecretKeySpec;
  * @param keyName the {@code skn} field, or {@code null}
  * @param text the whole token
  */
-public record SasToken(String resource, String signature, Instant expiry, String keyName, String text) {
+public record SasToken(String resource, String signature, Instant expiry, @Nullable String keyName, String text) {
 
     private static final String PREFIX = "SharedAccessSignature ";
 
@@ -38,7 +40,8 @@ public record SasToken(String resource, String signature, Instant expiry, String
      * @param base64Key the device or module key (Base64)
      * @param expiry when the token expires (truncated to seconds)
      */
-    public static SasToken create(String hostName, String deviceId, String moduleId, String base64Key, Instant expiry) {
+    public static SasToken create(String hostName, String deviceId, @Nullable String moduleId, String base64Key,
+            Instant expiry) {
         return create(resourceUri(hostName, deviceId, moduleId), base64Key, expiry);
     }
 
@@ -54,7 +57,7 @@ public record SasToken(String resource, String signature, Instant expiry, String
      * The resource URI of a device or module identity, {@code {host}/devices/{id}[/modules/{module}]}, each id
      * form-encoded.
      */
-    public static String resourceUri(String hostName, String deviceId, String moduleId) {
+    public static String resourceUri(String hostName, String deviceId, @Nullable String moduleId) {
         String uri = hostName + "/devices/" + formEncode(deviceId);
         return (moduleId != null) ? uri + "/modules/" + formEncode(moduleId) : uri;
     }
@@ -65,7 +68,7 @@ public record SasToken(String resource, String signature, Instant expiry, String
      * @throws IllegalArgumentException if the text is not a shared access signature with {@code sr}, {@code sig}
      * and a numeric {@code se}; the message never contains the token
      */
-    public static SasToken parse(String text) {
+    public static SasToken parse(@Nullable String text) {
         if (text == null || !text.startsWith(PREFIX)) {
             throw new IllegalArgumentException("A shared access signature must start with '" + PREFIX.trim() + "'");
         }
@@ -104,7 +107,7 @@ public record SasToken(String resource, String signature, Instant expiry, String
     }
 
     /** Whether this token was signed with the given key (compared in constant time). */
-    public boolean isSignedWith(String base64Key) {
+    public boolean isSignedWith(@Nullable String base64Key) {
         if (base64Key == null) {
             return false;
         }
@@ -117,7 +120,7 @@ public record SasToken(String resource, String signature, Instant expiry, String
      * Whether the token's scope covers a resource URI: the URL-decoded {@code sr} must equal it or be a prefix of it
      * by whole path segments (host compared without case).
      */
-    public boolean covers(String hostName, String deviceId, String moduleId) {
+    public boolean covers(String hostName, String deviceId, @Nullable String moduleId) {
         String scope = trimSlash(UrlEncoding.decode(this.resource));
         String target = hostName + "/devices/" + deviceId + ((moduleId != null) ? "/modules/" + moduleId : "");
         int hostEnd = scope.indexOf('/');

@@ -2,6 +2,8 @@ package dev.iothub.protocol;
 
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The kinds of subscription IoT Hub accepts from a device, recognised from the filters the hub documents plus the
  * aliases seen working against the real hub.
@@ -25,7 +27,7 @@ public enum SubscriptionFilter {
      *
      * @return the kind, or empty when IoT Hub would refuse the filter
      */
-    public static Optional<SubscriptionFilter> classify(String filter, String deviceId, String moduleId) {
+    public static Optional<SubscriptionFilter> classify(String filter, String deviceId, @Nullable String moduleId) {
         if (Topics.METHODS_FILTER.equals(filter)) {
             return Optional.of(METHODS);
         }

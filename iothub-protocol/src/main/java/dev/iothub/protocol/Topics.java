@@ -2,6 +2,8 @@ package dev.iothub.protocol;
 
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Builds the topic names and subscription filters of the IoT Hub device MQTT dialect.
  */
@@ -20,17 +22,19 @@ public final class Topics {
     }
 
     /** The cloud-to-device filter of a device or module identity. */
-    public static String cloudToDeviceFilter(String deviceId, String moduleId) {
+    public static String cloudToDeviceFilter(String deviceId, @Nullable String moduleId) {
         return identityPrefix(deviceId, moduleId) + "/messages/devicebound/#";
     }
 
     /** The telemetry topic with its property bag, in the form without a trailing slash. */
-    public static String telemetry(String deviceId, String moduleId, Map<String, String> properties) {
+    public static String telemetry(String deviceId, @Nullable String moduleId,
+            Map<String, @Nullable String> properties) {
         return identityPrefix(deviceId, moduleId) + "/messages/events/" + PropertyBag.encode(properties);
     }
 
     /** The topic of a cloud-to-device message with its property bag. */
-    public static String cloudToDevice(String deviceId, String moduleId, Map<String, String> properties) {
+    public static String cloudToDevice(String deviceId, @Nullable String moduleId,
+            Map<String, @Nullable String> properties) {
         return identityPrefix(deviceId, moduleId) + "/messages/devicebound/" + PropertyBag.encode(properties);
     }
 
@@ -40,13 +44,13 @@ public final class Topics {
     }
 
     /** The topic of a reported-properties patch, with an optional expected version. */
-    public static String reportedPatch(String requestId, Long expectedVersion) {
+    public static String reportedPatch(String requestId, @Nullable Long expectedVersion) {
         return "$iothub/twin/PATCH/properties/reported/?$rid=" + UrlEncoding.encode(requestId)
                 + ((expectedVersion != null) ? "&$version=" + expectedVersion : "");
     }
 
     /** The topic of a twin response, with the new reported version after a successful patch. */
-    public static String twinResponse(int status, String requestId, Long version) {
+    public static String twinResponse(int status, String requestId, @Nullable Long version) {
         return "$iothub/twin/res/" + status + "/?$rid=" + UrlEncoding.encode(requestId)
                 + ((version != null) ? "&$version=" + version : "");
     }
@@ -66,7 +70,7 @@ public final class Topics {
         return "$iothub/methods/res/" + status + "/?$rid=" + UrlEncoding.encode(requestId);
     }
 
-    static String identityPrefix(String deviceId, String moduleId) {
+    static String identityPrefix(String deviceId, @Nullable String moduleId) {
         return "devices/" + deviceId + ((moduleId != null) ? "/modules/" + moduleId : "");
     }
 
@@ -75,13 +79,13 @@ public final class Topics {
      *
      * @throws IllegalArgumentException for a malformed percent-escape
      */
-    static Map<String, String> query(String topicTail) {
+    static Map<String, @Nullable String> query(String topicTail) {
         int question = topicTail.indexOf('?');
         return (question < 0) ? PropertyBag.empty() : PropertyBag.decode(topicTail.substring(question + 1));
     }
 
     /** A non-negative decimal {@code $version}, or {@code null} for none or anything else. */
-    static Long parseVersion(String text) {
+    static @Nullable Long parseVersion(@Nullable String text) {
         if (text == null || !text.matches("[0-9]{1,19}")) {
             return null;
         }

@@ -6,6 +6,7 @@ import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.twin.DirectMethodResponse;
 import dev.iothub.benchmarks.Deadline;
 import dev.iothub.emulator.IotHubEmulator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The official Azure IoT device SDK 2.5.0 answering from its method callback, at its defaults or with shorter
@@ -13,9 +14,9 @@ import dev.iothub.emulator.IotHubEmulator;
  */
 public final class OfficialSdkMethodDevice implements MethodDevice {
 
-    private final Integer loopIntervalMillis;
+    private final @Nullable Integer loopIntervalMillis;
 
-    private OfficialSdkMethodDevice(Integer loopIntervalMillis) {
+    private OfficialSdkMethodDevice(@Nullable Integer loopIntervalMillis) {
         this.loopIntervalMillis = loopIntervalMillis;
     }
 

@@ -17,6 +17,7 @@ import dev.iothub.benchmarks.Payloads;
 import dev.iothub.benchmarks.ResultReport;
 import dev.iothub.benchmarks.process.ChildJvm;
 import dev.iothub.benchmarks.process.ProcessCpu;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scenario 4: for each fleet size D, a fresh emulator in its own JVM ({@link EmulatorHost}); D simulated devices
@@ -62,7 +63,7 @@ public final class ScaleBenchmark {
     }
 
     /** One fleet size; returns the error that stopped it, or {@code null}. */
-    private String runOne(int devices, String subject, ResultReport report) throws Exception {
+    private @Nullable String runOne(int devices, String subject, ResultReport report) throws Exception {
         Path work = this.options.workDirectory();
         Files.createDirectories(work);
         Path pem = work.resolve("scale-emulator-" + devices + ".pem");

@@ -20,6 +20,7 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One simulated device on a shared event loop: it connects with a SAS token, then sends QoS 1 telemetry keeping at
@@ -37,13 +38,13 @@ final class SimulatedDevice extends SimpleChannelInboundHandler<MqttMessage> {
 
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
 
-    private Channel channel;
+    private @Nullable Channel channel;
 
-    private CompletableFuture<Void> telemetryDone;
+    private @Nullable CompletableFuture<Void> telemetryDone;
 
-    private String topic;
+    private @Nullable String topic;
 
-    private byte[] payload;
+    private byte @Nullable [] payload;
 
     private int toSend;
 

@@ -29,6 +29,7 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thousands of simulated devices sharing one small event-loop group: each has its own TLS connection and SAS token,
@@ -144,7 +145,7 @@ final class SimulatedDeviceFleet implements AutoCloseable {
     }
 
     /** Waits for all futures; returns the first failure's description, or {@code null} when all succeeded. */
-    private static String awaitAll(List<CompletableFuture<Void>> futures, Deadline deadline)
+    private static @Nullable String awaitAll(List<CompletableFuture<Void>> futures, Deadline deadline)
             throws InterruptedException {
         try {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
@@ -175,6 +176,6 @@ final class SimulatedDeviceFleet implements AutoCloseable {
      * @param elapsedNanos time the step took
      * @param error the failure that stopped it, or {@code null}
      */
-    record ConnectOutcome(int connected, long elapsedNanos, String error) {
+    record ConnectOutcome(int connected, long elapsedNanos, @Nullable String error) {
     }
 }

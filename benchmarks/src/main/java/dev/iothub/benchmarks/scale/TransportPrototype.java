@@ -37,6 +37,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Prototypes of transport fixes, not products: the emulator's own hub, session store and {@link ConnectHandler},
@@ -68,10 +69,10 @@ final class TransportPrototype implements HostedHub {
     private final String certificatePem;
 
     /** The OpenSSL variant's own listener, or {@code null}. */
-    private final Channel serverChannel;
+    private final @Nullable Channel serverChannel;
 
     /** The released listener of the flush-consolidation variant, or {@code null}. */
-    private final MqttServer released;
+    private final @Nullable MqttServer released;
 
     private TransportPrototype(String address, int ioThreads, boolean openSsl) throws Exception {
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("prototype-accept", true),

@@ -9,6 +9,7 @@ import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.Message;
 import dev.iothub.benchmarks.Deadline;
+import org.jspecify.annotations.Nullable;
 
 /**
  * (d) The official Azure IoT device SDK 2.5.0, {@code sendEventAsync} over MQTT, at its defaults or with a tuned
@@ -16,11 +17,11 @@ import dev.iothub.benchmarks.Deadline;
  */
 public final class OfficialSdkTelemetry implements TelemetryScenario {
 
-    private final Integer sendIntervalMillis;
+    private final @Nullable Integer sendIntervalMillis;
 
-    private final Integer messagesPerSendInterval;
+    private final @Nullable Integer messagesPerSendInterval;
 
-    private OfficialSdkTelemetry(Integer sendIntervalMillis, Integer messagesPerSendInterval) {
+    private OfficialSdkTelemetry(@Nullable Integer sendIntervalMillis, @Nullable Integer messagesPerSendInterval) {
         this.sendIntervalMillis = sendIntervalMillis;
         this.messagesPerSendInterval = messagesPerSendInterval;
     }

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The standalone emulator's command-line options, parsed without side effects.
  *
@@ -18,8 +20,8 @@ import java.util.Set;
  * @param bindAddress the address to listen on
  * @param help whether {@code --help} was given
  */
-public record EmulatorOptions(int mqttPort, int servicePort, Map<String, String> devices, Path caOut, String hubName,
-        String bindAddress, boolean help) {
+public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullable String> devices,
+        @Nullable Path caOut, String hubName, String bindAddress, boolean help) {
 
     /** The usage text. */
     public static final String USAGE = """
@@ -52,7 +54,7 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, String>
     public static EmulatorOptions parse(String... args) {
         int mqttPort = 8883;
         int servicePort = 8080;
-        Map<String, String> devices = new LinkedHashMap<>();
+        Map<String, @Nullable String> devices = new LinkedHashMap<>();
         Path caOut = null;
         String hubName = "localhost";
         String bindAddress = "127.0.0.1";
@@ -109,7 +111,7 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, String>
         throw new UsageException(option + " needs a port number from 0 to 65535, not '" + value + "'");
     }
 
-    private static void addDevice(Map<String, String> devices, String value) {
+    private static void addDevice(Map<String, @Nullable String> devices, String value) {
         int colon = value.indexOf(':');
         String deviceId = (colon >= 0) ? value.substring(0, colon) : value;
         String key = (colon >= 0) ? value.substring(colon + 1) : null;

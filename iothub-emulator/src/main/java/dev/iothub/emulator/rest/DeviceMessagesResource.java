@@ -13,6 +13,7 @@ import dev.iothub.emulator.CloudToDeviceRequest;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.emulator.hub.Json;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -95,7 +96,7 @@ final class DeviceMessagesResource {
         return node;
     }
 
-    private static String utf8OrNull(byte[] bytes) {
+    private static @Nullable String utf8OrNull(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

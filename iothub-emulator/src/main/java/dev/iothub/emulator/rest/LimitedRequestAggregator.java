@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.TooLongHttpContentException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Aggregates a request and a body of at most a given size into a {@link FullHttpRequest}. A larger one is not read
@@ -26,7 +27,7 @@ final class LimitedRequestAggregator extends HttpObjectAggregator {
 
     /** No {@code 100 Continue} nor Netty's own {@code 413} for a body announced too large: it is refused below. */
     @Override
-    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+    protected @Nullable Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
         return isContentLengthInvalid(start, maxContentLength) ? null
                 : super.newContinueResponse(start, maxContentLength, pipeline);
     }

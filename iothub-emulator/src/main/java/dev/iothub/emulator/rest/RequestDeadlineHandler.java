@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Time limits of a REST connection, behind the HTTP codec: a request must arrive whole (line, headers and body)
@@ -47,9 +48,9 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
     /** Whether the codec passed anything on since the last read completed. */
     private boolean decodedSinceReadComplete;
 
-    private Phase phase;
+    private @Nullable Phase phase;
 
-    private ScheduledFuture<?> deadline;
+    private @Nullable ScheduledFuture<?> deadline;
 
     RequestDeadlineHandler(Duration requestTimeout, Duration idleTimeout) {
         this.requestTimeout = requestTimeout;

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpContentException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The last handler of a REST connection: turns a request into a {@link RestRequest}, runs its route on the REST
@@ -165,7 +166,8 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
                 RestResponse.error(404, GENERIC_NOT_FOUND, "No resource at " + path, Map.of()));
     }
 
-    private void send(ChannelHandlerContext ctx, Call call, RestResponse response, Throwable failure) {
+    private void send(ChannelHandlerContext ctx, Call call, @Nullable RestResponse response,
+            @Nullable Throwable failure) {
         try {
             RestResponse answer = (failure != null || response == null) ? errorResponse(call, failure) : response;
             FullHttpResponse http = toHttp(answer, call);
@@ -193,7 +195,7 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static FullHttpResponse toHttp(RestResponse answer, Call call) {
         int status = answer.status();
         Map<String, String> headers = answer.headers();
-        byte[] bytes;
+        byte @Nullable [] bytes;
         try {
             bytes = (answer.body() != null) ? Json.MAPPER.writeValueAsBytes(answer.body()) : null;
         }
@@ -215,7 +217,7 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         return http;
     }
 
-    private static RestResponse errorResponse(Call call, Throwable failure) {
+    private static RestResponse errorResponse(Call call, @Nullable Throwable failure) {
         Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
                 : failure;
         if (cause == null) {

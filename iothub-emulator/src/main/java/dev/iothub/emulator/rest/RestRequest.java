@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.hub.Json;
 import dev.iothub.protocol.MqttUsername;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,7 +43,7 @@ record RestRequest(Map<String, String> pathVariables, Map<String, List<String>> 
     }
 
     /** The first value of a header, or {@code null}. */
-    String header(String name) {
+    @Nullable String header(String name) {
         List<String> values = this.headers.get(name);
         return (values == null || values.isEmpty()) ? null : values.get(0);
     }
@@ -52,7 +53,7 @@ record RestRequest(Map<String, String> pathVariables, Map<String, List<String>> 
      *
      * @throws IotHubServiceException {@code 400004} when the body is not a JSON object
      */
-    JsonNode jsonObjectBody() {
+    @Nullable JsonNode jsonObjectBody() {
         if (this.body.length == 0) {
             return null;
         }

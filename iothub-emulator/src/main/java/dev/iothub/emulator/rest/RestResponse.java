@@ -3,6 +3,7 @@ package dev.iothub.emulator.rest;
 import java.util.Map;
 
 import dev.iothub.emulator.hub.Json;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -13,7 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param headers extra response headers
  * @param body the JSON body, or {@code null} for none
  */
-record RestResponse(int status, Map<String, String> headers, JsonNode body) {
+record RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body) {
 
     /** A {@code 200} answer with a JSON body. */
     static RestResponse ok(JsonNode body) {

@@ -12,6 +12,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Maps an HTTP method and a path to the handler of a route such as {@code PUT /devices/{id}}. Literal segments match
  * case-insensitively, a {@code {name}} segment matches one percent-decoded path segment. Query strings (e.g.
@@ -74,7 +76,7 @@ final class RestRouter {
 
     private record Route(String method, List<String> template, RestHandler handler) {
 
-        Map<String, String> match(List<String> path) {
+        @Nullable Map<String, String> match(List<String> path) {
             if (path.size() != this.template.size()) {
                 return null;
             }
@@ -95,7 +97,7 @@ final class RestRouter {
             return variables;
         }
 
-        private static String decodeOrNull(String segment) {
+        private static @Nullable String decodeOrNull(String segment) {
             try {
                 return decode(segment);
             }

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.messaging.handler.annotation.Header;
@@ -40,7 +41,7 @@ public class Thermostat {
 
     private final TaskScheduler scheduler;
 
-    private ScheduledFuture<?> reporting;
+    private @Nullable ScheduledFuture<?> reporting;
 
     private volatile String display = "";
 
@@ -74,14 +75,14 @@ public class Thermostat {
 
     // tag::desired[]
     @DesiredPropertyListener(value = "targetTemperature", acknowledge = true)
-    void onTargetTemperature(Double celsius) {
+    void onTargetTemperature(@Nullable Double celsius) {
         if (celsius != null) {
             this.sensor.setTarget(celsius);
         }
     }
 
     @DesiredPropertyListener(value = "telemetryIntervalSeconds", acknowledge = true)
-    void onTelemetryInterval(Integer seconds) {
+    void onTelemetryInterval(@Nullable Integer seconds) {
         reportEvery(Duration.ofSeconds((seconds != null && seconds > 0) ? seconds : 10));
     }
     // end::desired[]
@@ -135,7 +136,7 @@ public class Thermostat {
     }
 
     /** The reboot request; without a delay the thermostat reboots at once. */
-    public record RebootRequest(Integer delaySeconds) {
+    public record RebootRequest(@Nullable Integer delaySeconds) {
     }
 
     /** The reboot answer. */
@@ -143,7 +144,7 @@ public class Thermostat {
     }
 
     /** The max-min report request. */
-    public record MaxMinRequest(Instant since) {
+    public record MaxMinRequest(@Nullable Instant since) {
     }
 
     /** The max-min report. */
