@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
+import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannelAdapter;
@@ -64,10 +66,40 @@ class SpringIntegrationAdapterIntegrationTests {
                 .receive(EmulatorApplications.awaitTimeout().toMillis());
             assertThat(received).isNotNull();
             assertThat(new String((byte[]) received.getPayload(), StandardCharsets.UTF_8)).isEqualTo("to an adapter");
+            received.getHeaders().get(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, SimpleAcknowledgment.class)
+                .acknowledge();
 
             assertThat(context.getBean(ConnectionEvents.class).of(IotHubDisconnectedEvent.class)).isEmpty();
             assertThat(manager.isConnected()).isTrue();
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> emulator.pendingCloudToDevice("shared1") == 0);
         }
+    }
+
+    @Test
+    void whenAnAdapterOnlySendsAndNoCloudToDeviceHandlerExistsThenCloudToDeviceMessagesAreCompleted() {
+        emulator.registerDevice("shared2");
+        try (ConfigurableApplicationContext context = EmulatorApplications.runConnected(emulator, "shared2",
+                new Class<?>[] { OutboundAdapterOnly.class })) {
+            emulator.sendCloudToDevice("shared2", CloudToDeviceMessage.of("for nobody"));
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> emulator.pendingCloudToDevice("shared2") == 0);
+            assertThat(context.getBean(IotHubClientManager.class).isConnected()).isTrue();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OutboundAdapterOnly {
+
+        @Bean
+        MqttPahoMessageHandler telemetryHandler(IotHubClientManager clientManager) {
+            MqttPahoMessageHandler handler = new MqttPahoMessageHandler(clientManager);
+            handler.setDefaultTopic("devices/shared2/messages/events/");
+            handler.setDefaultQos(1);
+            handler.setAsync(true);
+            return handler;
+        }
+
     }
 
     @Configuration(proxyBeanMethods = false)
