@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,7 +26,6 @@ import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
 import dev.iothub.emulator.mqtt.DeviceConnection;
 import dev.iothub.emulator.mqtt.SessionStore;
-import dev.iothub.emulator.rest.ServiceApiServer;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.emulator.transport.TlsIdentity;
 import dev.iothub.protocol.ConnectionString;
@@ -73,7 +73,7 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final String bindAddress;
 
-    private final ServiceApiServer serviceApi;
+    private final ServiceEndpoint serviceApi;
 
     private IotHubEmulator(Builder builder) {
         this.hubName = builder.hubName;
@@ -98,8 +98,10 @@ public final class IotHubEmulator implements AutoCloseable {
         }
         this.bindAddress = builder.bindAddress;
         try {
-            this.serviceApi = (builder.servicePort >= 0) ? ServiceApiServer.start(this,
-                    new InetSocketAddress(builder.bindAddress, builder.servicePort)) : null;
+            this.serviceApi = (builder.servicePort >= 0) ? serviceEndpointFactory().start(this,
+                    new ServiceEndpoint.Settings(new InetSocketAddress(builder.bindAddress, builder.servicePort),
+                            this.boss, this.workers, builder.serviceRequestTimeout, builder.serviceIdleTimeout))
+                    : null;
         }
         catch (RuntimeException ex) {
             this.mqttServer.close();
@@ -108,6 +110,14 @@ public final class IotHubEmulator implements AutoCloseable {
         }
         logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#}",
                 this.hubName, builder.bindAddress, mqttPort());
+    }
+
+    /** The REST API, registered by the emulator jar; see {@link ServiceEndpoint} for why it is looked up. */
+    private static ServiceEndpoint.Factory serviceEndpointFactory() {
+        return ServiceLoader.load(ServiceEndpoint.Factory.class, IotHubEmulator.class.getClassLoader())
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("No service REST API on the class path ("
+                    + "META-INF/services/" + ServiceEndpoint.Factory.class.getName() + "); use servicePort(-1)"));
     }
 
     /** A builder with the defaults: ephemeral ports on 127.0.0.1, hub name {@code localhost}, no expiry grace. */
@@ -439,6 +449,10 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private int ioThreads = 2;
 
+        private Duration serviceRequestTimeout = Duration.ofSeconds(10);
+
+        private Duration serviceIdleTimeout = Duration.ofSeconds(60);
+
         private KeyStore keyStore;
 
         private char[] keyPassword;
@@ -462,6 +476,21 @@ public final class IotHubEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("The service port must be -1 (disabled) or 0 to 65535");
             }
             this.servicePort = port;
+            return this;
+        }
+
+        /**
+         * How long a REST client may take to send a whole request (line, headers and body) before its connection is
+         * closed; 10 seconds by default.
+         */
+        Builder serviceRequestTimeout(Duration timeout) {
+            this.serviceRequestTimeout = positive(timeout, "service request timeout");
+            return this;
+        }
+
+        /** How long a kept-alive REST connection may stay silent after an answer; 60 seconds by default. */
+        Builder serviceIdleTimeout(Duration timeout) {
+            this.serviceIdleTimeout = positive(timeout, "service idle timeout");
             return this;
         }
 
@@ -491,10 +520,7 @@ public final class IotHubEmulator implements AutoCloseable {
          * connection (meanwhile the hub stops reading the device's requests); 30 seconds by default.
          */
         public Builder outputStallTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("The output stall timeout must be positive");
-            }
-            this.outputStallTimeout = timeout;
+            this.outputStallTimeout = positive(timeout, "output stall timeout");
             return this;
         }
 
@@ -543,6 +569,13 @@ public final class IotHubEmulator implements AutoCloseable {
         /** Starts the emulator; returns once it listens. */
         public IotHubEmulator start() {
             return new IotHubEmulator(this);
+        }
+
+        private static Duration positive(Duration timeout, String name) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("The " + name + " must be positive");
+            }
+            return timeout;
         }
     }
 }

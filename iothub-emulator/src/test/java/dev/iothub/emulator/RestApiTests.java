@@ -1,6 +1,9 @@
 package dev.iothub.emulator;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -15,14 +18,22 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.Topics;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -42,6 +53,13 @@ class RestApiTests {
     private static final AtomicInteger ids = new AtomicInteger();
 
     private static final JsonMapper json = JsonMapper.builder().build();
+
+    /** More than the 64 threads the JDK server's pool had: each of them used to hold one. */
+    private static final int STALLED_CLIENTS = 70;
+
+    private static final Duration SHORT = Duration.ofMillis(500);
+
+    private static final String GET_DEVICES = "GET /devices HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
     private static final HttpClient http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -253,8 +271,7 @@ class RestApiTests {
         void whenServingThenNoRestThreadKeepsTheJvmAlive() throws Exception {
             assertThat(get("/devices").status()).isEqualTo(200);
             assertThat(Thread.getAllStackTraces().keySet())
-                .filteredOn((thread) -> thread.getName().startsWith("iothub-emulator-rest")
-                        || thread.getName().equals("HTTP-Dispatcher"))
+                .filteredOn((thread) -> thread.getName().startsWith("iothub-emulator-rest"))
                 .isNotEmpty()
                 .allMatch(Thread::isDaemon);
         }
@@ -265,22 +282,52 @@ class RestApiTests {
                 assertThatIllegalStateException().isThrownBy(noRest::servicePort);
             }
         }
+
+        @Test
+        void whenTheEmulatorClosesThenItsRestThreadsHaveStopped() throws Exception {
+            Set<Thread> before = restThreads();
+            Set<Thread> started;
+            try (IotHubEmulator own = IotHubEmulator.builder().start(); Socket socket = new Socket("127.0.0.1",
+                    own.servicePort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(GET_DEVICES.getBytes(StandardCharsets.US_ASCII));
+                assertThat(RawResponse.read(socket).status()).isEqualTo(200);
+                started = restThreads();
+                started.removeAll(before);
+                assertThat(started).isNotEmpty();
+            }
+            assertThat(started).noneMatch(Thread::isAlive);
+        }
+
+        @Test
+        void whenTheFacadeIsCompiledThenItDoesNotReferToTheRestPackage() throws Exception {
+            for (Class<?> type : new Class<?>[] { IotHubEmulator.class, IotHubEmulator.Builder.class,
+                    ServiceEndpoint.class, ServiceEndpoint.Factory.class, ServiceEndpoint.Settings.class }) {
+                String resource = type.getName().substring(type.getPackageName().length() + 1) + ".class";
+                try (InputStream in = type.getResourceAsStream(resource)) {
+                    assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1)).as(resource)
+                        .doesNotContain("dev/iothub/emulator/rest/");
+                }
+            }
+        }
+
+        private static Set<Thread> restThreads() {
+            return Thread.getAllStackTraces()
+                .keySet()
+                .stream()
+                .filter((thread) -> thread.getName().startsWith("iothub-emulator-rest"))
+                .collect(Collectors.toCollection(HashSet::new));
+        }
     }
 
     @Nested
     class SlowAndLargeRequests {
 
         @Test
-        void whenClientsStallInTheMiddleOfRequestsThenOtherRequestsAreStillAnswered() throws Exception {
-            List<Socket> stalled = new ArrayList<>();
+        void whenManyClientsStallInTheMiddleOfRequestsThenAnotherIsAnsweredAtOnce() throws Exception {
+            List<Socket> stalled = stall(hub, STALLED_CLIENTS);
             try {
-                for (int i = 0; i < 8; i++) {
-                    Socket socket = new Socket("127.0.0.1", hub.servicePort());
-                    socket.getOutputStream().write(("POST /devices/stalled-" + i + "/messages/deviceBound HTTP/1.1\r\n"
-                            + "Host: localhost\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-                    stalled.add(socket);
-                }
-                HttpRequest list = request("/devices").timeout(Duration.ofSeconds(10)).GET().build();
+                HttpRequest list = request("/devices").timeout(Duration.ofSeconds(5)).GET().build();
                 assertThat(send(list).status()).isEqualTo(200);
             }
             finally {
@@ -288,6 +335,26 @@ class RestApiTests {
                     socket.close();
                 }
             }
+        }
+
+        @Test
+        void whenTheBodyIsOverTheLimitThenTheAnswerIs413WithTheErrorBodyAndTheConnectionCloses() throws Exception {
+            String deviceId = newDeviceId();
+            for (String expect : new String[] { "", "Expect: 100-continue\r\n" }) {
+                try (Socket socket = new Socket("127.0.0.1", hub.servicePort())) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(("POST /devices/" + deviceId + "/messages/deviceBound HTTP/1.1\r\n"
+                            + "Host: localhost\r\n" + expect + "Content-Length: 1048577\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                    RawResponse answer = RawResponse.read(socket);
+                    assertThat(answer.status()).as(expect).isEqualTo(413);
+                    assertThat(answer.headers()).as(expect).containsEntry("connection", "close");
+                    assertThat(json.readTree(answer.body())).as(expect).isEqualTo(json.readTree(
+                            "{\"errorCode\":413000,\"message\":\"The request body is over 1048576 bytes\"}"));
+                    assertThat(socket.getInputStream().read()).as(expect).isEqualTo(-1);
+                }
+            }
+            assertThat(hub.pendingCloudToDevice(deviceId)).isZero();
         }
 
         @Test
@@ -322,6 +389,127 @@ class RestApiTests {
         private static String statusLine(Socket socket) throws Exception {
             return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
                 .readLine();
+        }
+    }
+
+    @Nested
+    class Deadlines {
+
+        private final HttpClient ownClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        private IotHubEmulator quick;
+
+        @BeforeEach
+        void startQuickHub() {
+            this.quick = IotHubEmulator.builder()
+                .serviceRequestTimeout(SHORT)
+                .serviceIdleTimeout(SHORT)
+                .start();
+        }
+
+        @AfterEach
+        void stopQuickHub() {
+            this.quick.close();
+        }
+
+        @Test
+        void whenClientsStallInTheMiddleOfRequestsThenEachConnectionIsClosedAfterTheRequestTimeout()
+                throws Exception {
+            List<Socket> stalled = stall(this.quick, STALLED_CLIENTS);
+            try {
+                for (Socket socket : stalled) {
+                    socket.setSoTimeout(10_000);
+                    assertThat(socket.getInputStream().read()).isEqualTo(-1);
+                }
+            }
+            finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+
+        @Test
+        void whenAnAnswerTakesLongerThanTheRequestTimeoutThenTheClientStillGetsIt() throws Exception {
+            String deviceId = "patient";
+            this.quick.registerDevice(deviceId);
+            try (PahoDevice device = new PahoDevice(this.quick, deviceId).connect()) {
+                device.subscribe(Topics.METHODS_FILTER, 1);
+                CompletableFuture<HttpResponse<String>> call = this.ownClient.sendAsync(HttpRequest
+                    .newBuilder(URI.create(this.quick.serviceUri() + "/twins/" + deviceId + "/methods"))
+                    .POST(BodyPublishers.ofString("{\"methodName\":\"slow\",\"responseTimeoutInSeconds\":30}"))
+                    .build(), BodyHandlers.ofString());
+                PahoDevice.Received request = device.next();
+                try (Socket later = stall(this.quick, 1).get(0)) {
+                    later.setSoTimeout(10_000);
+                    assertThat(later.getInputStream().read()).as("a whole request timeout has passed").isEqualTo(-1);
+                }
+                HubTopic.MethodRequest parsed = (HubTopic.MethodRequest) HubTopic.parse(request.topic()).orElseThrow();
+                device.publish(Topics.methodResponse(200, parsed.requestId()), "{\"done\":true}", 1, false);
+                Answer answer = Answer.of(call.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertThat(answer.body()).isEqualTo(json.readTree("{\"status\":200,\"payload\":{\"done\":true}}"));
+            }
+        }
+
+        @Test
+        void whenAKeptAliveConnectionStaysSilentThenItIsClosedAfterTheIdleTimeout() throws Exception {
+            try (Socket socket = new Socket("127.0.0.1", this.quick.servicePort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(GET_DEVICES.getBytes(StandardCharsets.US_ASCII));
+                RawResponse answer = RawResponse.read(socket);
+                assertThat(answer.status()).isEqualTo(200);
+                assertThat(answer.headers()).doesNotContainKey("connection");
+                assertThat(socket.getInputStream().read()).isEqualTo(-1);
+            }
+        }
+    }
+
+    /**
+     * Opens connections that each send part of a request and stop: half a request line, headers without the blank
+     * line that ends them, or part of a body.
+     */
+    private static List<Socket> stall(IotHubEmulator target, int clients) throws Exception {
+        String[] parts = { "POST /devices/stalled/messages/deviceBou",
+                "POST /devices/stalled/messages/deviceBound HTTP/1.1\r\nHost: localhost\r\n",
+                "POST /devices/stalled/messages/deviceBound HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n"
+                        + "\r\n{" };
+        List<Socket> stalled = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Socket socket = new Socket("127.0.0.1", target.servicePort());
+            stalled.add(socket);
+            socket.getOutputStream().write(parts[i % parts.length].getBytes(StandardCharsets.US_ASCII));
+        }
+        return stalled;
+    }
+
+    /** An HTTP answer read off a socket: status, headers with lower-case names, and a body of Content-Length bytes. */
+    record RawResponse(int status, Map<String, String> headers, String body) {
+
+        static RawResponse read(Socket socket) throws IOException {
+            InputStream in = socket.getInputStream();
+            String statusLine = line(in);
+            Map<String, String> headers = new HashMap<>();
+            for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                int colon = header.indexOf(':');
+                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        header.substring(colon + 1).trim());
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers,
+                    new String(body, StandardCharsets.UTF_8));
+        }
+
+        private static String line(InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int next = in.read(); next != '\n'; next = in.read()) {
+                if (next < 0) {
+                    throw new EOFException("The connection closed in the middle of an answer");
+                }
+                if (next != '\r') {
+                    line.append((char) next);
+                }
+            }
+            return line.toString();
         }
     }
 
@@ -494,6 +682,19 @@ class RestApiTests {
                 assertThat(delivered.topic()).startsWith("devices/" + deviceId + "/messages/devicebound/")
                     .contains("%24.mid=mid-7", "%24.cid=cid-3", "%24.ct=application%2Fjson", "%24.ce=utf-8",
                             "priority=high");
+            }
+        }
+
+        @Test
+        void whenAnApplicationPropertyHeaderHasCapitalsThenThePropertyNameIsInLowerCase() throws Exception {
+            String deviceId = newDeviceId();
+            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+                device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
+                assertThat(send(request("/devices/" + deviceId + "/messages/deviceBound")
+                    .header("IoTHub-App-Priority", "high")
+                    .POST(BodyPublishers.ofString("{}"))
+                    .build()).status()).isEqualTo(204);
+                assertThat(device.next().topic()).contains("priority=high").doesNotContain("Priority");
             }
         }
 

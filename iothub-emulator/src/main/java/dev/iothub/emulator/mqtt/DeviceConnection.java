@@ -1,6 +1,8 @@
 package dev.iothub.emulator.mqtt;
 
 import java.lang.System.Logger.Level;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -254,16 +256,10 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         String topic = publish.variableHeader().topicName();
         byte[] body = ByteBufUtil.getBytes(publish.payload());
-        Optional<DeviceTopic> parsed;
-        try {
-            parsed = DeviceTopic.parse(topic);
-        }
-        catch (IllegalArgumentException ex) {
-            close("publish to a topic with a malformed percent-escape: " + topic);
-            return;
-        }
+        Optional<DeviceTopic> parsed = DeviceTopic.parse(topic);
         if (parsed.isEmpty()) {
-            close("publish to a topic IoT Hub does not accept: " + topic);
+            close((hasMalformedEscape(topic) ? "publish to a topic with a malformed percent-escape: "
+                    : "publish to a topic IoT Hub does not accept: ") + topic);
             return;
         }
         DeviceTopic deviceTopic = parsed.get();
@@ -293,6 +289,16 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         else if (deviceTopic instanceof DeviceTopic.MethodResponse response) {
             acknowledge(publish);
             this.hub.methodResponse(this.identity.id(), response.requestId(), response.status(), body);
+        }
+    }
+
+    private static boolean hasMalformedEscape(String topic) {
+        try {
+            URLDecoder.decode(topic, StandardCharsets.UTF_8);
+            return false;
+        }
+        catch (IllegalArgumentException ex) {
+            return true;
         }
     }
 

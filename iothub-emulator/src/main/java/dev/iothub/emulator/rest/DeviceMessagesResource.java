@@ -23,7 +23,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class DeviceMessagesResource {
 
-    /** Prefix of the request headers that carry application properties of a cloud-to-device message. */
+    /**
+     * Prefix of the request headers that carry application properties of a cloud-to-device message. Header names
+     * are case-insensitive, so the property names are taken in lower case.
+     */
     static final String APP_PROPERTY_PREFIX = "iothub-app-";
 
     private final IotHubEmulator emulator;
@@ -49,7 +52,8 @@ final class DeviceMessagesResource {
         request.headers().forEach((name, values) -> {
             if (name.toLowerCase(Locale.ROOT).startsWith(APP_PROPERTY_PREFIX)
                     && name.length() > APP_PROPERTY_PREFIX.length()) {
-                message.property(name.substring(APP_PROPERTY_PREFIX.length()), values.isEmpty() ? null : values.get(0));
+                message.property(name.substring(APP_PROPERTY_PREFIX.length()).toLowerCase(Locale.ROOT),
+                        values.isEmpty() ? null : values.get(0));
             }
         });
         String messageId = this.emulator.sendCloudToDevice(request.identityId(), message);

@@ -1,9 +1,9 @@
 package dev.iothub.emulator.rest;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,22 +11,41 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.hub.Json;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 
 /**
- * The HTTP entry point: reads a request, routes it, and writes the handler's answer or the error it failed with as
- * {@code {"errorCode":...,"message":...}}. An answer that completes later (a direct method) is written on the REST
- * executor, never on the thread that completed it.
+ * The last handler of a REST connection: turns a request into a {@link RestRequest}, runs its route on the REST
+ * executor (a route may block, the event loop must not) and writes the handler's answer or the error it failed with
+ * as {@code {"errorCode":...,"message":...}}. An answer that completes later (a direct method) is written from the
+ * REST executor too, never from the thread that completed it.
  * <p>
- * Every request is answered, whatever failed (an {@link Error}, an answer that cannot be written as JSON), and an
- * unexpected failure is logged. A body over {@value #MAX_BODY_BYTES} bytes is refused with {@code 413}: at once when
- * its {@code Content-Length} says so, and as soon as that many bytes of a chunked body have been read.
+ * It asks for the connection's next request only once an answer is written, so each connection has one request in
+ * flight and pipelined requests are answered in order. Every request is answered, whatever failed (an
+ * {@link Error}, an answer that cannot be written as JSON), and an unexpected failure is logged. A request the HTTP
+ * codec could not parse gets {@code 400}, one whose body is over {@value #MAX_BODY_BYTES} bytes {@code 413} (see
+ * {@link LimitedRequestAggregator}); both close the connection.
  */
-final class RestDispatcher implements HttpHandler {
+final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    /** The request cannot be parsed as HTTP. */
+    static final int BAD_REQUEST = 400000;
 
     /** No route has the path. */
     static final int GENERIC_NOT_FOUND = 404000;
@@ -47,11 +66,16 @@ final class RestDispatcher implements HttpHandler {
     private static final byte[] LAST_RESORT = ("{\"errorCode\":" + SERVER_ERROR
             + ",\"message\":\"The emulator failed to write its answer\"}").getBytes(StandardCharsets.UTF_8);
 
+    private static final Map<String, String> CLOSE = Map.of(HttpHeaderNames.CONNECTION.toString(), "close");
+
     private static final System.Logger logger = System.getLogger(RestDispatcher.class.getName());
 
     private final RestRouter router;
 
     private final Executor executor;
+
+    /** Whether the connection's next request was asked for and has not arrived yet. */
+    private boolean awaitingRequest;
 
     RestDispatcher(RestRouter router, Executor executor) {
         this.router = router;
@@ -59,117 +83,150 @@ final class RestDispatcher implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) {
+    public void channelActive(ChannelHandlerContext ctx) {
+        readNextRequest(ctx);
+        ctx.fireChannelActive();
+    }
+
+    /** A read that brought no whole request (e.g. headers only) still satisfies a {@code read()}: ask again. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (this.awaitingRequest) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest http) {
+        this.awaitingRequest = false;
+        Call call = Call.of(http);
+        if (!http.decoderResult().isSuccess()) {
+            send(ctx, call, null, http.decoderResult().cause());
+            return;
+        }
+        try {
+            this.executor.execute(() -> dispatch(ctx, call));
+        }
+        catch (RejectedExecutionException closing) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.log(System.Logger.Level.DEBUG, "Closing REST connection from " + ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+
+    private void readNextRequest(ChannelHandlerContext ctx) {
+        this.awaitingRequest = true;
+        ctx.read();
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Call call) {
         CompletableFuture<RestResponse> answer;
         try {
-            answer = dispatch(exchange).toCompletableFuture();
+            answer = route(call).toCompletableFuture();
         }
         catch (Throwable ex) {
             answer = CompletableFuture.failedFuture(ex);
         }
         if (answer.isDone()) {
-            answer.whenComplete((response, failure) -> send(exchange, response, failure));
+            answer.whenComplete((response, failure) -> send(ctx, call, response, failure));
         }
         else {
-            answer.whenCompleteAsync((response, failure) -> send(exchange, response, failure), this.executor);
+            answer.whenCompleteAsync((response, failure) -> send(ctx, call, response, failure), (task) -> {
+                try {
+                    this.executor.execute(task);
+                }
+                catch (RejectedExecutionException closing) {
+                    ctx.close();
+                }
+            });
         }
     }
 
-    private CompletionStage<RestResponse> dispatch(HttpExchange exchange) {
+    private CompletionStage<RestResponse> route(Call call) {
+        String path = URI.create(call.target()).getRawPath();
+        if (path == null) {
+            throw RestRequest.invalid("The request target must be a path, not " + call.target());
+        }
+        RestRouter.RouteMatch match = this.router.match(call.method(), path);
+        if (match instanceof RestRouter.RouteMatch.Found found) {
+            return found.handler().handle(new RestRequest(found.pathVariables(), call.headers(), call.body()));
+        }
+        if (match instanceof RestRouter.RouteMatch.MethodNotAllowed notAllowed) {
+            return CompletableFuture.completedFuture(RestResponse.error(405, METHOD_NOT_ALLOWED,
+                    call.method() + " is not supported on " + path,
+                    Map.of("Allow", String.join(", ", notAllowed.allowedMethods()))));
+        }
+        return CompletableFuture.completedFuture(
+                RestResponse.error(404, GENERIC_NOT_FOUND, "No resource at " + path, Map.of()));
+    }
+
+    private void send(ChannelHandlerContext ctx, Call call, RestResponse response, Throwable failure) {
         try {
-            byte[] body = readBody(exchange);
-            String method = exchange.getRequestMethod();
-            String path = exchange.getRequestURI().getRawPath();
-            RestRouter.RouteMatch match = this.router.match(method, path);
-            if (match instanceof RestRouter.RouteMatch.Found found) {
-                Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                headers.putAll(exchange.getRequestHeaders());
-                return found.handler().handle(new RestRequest(found.pathVariables(), headers, body));
-            }
-            if (match instanceof RestRouter.RouteMatch.MethodNotAllowed notAllowed) {
-                return CompletableFuture.completedFuture(RestResponse.error(405, METHOD_NOT_ALLOWED,
-                        method + " is not supported on " + path,
-                        Map.of("Allow", String.join(", ", notAllowed.allowedMethods()))));
-            }
-            return CompletableFuture.completedFuture(
-                    RestResponse.error(404, GENERIC_NOT_FOUND, "No resource at " + path, Map.of()));
-        }
-        catch (IOException | RuntimeException ex) {
-            return CompletableFuture.failedFuture(ex);
-        }
-    }
-
-    private static byte[] readBody(HttpExchange exchange) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && isOver(declared.trim())) {
-            throw new BodyTooLargeException();
-        }
-        InputStream in = exchange.getRequestBody();
-        byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-        if (body.length > MAX_BODY_BYTES) {
-            throw new BodyTooLargeException();
-        }
-        in.close();
-        return body;
-    }
-
-    private static boolean isOver(String contentLength) {
-        if (contentLength.isEmpty() || !contentLength.chars().allMatch(Character::isDigit)) {
-            return false;
-        }
-        return contentLength.length() > 9 || Long.parseLong(contentLength) > MAX_BODY_BYTES;
-    }
-
-    private static void send(HttpExchange exchange, RestResponse response, Throwable failure) {
-        try (exchange) {
-            RestResponse answer = (failure != null || response == null) ? errorResponse(exchange, failure) : response;
-            int status = answer.status();
-            byte[] bytes;
-            try {
-                bytes = (answer.body() != null) ? Json.MAPPER.writeValueAsBytes(answer.body()) : null;
-            }
-            catch (Throwable ex) {
-                logger.log(System.Logger.Level.WARNING, "Could not write the answer to " + describe(exchange)
-                        + " as JSON", ex);
-                status = 500;
-                bytes = LAST_RESORT;
-            }
-            if (bytes == null) {
-                answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-                exchange.sendResponseHeaders(status, -1);
-                return;
-            }
-            if (bytes != LAST_RESORT) {
-                answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-            }
-            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-        catch (IOException ex) {
-            logger.log(System.Logger.Level.DEBUG, "Could not answer " + describe(exchange) + ": the client went away",
-                    ex);
+            RestResponse answer = (failure != null || response == null) ? errorResponse(call, failure) : response;
+            FullHttpResponse http = toHttp(answer, call);
+            boolean close = !HttpUtil.isKeepAlive(http);
+            ctx.writeAndFlush(http).addListener((ChannelFutureListener) (written) -> {
+                if (!written.isSuccess()) {
+                    logger.log(System.Logger.Level.DEBUG, "Could not answer " + call + ": the client went away",
+                            written.cause());
+                    written.channel().close();
+                }
+                else if (close) {
+                    written.channel().close();
+                }
+                else {
+                    readNextRequest(ctx);
+                }
+            });
         }
         catch (Throwable ex) {
-            logger.log(System.Logger.Level.WARNING, "Could not answer " + describe(exchange), ex);
+            logger.log(System.Logger.Level.WARNING, "Could not answer " + call, ex);
+            ctx.close();
         }
     }
 
-    private static String describe(HttpExchange exchange) {
-        return exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
+    private static FullHttpResponse toHttp(RestResponse answer, Call call) {
+        int status = answer.status();
+        Map<String, String> headers = answer.headers();
+        byte[] bytes;
+        try {
+            bytes = (answer.body() != null) ? Json.MAPPER.writeValueAsBytes(answer.body()) : null;
+        }
+        catch (Throwable ex) {
+            logger.log(System.Logger.Level.WARNING, "Could not write the answer to " + call + " as JSON", ex);
+            status = 500;
+            headers = Map.of();
+            bytes = LAST_RESORT;
+        }
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                (bytes != null) ? Unpooled.wrappedBuffer(bytes) : Unpooled.EMPTY_BUFFER);
+        headers.forEach(http.headers()::set);
+        http.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+        if (bytes != null) {
+            http.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        }
+        return http;
     }
 
-    private static RestResponse errorResponse(HttpExchange exchange, Throwable failure) {
+    private static RestResponse errorResponse(Call call, Throwable failure) {
         Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
                 : failure;
         if (cause == null) {
             cause = new IllegalStateException("The handler answered nothing");
         }
-        if (cause instanceof BodyTooLargeException) {
+        if (cause instanceof TooLongHttpContentException) {
             return RestResponse.error(413, REQUEST_TOO_LARGE, "The request body is over " + MAX_BODY_BYTES
-                    + " bytes", Map.of("Connection", "close"));
+                    + " bytes", CLOSE);
+        }
+        if (!call.parsed()) {
+            return RestResponse.error(400, BAD_REQUEST, "The request is not valid HTTP: " + cause.getMessage(), CLOSE);
         }
         if (cause instanceof IotHubServiceException hubError) {
             return RestResponse.error(hubError.getHttpStatus(), hubError.getErrorCode(), hubError.getMessage(),
@@ -178,15 +235,35 @@ final class RestDispatcher implements HttpHandler {
         if (cause instanceof IllegalArgumentException) {
             return RestResponse.error(400, IotHubServiceException.ARGUMENT_INVALID, cause.getMessage(), Map.of());
         }
-        logger.log(System.Logger.Level.WARNING, "REST request " + describe(exchange) + " failed", cause);
+        logger.log(System.Logger.Level.WARNING, "REST request " + call + " failed", cause);
         return RestResponse.error(500, SERVER_ERROR, "The emulator failed: " + cause, Map.of());
     }
 
-    /** A request body over the limit; refused before more of it is read. */
-    private static final class BodyTooLargeException extends IOException {
+    /**
+     * A request copied off the channel's buffers, to be served on another thread.
+     *
+     * @param method the HTTP method
+     * @param target the request target, e.g. {@code /devices/d?api-version=2021-04-12}
+     * @param headers the headers, with case-insensitive names
+     * @param body the body, empty when there is none
+     * @param parsed whether the HTTP codec could parse the request
+     */
+    private record Call(String method, String target, Map<String, List<String>> headers, byte[] body,
+            boolean parsed) {
 
-        BodyTooLargeException() {
-            super("request body over " + MAX_BODY_BYTES + " bytes");
+        static Call of(FullHttpRequest http) {
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            http.headers().forEach((header) -> headers.computeIfAbsent(header.getKey(), (name) -> new ArrayList<>())
+                .add(header.getValue()));
+            return new Call(http.method().name(), http.uri(), headers, ByteBufUtil.getBytes(http.content()),
+                    http.decoderResult().isSuccess());
+        }
+
+        /** Method and target without the query, for log lines. */
+        @Override
+        public String toString() {
+            int query = this.target.indexOf('?');
+            return this.method + " " + ((query >= 0) ? this.target.substring(0, query) : this.target);
         }
     }
 }

@@ -1,111 +1,126 @@
 package dev.iothub.emulator.rest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
+import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.emulator.ServiceEndpoint;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The service REST API's HTTP listener, on the JDK's HTTP server with a pool of daemon threads named
- * {@code iothub-emulator-rest-N}. Its resources call only the {@link IotHubEmulator} Java API.
+ * The service REST API's HTTP/1.1 listener, on Netty's HTTP codec and the emulator's event loops. Reading a request
+ * takes no thread; the routes, whose resources call only the {@link IotHubEmulator} Java API, run on a pool of at
+ * most {@value #MAX_THREADS} daemon threads named {@code iothub-emulator-rest-...} that end after
+ * {@value #IDLE_THREAD_SECONDS} s without work.
  * <p>
- * The JDK server reads a request on the thread that handles it, without a time limit, so a client that stalls in
- * the middle of a request holds that thread. The pool therefore grows to {@value #MAX_THREADS} threads (idle ones
- * end after {@value #IDLE_SECONDS} s) instead of being four threads that four stalled clients could take.
+ * A connection's pipeline: the HTTP codec, keep-alive, the time limits ({@link RequestDeadlineHandler}), aggregation
+ * of a body up to {@value RestDispatcher#MAX_BODY_BYTES} bytes ({@link LimitedRequestAggregator}), one request at a
+ * time (a {@link FlowControlHandler}, as connections read only when asked to), and the {@link RestDispatcher}.
  */
-public final class ServiceApiServer implements AutoCloseable {
+final class ServiceApiServer implements ServiceEndpoint {
 
-    /** The most requests served at once; further ones wait for a thread. */
-    static final int MAX_THREADS = 64;
+    /** The most routes run at once; further requests wait, at most one per connection. */
+    static final int MAX_THREADS = 4;
 
-    private static final int IDLE_SECONDS = 30;
+    private static final int IDLE_THREAD_SECONDS = 30;
 
-    private final HttpServer server;
+    /** A request line holds a path with two percent-encoded ids of up to 128 characters each, and a query. */
+    private static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
 
-    private final ExecutorService executor;
+    /** Room for cloud-to-device application properties up to IoT Hub's 64 KB message limit, checked by the hub. */
+    private static final int MAX_HEADER_BYTES = 128 * 1024;
 
-    private ServiceApiServer(HttpServer server, ExecutorService executor) {
-        this.server = server;
+    private final Channel serverChannel;
+
+    private final ThreadPoolExecutor executor;
+
+    private ServiceApiServer(Channel serverChannel, ThreadPoolExecutor executor) {
+        this.serverChannel = serverChannel;
         this.executor = executor;
     }
 
     /**
-     * Starts listening.
+     * Binds the listener.
      *
-     * @param emulator the emulator the requests act on
-     * @param address where to listen (port 0 for an ephemeral port)
-     * @throws UncheckedIOException when the address cannot be bound
+     * @throws IllegalStateException when the address cannot be bound, e.g. because the port is in use
      */
-    public static ServiceApiServer start(IotHubEmulator emulator, InetSocketAddress address) {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), new RestThreadFactory());
+    static ServiceApiServer bind(IotHubEmulator emulator, ServiceEndpoint.Settings settings) {
+        RestRouter router = new RestRouter();
+        new DeviceRegistryResource(emulator).addTo(router);
+        new TwinResource(emulator).addTo(router);
+        new DirectMethodResource(emulator).addTo(router);
+        new DeviceMessagesResource(emulator).addTo(router);
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, IDLE_THREAD_SECONDS,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("iothub-emulator-rest", true));
         executor.allowCoreThreadTimeOut(true);
-        try {
-            HttpServer server = HttpServer.create(address, 0);
-            RestRouter router = new RestRouter();
-            new DeviceRegistryResource(emulator).addTo(router);
-            new TwinResource(emulator).addTo(router);
-            new DirectMethodResource(emulator).addTo(router);
-            new DeviceMessagesResource(emulator).addTo(router);
-            server.createContext("/", new RestDispatcher(router, executor));
-            server.setExecutor(executor);
-            startAsDaemon(server, executor);
-            return new ServiceApiServer(server, executor);
-        }
-        catch (IOException ex) {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(settings.boss(), settings.workers())
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(pipeline(router, executor, settings.requestTimeout(), settings.idleTimeout()));
+        ChannelFuture bound = bootstrap.bind(settings.address()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
             executor.shutdownNow();
-            throw new UncheckedIOException("Cannot listen for REST requests on " + address, ex);
+            throw new IllegalStateException("Cannot listen for REST requests on " + settings.address() + ": "
+                    + bound.cause().getMessage(), bound.cause());
         }
+        return new ServiceApiServer(bound.channel(), executor);
+    }
+
+    /** The handlers of a REST connection, which reads only when its dispatcher asks for the next request. */
+    static ChannelHandler pipeline(RestRouter router, Executor executor, Duration requestTimeout,
+            Duration idleTimeout) {
+        HttpDecoderConfig limits = new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+            .setMaxHeaderSize(MAX_HEADER_BYTES);
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.config().setAutoRead(false);
+                channel.pipeline()
+                    .addLast("http", new HttpServerCodec(limits))
+                    .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                    .addLast("deadline", new RequestDeadlineHandler(requestTimeout, idleTimeout))
+                    .addLast("aggregator", new LimitedRequestAggregator(RestDispatcher.MAX_BODY_BYTES))
+                    .addLast("one-at-a-time", new FlowControlHandler())
+                    .addLast("dispatcher", new RestDispatcher(router, executor));
+            }
+        };
+    }
+
+    @Override
+    public int port() {
+        return ((InetSocketAddress) this.serverChannel.localAddress()).getPort();
     }
 
     /**
-     * The JDK server's dispatcher thread takes the daemon flag of the thread that starts the server; started from a
-     * daemon thread, it does not keep the JVM alive, like the emulator's other threads.
+     * Stops listening and stops the REST threads; answers still pending (direct methods) are dropped. Open
+     * connections close with the event loops they run on, the emulator's.
      */
-    private static void startAsDaemon(HttpServer server, ExecutorService executor) {
-        Thread starter = new Thread(server::start, "iothub-emulator-rest-start");
-        starter.setDaemon(true);
-        starter.start();
+    @Override
+    public void close() {
+        this.serverChannel.close().syncUninterruptibly();
+        this.executor.shutdownNow();
         try {
-            starter.join();
+            this.executor.awaitTermination(2, TimeUnit.SECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            server.stop(0);
-            executor.shutdownNow();
-            throw new IllegalStateException("Interrupted while starting the REST API", ex);
-        }
-    }
-
-    /** The bound port. */
-    public int port() {
-        return this.server.getAddress().getPort();
-    }
-
-    /** Stops listening and stops the threads; answers still pending (direct methods) are dropped. */
-    @Override
-    public void close() {
-        this.server.stop(0);
-        this.executor.shutdownNow();
-    }
-
-    private static final class RestThreadFactory implements ThreadFactory {
-
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "iothub-emulator-rest-" + this.count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
         }
     }
 }
