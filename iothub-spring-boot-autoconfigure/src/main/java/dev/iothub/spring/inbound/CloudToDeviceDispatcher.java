@@ -61,7 +61,8 @@ final class CloudToDeviceDispatcher {
 
     /** Queues a message for the handlers; never blocks. */
     void dispatch(CloudToDeviceMessage message, Runnable acknowledgement) {
-        if (this.executor.execute(() -> deliver(new Delivery(message, acknowledgement))) == InboundExecutor.Outcome.FULL) {
+        Delivery delivery = new Delivery(message, acknowledgement);
+        if (this.executor.execute(() -> deliver(delivery)) == InboundExecutor.Outcome.FULL) {
             this.warnings.warn("Could not take cloud-to-device messages: " + this.executor.queueCapacity()
                     + " are waiting for the handlers; each stays unacknowledged and comes back after the next "
                     + "reconnect", " (message " + message.messageId() + ")");

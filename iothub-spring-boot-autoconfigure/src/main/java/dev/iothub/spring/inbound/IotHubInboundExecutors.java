@@ -11,7 +11,8 @@ import org.springframework.context.SmartLifecycle;
  * updates ({@code iothub-{clientId}-desired-N}) and a small pool for direct methods
  * ({@code iothub-{clientId}-method-N}), each with a bounded queue.
  * <p>
- * Give it a {@linkplain #setPhase phase} just below the connection's: a lower phase starts earlier and stops later.
+ * Its {@linkplain #setPhase phase} must be just below the connection's (a lower phase starts earlier and stops
+ * later); the default, -1, is right for a connection at the default phase of Spring Integration's client managers.
  * On stop, work already queued may finish for up to 5 seconds; then what still runs is interrupted.
  *
  * @author iothub-spring-boot
@@ -27,7 +28,7 @@ public class IotHubInboundExecutors implements SmartLifecycle {
 
     private final InboundExecutor directMethods;
 
-    private int phase = DEFAULT_PHASE - 1;
+    private int phase = -1;
 
     /**
      * Creates the executors; no thread starts before {@link #start()}.

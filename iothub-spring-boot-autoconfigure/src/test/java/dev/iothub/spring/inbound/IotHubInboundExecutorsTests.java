@@ -62,7 +62,8 @@ class IotHubInboundExecutorsTests {
     }
 
     @Test
-    void whenAPhaseIsSetThenTheLifecycleUsesIt() {
+    void whenNoPhaseIsSetThenItIsJustBelowTheDefaultPhaseOfAClientManager() {
+        assertThat(this.executors.getPhase()).isEqualTo(-1);
         this.executors.setPhase(41);
         assertThat(this.executors.getPhase()).isEqualTo(41);
     }
