@@ -24,12 +24,11 @@ import javax.net.ssl.SSLContext;
 
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
-import dev.iothub.emulator.mqtt.DeviceConnection;
+import dev.iothub.emulator.mqtt.ConnectHandler;
 import dev.iothub.emulator.mqtt.SessionStore;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.emulator.transport.TlsIdentity;
 import dev.iothub.protocol.ConnectionString;
-import dev.iothub.protocol.Topics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -89,7 +88,7 @@ public final class IotHubEmulator implements AutoCloseable {
         try {
             this.mqttServer = MqttServer.bind(new InetSocketAddress(builder.bindAddress, builder.mqttPort),
                     this.tls.serverContext(), this.boss, this.workers,
-                    () -> new DeviceConnection(this.hub, this.sessions, clock, builder.hubName,
+                    () -> new ConnectHandler(this.hub, this.sessions, clock, builder.hubName,
                             builder.tokenExpiryGrace, builder.outputStallTimeout));
         }
         catch (RuntimeException ex) {
@@ -340,8 +339,7 @@ public final class IotHubEmulator implements AutoCloseable {
         }
         String messageId = (message.messageId() != null) ? message.messageId() : UUID.randomUUID().toString();
         Map<String, String> bag = message.bag(messageId, identity.deviceId());
-        this.hub.sendCloudToDevice(id, new QueuedMessage(messageId,
-                Topics.cloudToDevice(identity.deviceId(), identity.moduleId(), bag), message.body(), bag));
+        this.hub.sendCloudToDevice(id, new QueuedMessage(messageId, message.body(), bag));
         return messageId;
     }
 

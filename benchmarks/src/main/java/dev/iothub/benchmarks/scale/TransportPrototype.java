@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 import dev.iothub.emulator.hub.Hub;
-import dev.iothub.emulator.mqtt.DeviceConnection;
+import dev.iothub.emulator.mqtt.ConnectHandler;
 import dev.iothub.emulator.mqtt.SessionStore;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.emulator.transport.TlsIdentity;
@@ -39,7 +39,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * Prototypes of transport fixes, not products: the emulator's own hub, session store and {@link DeviceConnection},
+ * Prototypes of transport fixes, not products: the emulator's own hub, session store and {@link ConnectHandler},
  * assembled as {@code IotHubEmulator} does, with one or two changes to the pipeline in front of them.
  * <ul>
  * <li>{@code flush-consolidation}: the released listener ({@link MqttServer}, JDK TLS) plus Netty's
@@ -55,6 +55,9 @@ final class TransportPrototype implements HostedHub {
     private static final int MAX_PACKET_BYTES = 512 * 1024;
 
     private static final int CONNECT_TIMEOUT_SECONDS = 30;
+
+    /** The emulator's default. */
+    private static final Duration OUTPUT_STALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final EventLoopGroup boss;
 
@@ -78,7 +81,8 @@ final class TransportPrototype implements HostedHub {
         Clock clock = Clock.systemUTC();
         this.hub = new Hub(this.workers, clock);
         SessionStore sessions = new SessionStore();
-        Supplier<DeviceConnection> device = () -> new DeviceConnection(this.hub, sessions, clock, Duration.ZERO);
+        Supplier<ConnectHandler> device = () -> new ConnectHandler(this.hub, sessions, clock, address,
+                Duration.ZERO, OUTPUT_STALL_TIMEOUT);
         InetSocketAddress bindAddress = new InetSocketAddress(address, 0);
         if (openSsl) {
             SelfSignedCertificate certificate = new SelfSignedCertificate(address, "EC", 256);
@@ -105,7 +109,7 @@ final class TransportPrototype implements HostedHub {
 
     // The released MqttServer's pipeline, with BoringSSL for TLS and flush consolidation behind it.
     private Channel bindOpenSsl(InetSocketAddress address, SelfSignedCertificate certificate,
-            Supplier<DeviceConnection> device) throws SSLException, InterruptedException {
+            Supplier<ConnectHandler> device) throws SSLException, InterruptedException {
         SslContext sslContext = SslContextBuilder.forServer(certificate.key(), certificate.cert())
             .sslProvider(SslProvider.OPENSSL)
             .protocols("TLSv1.3", "TLSv1.2")
@@ -179,9 +183,9 @@ final class TransportPrototype implements HostedHub {
     /** Takes the device handler's place in the released pipeline, adds flush consolidation, then steps aside. */
     private static final class FlushConsolidationInstaller extends ChannelHandlerAdapter {
 
-        private final Supplier<DeviceConnection> device;
+        private final Supplier<ConnectHandler> device;
 
-        FlushConsolidationInstaller(Supplier<DeviceConnection> device) {
+        FlushConsolidationInstaller(Supplier<ConnectHandler> device) {
             this.device = device;
         }
 

@@ -5,6 +5,7 @@ import java.util.LinkedList;
 import java.util.List;
 
 import dev.iothub.emulator.IotHubServiceException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One identity's cloud-to-device queue: at most {@value #MAX_DEPTH} messages, each either waiting or in flight to
@@ -62,7 +63,7 @@ final class CloudToDeviceQueue {
 
         private final QueuedMessage message;
 
-        private DeviceLink inFlightOn;
+        private @Nullable DeviceLink inFlightOn;
 
         Entry(QueuedMessage message) {
             this.message = message;

@@ -5,18 +5,27 @@ import java.util.concurrent.CompletableFuture;
 import dev.iothub.protocol.SubscriptionFilter;
 
 /**
- * The hub's handle on a device's live connection.
+ * The hub's handle on a device's live connection. The hub hands it events in its own terms (a desired change, a
+ * method request, a queued message); the connection chooses the topics and packets that carry them.
  */
 public interface DeviceLink {
 
     /** Whether the connection's session holds a subscription of this kind. */
     boolean isSubscribed(SubscriptionFilter filter);
 
-    /** Publishes at QoS 0 (twin responses, desired notifications, method requests). */
-    void publish(String topic, byte[] payload);
+    /**
+     * Notifies the device that its desired properties changed (QoS 0; not queued for a later connection).
+     *
+     * @param version the new desired version
+     * @param patch the notification body: the patch as JSON with its {@code $version}
+     */
+    void desiredPropertiesChanged(long version, byte[] patch);
+
+    /** Sends a direct-method request (QoS 0); the device answers it with the same request id. */
+    void methodRequest(String methodName, String requestId, byte[] payload);
 
     /**
-     * Publishes a cloud-to-device message at QoS 1; the link reports the PUBACK through
+     * Delivers a cloud-to-device message at QoS 1; the link reports the PUBACK through
      * {@link Hub#cloudToDeviceAcknowledged(String, QueuedMessage)}.
      */
     void deliver(QueuedMessage message);

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.protocol.SubscriptionFilter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the hub keeps for one identity: its keys, twin, cloud-to-device queue and current connection.
@@ -19,11 +20,11 @@ final class DeviceState {
 
     private final CloudToDeviceQueue cloudToDevice = new CloudToDeviceQueue();
 
-    private DeviceLink link;
+    private @Nullable DeviceLink link;
 
-    private String modelId;
+    private @Nullable String modelId;
 
-    private String authType;
+    private @Nullable String authType;
 
     private final Set<String> thumbprints = new HashSet<>();
 
@@ -45,16 +46,16 @@ final class DeviceState {
         return this.cloudToDevice;
     }
 
-    DeviceLink link() {
+    @Nullable DeviceLink link() {
         return this.link;
     }
 
-    String modelId() {
+    @Nullable String modelId() {
         return this.modelId;
     }
 
-    /** How the current connection authenticated: {@code sas} or {@code x509}. */
-    String authType() {
+    /** How the last connection authenticated: {@code sas} or {@code x509}, {@code null} before the first. */
+    @Nullable String authType() {
         return this.authType;
     }
 
@@ -68,7 +69,7 @@ final class DeviceState {
     }
 
     /** Makes a link current and returns the one it replaces (or {@code null}); that one's messages are released. */
-    DeviceLink attach(DeviceLink newLink, String newModelId, String newAuthType) {
+    @Nullable DeviceLink attach(DeviceLink newLink, @Nullable String newModelId, String newAuthType) {
         DeviceLink previous = this.link;
         if (previous != null) {
             this.cloudToDevice.release(previous);
@@ -80,13 +81,11 @@ final class DeviceState {
     }
 
     /** Forgets a link if it is still the current one; a replaced link never touches its successor's state. */
-    boolean detach(DeviceLink oldLink) {
+    void detach(DeviceLink oldLink) {
         this.cloudToDevice.release(oldLink);
         if (this.link == oldLink) {
             this.link = null;
-            return true;
         }
-        return false;
     }
 
     /** Messages to deliver now: the waiting ones, if the current link takes cloud-to-device messages. */

@@ -1,21 +1,11 @@
 package dev.iothub.emulator.hub;
 
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
@@ -25,16 +15,14 @@ import dev.iothub.emulator.MethodResult;
 import dev.iothub.emulator.TelemetryMessage;
 import dev.iothub.emulator.Twin;
 import dev.iothub.protocol.MqttUsername;
-import dev.iothub.protocol.SubscriptionFilter;
-import dev.iothub.protocol.SystemProperties;
-import dev.iothub.protocol.Topics;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The hub model: the registry with each identity's twin, queue and connection, direct methods and the telemetry log.
- * Device connections call it for what devices do; the service API calls it for what a back end does.
+ * The hub model, as one entry point over its services: the {@link DeviceRegistry}, the {@link DeviceLinks} between
+ * identities and their connections, the {@link TelemetryLog}, the {@link TwinStore}, the {@link MethodBroker} and
+ * the {@link CloudToDeviceQueues}. Device connections call it for what devices do; the service API calls it for what
+ * a back end does. It holds nothing but those services and the {@link SubscriptionFaults}; each identity's state is
+ * guarded by its own monitor, and nothing here blocks an event loop.
  */
 public final class Hub {
 
@@ -43,15 +31,19 @@ public final class Hub {
     /** How many bytes of telemetry a hub keeps unless told otherwise. */
     public static final long DEFAULT_TELEMETRY_CAPACITY_BYTES = 64L * 1024 * 1024;
 
-    private final ConcurrentMap<String, DeviceState> devices = new ConcurrentHashMap<>();
+    private final DeviceRegistry registry = new DeviceRegistry();
+
+    private final DeviceLinks links = new DeviceLinks(this.registry);
 
     private final TelemetryLog telemetry;
 
+    private final TelemetryReceiver telemetryReceiver;
+
+    private final TwinStore twins = new TwinStore(this.registry);
+
     private final MethodBroker methods;
 
-    private final Clock clock;
-
-    private final SecureRandom random = new SecureRandom();
+    private final CloudToDeviceQueues cloudToDevice = new CloudToDeviceQueues(this.registry);
 
     private final SubscriptionFaults subscriptionFaults = new SubscriptionFaults();
 
@@ -74,8 +66,8 @@ public final class Hub {
      */
     public Hub(ScheduledExecutorService scheduler, Clock clock, long telemetryCapacityBytes) {
         this.methods = new MethodBroker(scheduler);
-        this.clock = clock;
         this.telemetry = new TelemetryLog(TELEMETRY_CAPACITY, telemetryCapacityBytes);
+        this.telemetryReceiver = new TelemetryReceiver(this.registry, this.telemetry, clock);
     }
 
     // Registry
@@ -83,59 +75,23 @@ public final class Hub {
     /**
      * Registers a device or module identity.
      *
+     * @param moduleId the module id, or {@code null} for a device
      * @param primaryKey the primary key (Base64), or {@code null} to generate one
      * @throws IotHubServiceException {@code 409001} if the identity exists, {@code 404001} for a module of an
      * unknown device, {@code 400004} for a bad id or key
      */
-    public DeviceIdentity register(String deviceId, String moduleId, String primaryKey) {
-        NamingRules.checkIdentityId("device", deviceId);
-        if (moduleId != null) {
-            NamingRules.checkIdentityId("module", moduleId);
-        }
-        if (primaryKey != null && !isBase64(primaryKey)) {
-            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
-                    "The primary key must be Base64");
-        }
-        DeviceIdentity identity = new DeviceIdentity(deviceId, moduleId,
-                (primaryKey != null) ? primaryKey : newKey(), newKey());
-        if (moduleId == null) {
-            putNew(identity);
-            return identity;
-        }
-        DeviceState device = this.devices.get(deviceId);
-        if (device == null) {
-            throw moduleOfUnknownDevice(deviceId, moduleId);
-        }
-        synchronized (device) {
-            if (this.devices.get(deviceId) != device) {
-                throw moduleOfUnknownDevice(deviceId, moduleId);
-            }
-            putNew(identity);
-            device.moduleIds().add(moduleId);
-        }
-        return identity;
-    }
-
-    private void putNew(DeviceIdentity identity) {
-        if (this.devices.putIfAbsent(identity.id(), new DeviceState(identity)) != null) {
-            throw new IotHubServiceException(IotHubServiceException.DEVICE_ALREADY_EXISTS,
-                    "Identity " + identity.id() + " already exists");
-        }
-    }
-
-    private static IotHubServiceException moduleOfUnknownDevice(String deviceId, String moduleId) {
-        return new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND,
-                "Device " + deviceId + " must exist before its module " + moduleId);
+    public DeviceIdentity register(String deviceId, @Nullable String moduleId, @Nullable String primaryKey) {
+        return this.registry.register(deviceId, moduleId, primaryKey);
     }
 
     /** The identity with this id ({@code deviceId} or {@code deviceId/moduleId}), if registered. */
     public Optional<DeviceIdentity> find(String id) {
-        return Optional.ofNullable(this.devices.get(id)).map(DeviceState::identity);
+        return this.registry.find(id);
     }
 
     /** All registered identities. */
     public List<DeviceIdentity> identities() {
-        return this.devices.values().stream().map(DeviceState::identity).toList();
+        return this.registry.identities();
     }
 
     /**
@@ -144,56 +100,10 @@ public final class Hub {
      * @return the ids of the removed identities
      */
     public List<String> remove(String id) {
-        DeviceState state = require(id);
-        DeviceIdentity identity = state.identity();
-        List<DeviceState> removed = new ArrayList<>();
-        if (identity.moduleId() == null) {
-            synchronized (state) {
-                removeExactly(state);
-                removed.add(state);
-                for (String moduleId : state.moduleIds()) {
-                    DeviceState module = this.devices.remove(MqttUsername.clientId(identity.deviceId(), moduleId));
-                    if (module != null) {
-                        removed.add(module);
-                    }
-                }
-            }
-        }
-        else {
-            removeExactly(state);
-            removed.add(state);
-            DeviceState device = this.devices.get(identity.deviceId());
-            if (device != null) {
-                synchronized (device) {
-                    device.moduleIds().remove(identity.moduleId());
-                }
-            }
-        }
-        removed.forEach(Hub::closeRemoved);
+        List<DeviceState> removed = this.registry.remove(id);
+        DeviceLinks.closeRemoved(removed);
         return removed.stream().map((gone) -> gone.identity().id()).toList();
     }
-
-    private void removeExactly(DeviceState state) {
-        String id = state.identity().id();
-        if (!this.devices.remove(id, state)) {
-            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
-        }
-    }
-
-    private static void closeRemoved(DeviceState state) {
-        DeviceLink link;
-        synchronized (state) {
-            link = state.link();
-            if (link != null) {
-                state.detach(link);
-            }
-        }
-        if (link != null) {
-            link.close("identity deleted");
-        }
-    }
-
-    // Connections
 
     /**
      * Registers the SHA-256 thumbprint of a self-signed X.509 certificate the identity may authenticate with.
@@ -201,26 +111,15 @@ public final class Hub {
      * @param thumbprint the thumbprint as hexadecimal digits (case and colons ignored)
      */
     public void addThumbprint(String id, String thumbprint) {
-        DeviceState state = require(id);
-        synchronized (state) {
-            state.thumbprints().add(normalizeThumbprint(thumbprint));
-        }
+        this.registry.addThumbprint(id, thumbprint);
     }
 
     /** Whether the identity may authenticate with a certificate of this SHA-256 thumbprint. */
     public boolean acceptsThumbprint(String id, String thumbprint) {
-        DeviceState state = this.devices.get(id);
-        if (state == null) {
-            return false;
-        }
-        synchronized (state) {
-            return state.thumbprints().contains(normalizeThumbprint(thumbprint));
-        }
+        return this.registry.acceptsThumbprint(id, thumbprint);
     }
 
-    private static String normalizeThumbprint(String thumbprint) {
-        return thumbprint.replace(":", "").toUpperCase(Locale.ROOT);
-    }
+    // Connections
 
     /**
      * Makes a link the identity's current connection, closing the previous one (one connection per identity).
@@ -228,45 +127,23 @@ public final class Hub {
      * @param modelId the IoT Plug and Play model id announced at connect, or {@code null}
      * @param authType how the connection authenticated: {@code sas} or {@code x509}
      */
-    public void attach(String id, DeviceLink link, String modelId, String authType) {
-        DeviceState state = require(id);
-        DeviceLink previous;
-        synchronized (state) {
-            previous = state.attach(link, modelId, authType);
-        }
-        if (previous != null) {
-            previous.close("a new connection for the same identity arrived");
-        }
+    public void attach(String id, DeviceLink link, @Nullable String modelId, String authType) {
+        this.links.attach(id, link, modelId, authType);
     }
 
     /** Forgets a link that ended; only the current link's end clears the identity's connection. */
     public void detach(String id, DeviceLink link) {
-        DeviceState state = this.devices.get(id);
-        if (state != null) {
-            synchronized (state) {
-                state.detach(link);
-            }
-        }
+        this.links.detach(id, link);
     }
 
     /** Whether the identity has a live connection. */
     public boolean isConnected(String id) {
-        DeviceState state = require(id);
-        synchronized (state) {
-            return state.link() != null;
-        }
+        return this.links.current(id) != null;
     }
 
     /** Closes the identity's connection, if any (fault injection). */
     public void disconnect(String id) {
-        DeviceState state = require(id);
-        DeviceLink link;
-        synchronized (state) {
-            link = state.link();
-        }
-        if (link != null) {
-            link.close("disconnected through the service API");
-        }
+        this.links.disconnect(id);
     }
 
     /** How SUBSCRIBE packets are misanswered (fault injection). */
@@ -280,78 +157,19 @@ public final class Hub {
      * @throws IotHubServiceException {@code 404103} if the identity is not connected
      */
     public CompletableFuture<Void> publishRaw(String id, String topic, byte[] payload, int qos) {
-        DeviceState state = require(id);
-        DeviceLink link;
-        synchronized (state) {
-            link = state.link();
-        }
-        if (link == null) {
-            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_ONLINE, "Identity " + id
-                    + " is not connected");
-        }
-        return link.publishRaw(topic, payload, qos);
-    }
-
-    /** Delivers the waiting cloud-to-device messages if the link is current and subscribed to them. */
-    public void deliverCloudToDevice(String id, DeviceLink link) {
-        DeviceState state = this.devices.get(id);
-        if (state == null) {
-            return;
-        }
-        List<QueuedMessage> deliverable;
-        synchronized (state) {
-            deliverable = state.takeDeliverable(link);
-        }
-        deliverable.forEach(link::deliver);
-    }
-
-    /** Completes a cloud-to-device message the device acknowledged. */
-    public void cloudToDeviceAcknowledged(String id, QueuedMessage message) {
-        DeviceState state = this.devices.get(id);
-        if (state != null) {
-            synchronized (state) {
-                state.cloudToDevice().acknowledge(message);
-            }
-        }
+        return this.links.publishRaw(id, topic, payload, qos);
     }
 
     // Telemetry
 
     /** Records telemetry from a connection, stamping the hub's system properties. */
-    public void receiveTelemetry(DeviceIdentity identity, byte[] body, Map<String, String> bag, boolean retain) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        Map<String, String> system = new LinkedHashMap<>();
-        bag.forEach((key, value) -> {
-            if (SystemProperties.isSystemProperty(key)) {
-                system.put(SystemProperties.serviceName(key), value);
-            }
-            else {
-                properties.put(key, value);
-            }
-        });
-        if (retain) {
-            properties.put("mqtt-retain", "true");
-        }
-        Instant now = this.clock.instant();
-        system.put("iothub-connection-device-id", identity.deviceId());
-        if (identity.moduleId() != null) {
-            system.put("iothub-connection-module-id", identity.moduleId());
-        }
-        DeviceState state = this.devices.get(identity.id());
-        String authType = (state != null && state.authType() != null) ? state.authType() : "sas";
-        system.put("iothub-connection-auth-method",
-                "{\"scope\":\"device\",\"type\":\"" + authType + "\",\"issuer\":\"iothub\"}");
-        system.put("iothub-enqueuedtime", now.toString());
-        String modelId = (state != null) ? state.modelId() : null;
-        if (modelId != null) {
-            system.put("dt-dataschema", modelId);
-        }
-        this.telemetry.add(new TelemetryMessage(identity.deviceId(), identity.moduleId(), body,
-                Collections.unmodifiableMap(properties), Collections.unmodifiableMap(system), now));
+    public void receiveTelemetry(DeviceIdentity identity, byte[] body, Map<String, @Nullable String> bag,
+            boolean retain) {
+        this.telemetryReceiver.receive(identity, body, bag, retain);
     }
 
     /** The telemetry received from an identity ({@code null} for all), oldest first. */
-    public List<TelemetryMessage> telemetry(String id) {
+    public List<TelemetryMessage> telemetry(@Nullable String id) {
         return this.telemetry.find(fromIdentity(id));
     }
 
@@ -372,23 +190,23 @@ public final class Hub {
         this.telemetry.clear();
     }
 
+    private static Predicate<TelemetryMessage> fromIdentity(@Nullable String id) {
+        if (id == null) {
+            return (message) -> true;
+        }
+        return (message) -> id.equals(MqttUsername.clientId(message.deviceId(), message.moduleId()));
+    }
+
     // Twins
 
     /** The twin as the service sees it. */
     public Twin twin(String id) {
-        DeviceState state = require(id);
-        synchronized (state) {
-            DeviceTwin twin = state.twin();
-            return new Twin(twin.desired(), twin.desiredVersion(), twin.reported(), twin.reportedVersion());
-        }
+        return this.twins.twin(id);
     }
 
     /** The twin document a device receives for a GET. */
     public byte[] twinForDevice(String id) {
-        DeviceState state = require(id);
-        synchronized (state) {
-            return Json.MAPPER.writeValueAsBytes(state.twin().deviceView());
-        }
+        return this.twins.twinForDevice(id);
     }
 
     /**
@@ -399,82 +217,28 @@ public final class Hub {
      * would take the desired properties over 32 KB or 10 levels of nesting
      */
     public long patchDesired(String id, Map<String, ?> patch) {
-        ObjectNode patchNode;
-        try {
-            patchNode = Json.MAPPER.valueToTree(patch);
-        }
-        catch (JacksonException ex) {
-            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
-                    "The desired patch cannot be written as JSON: " + ex.getOriginalMessage());
-        }
-        if (hasDollarKey(patchNode)) {
-            throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
-                    "Desired property names must not start with '$'");
-        }
-        DeviceState state = require(id);
-        DeviceLink link;
-        ObjectNode notification;
-        synchronized (state) {
-            try {
-                notification = state.twin().patchDesired(patchNode);
-            }
-            catch (IllegalArgumentException overLimit) {
-                throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID, overLimit.getMessage());
-            }
-            link = state.link();
-        }
-        if (link != null && link.isSubscribed(SubscriptionFilter.DESIRED_PROPERTIES)) {
-            link.publish(Topics.desiredPatch(notification.get("$version").asLong()),
-                    Json.MAPPER.writeValueAsBytes(notification));
-        }
-        return notification.get("$version").asLong();
+        return this.twins.patchDesired(id, patch);
     }
 
     /**
      * Applies a reported patch from a device.
      *
-     * @return the status and, on success, the new reported version; 400 also for a patch that would take the
-     * reported properties over 32 KB or 10 levels of nesting
+     * @param expectedVersion the reported version the device based its patch on, or {@code null} for any
      */
-    public ReportedPatchResult patchReported(String id, byte[] body, Long expectedVersion) {
-        JsonNode patch = Json.parseOrNull(new String(body, StandardCharsets.UTF_8));
-        if (patch == null || !patch.isObject() || hasDollarKey(patch)) {
-            return new ReportedPatchResult(400, null);
-        }
-        DeviceState state = require(id);
-        synchronized (state) {
-            if (expectedVersion != null && expectedVersion != state.twin().reportedVersion()) {
-                return new ReportedPatchResult(412, null);
-            }
-            try {
-                return new ReportedPatchResult(204, state.twin().patchReported((ObjectNode) patch));
-            }
-            catch (IllegalArgumentException overLimit) {
-                return new ReportedPatchResult(400, null);
-            }
-        }
-    }
-
-    /**
-     * The outcome of a reported patch.
-     *
-     * @param status 204, 400 or 412
-     * @param version the new reported version on success
-     */
-    public record ReportedPatchResult(int status, Long version) {
+    public ReportedPatchResult patchReported(String id, byte[] body, @Nullable Long expectedVersion) {
+        return this.twins.patchReported(id, body, expectedVersion);
     }
 
     // Direct methods
 
-    /** Invokes a direct method; fails with {@code 404103} or {@code 504101}. */
-    public CompletableFuture<MethodResult> invokeMethod(String id, String methodName, String payload,
+    /**
+     * Invokes a direct method; fails with {@code 404103} or {@code 504101}.
+     *
+     * @param payload the request body as JSON text, or {@code null} for none
+     */
+    public CompletableFuture<MethodResult> invokeMethod(String id, String methodName, @Nullable String payload,
             Duration responseTimeout) {
-        DeviceState state = require(id);
-        DeviceLink link;
-        synchronized (state) {
-            link = state.link();
-        }
-        return this.methods.invoke(id, link, methodName, payload, responseTimeout);
+        return this.methods.invoke(id, this.links.current(id), methodName, payload, responseTimeout);
     }
 
     /** Routes a device's method response. */
@@ -486,69 +250,26 @@ public final class Hub {
 
     /** Queues a cloud-to-device message and delivers it at once if the device is connected and subscribed. */
     public void sendCloudToDevice(String id, QueuedMessage message) {
-        DeviceState state = require(id);
-        DeviceLink link;
-        synchronized (state) {
-            state.cloudToDevice().add(message);
-            link = state.link();
-        }
-        if (link != null) {
-            deliverCloudToDevice(id, link);
-        }
+        this.cloudToDevice.send(id, message);
+    }
+
+    /** Delivers the waiting cloud-to-device messages if the link is current and subscribed to them. */
+    public void deliverCloudToDevice(String id, DeviceLink link) {
+        this.cloudToDevice.deliver(id, link);
+    }
+
+    /** Completes a cloud-to-device message the device acknowledged. */
+    public void cloudToDeviceAcknowledged(String id, QueuedMessage message) {
+        this.cloudToDevice.acknowledged(id, message);
     }
 
     /** The number of cloud-to-device messages waiting or in flight. */
     public int pendingCloudToDevice(String id) {
-        DeviceState state = require(id);
-        synchronized (state) {
-            return state.cloudToDevice().size();
-        }
+        return this.cloudToDevice.pending(id);
     }
 
     /** Drops all cloud-to-device messages of an identity. */
     public void purgeCloudToDevice(String id) {
-        DeviceState state = require(id);
-        synchronized (state) {
-            state.cloudToDevice().purge();
-        }
-    }
-
-    private DeviceState require(String id) {
-        DeviceState state = this.devices.get(id);
-        if (state == null) {
-            throw new IotHubServiceException(IotHubServiceException.DEVICE_NOT_FOUND, "Identity " + id + " not found");
-        }
-        return state;
-    }
-
-    private String newKey() {
-        byte[] key = new byte[32];
-        this.random.nextBytes(key);
-        return Base64.getEncoder().encodeToString(key);
-    }
-
-    private static boolean isBase64(String key) {
-        try {
-            return Base64.getDecoder().decode(key).length > 0;
-        }
-        catch (IllegalArgumentException ex) {
-            return false;
-        }
-    }
-
-    private static boolean hasDollarKey(JsonNode patch) {
-        for (Map.Entry<String, JsonNode> member : patch.properties()) {
-            if (member.getKey().startsWith("$") || (member.getValue().isObject() && hasDollarKey(member.getValue()))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Predicate<TelemetryMessage> fromIdentity(String id) {
-        if (id == null) {
-            return (message) -> true;
-        }
-        return (message) -> id.equals(MqttUsername.clientId(message.deviceId(), message.moduleId()));
+        this.cloudToDevice.purge(id);
     }
 }

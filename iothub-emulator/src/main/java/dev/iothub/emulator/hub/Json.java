@@ -9,6 +9,7 @@ import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The emulator's one JSON mapper and the conversions the hub needs.
@@ -38,7 +39,7 @@ public final class Json {
     }
 
     /** Parses JSON text, or returns {@code null} when it is not valid JSON. */
-    public static JsonNode parseOrNull(String text) {
+    public static @Nullable JsonNode parseOrNull(String text) {
         try {
             return MAPPER.readTree(text);
         }

@@ -14,7 +14,7 @@ import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.MethodInvocationException;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.protocol.SubscriptionFilter;
-import dev.iothub.protocol.Topics;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Correlates direct-method requests with the devices' responses by {@code $rid}, and times them out.
@@ -35,8 +35,8 @@ final class MethodBroker {
         this.scheduler = scheduler;
     }
 
-    CompletableFuture<MethodResult> invoke(String identityId, DeviceLink link, String methodName, String payload,
-            Duration responseTimeout) {
+    CompletableFuture<MethodResult> invoke(String identityId, @Nullable DeviceLink link, String methodName,
+            @Nullable String payload, Duration responseTimeout) {
         NamingRules.checkMethodName(methodName);
         if (responseTimeout.compareTo(MIN_TIMEOUT) < 0 || responseTimeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID,
@@ -52,7 +52,7 @@ final class MethodBroker {
                 responseTimeout.toMillis(), TimeUnit.MILLISECONDS);
         this.pending.put(requestId, new Pending(identityId, result, timeout));
         byte[] body = (payload != null) ? payload.getBytes(StandardCharsets.UTF_8) : new byte[0];
-        link.publish(Topics.methodRequest(methodName, requestId), body);
+        link.methodRequest(methodName, requestId, body);
         return result;
     }
 

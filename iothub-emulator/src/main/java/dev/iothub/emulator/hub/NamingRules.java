@@ -1,6 +1,7 @@
 package dev.iothub.emulator.hub;
 
 import dev.iothub.emulator.IotHubServiceException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * IoT Hub's rules for the names a caller chooses: device and module ids, and direct-method names. A name that breaks
@@ -32,7 +33,7 @@ final class NamingRules {
      * @param kind {@code "device"} or {@code "module"}, for the message
      * @throws IotHubServiceException {@code 400004} when the id breaks the rule
      */
-    static void checkIdentityId(String kind, String id) {
+    static void checkIdentityId(String kind, @Nullable String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH
                 || !id.chars().allMatch((c) -> isAsciiLetterOrDigit(c) || ID_SPECIALS.indexOf(c) >= 0)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID, "A " + kind
@@ -47,7 +48,7 @@ final class NamingRules {
      *
      * @throws IotHubServiceException {@code 400004} when the name breaks the rule
      */
-    static void checkMethodName(String name) {
+    static void checkMethodName(@Nullable String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_METHOD_NAME_LENGTH
                 || !name.chars().allMatch(NamingRules::isMethodNameCharacter)) {
             throw new IotHubServiceException(IotHubServiceException.ARGUMENT_INVALID, "A method name must be 1 to "
@@ -65,7 +66,7 @@ final class NamingRules {
     }
 
     /** The name for an error message: cut short and with control characters escaped, so it cannot forge log lines. */
-    private static String quoted(String text) {
+    private static String quoted(@Nullable String text) {
         if (text == null) {
             return "null";
         }

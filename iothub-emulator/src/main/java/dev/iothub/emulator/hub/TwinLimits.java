@@ -3,6 +3,7 @@ package dev.iothub.emulator.hub;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * IoT Hub's limits for a twin's desired and reported sections: at most 32 KB each (counted as the compact JSON's
@@ -21,13 +22,13 @@ final class TwinLimits {
     }
 
     /** Why a patch is refused before it is applied, or {@code null}: only its depth can be judged alone. */
-    static String checkPatch(String section, JsonNode patch) {
+    static @Nullable String checkPatch(String section, JsonNode patch) {
         return (depth(patch) > MAX_DEPTH) ? "The " + section + " properties must not nest objects more than "
                 + MAX_DEPTH + " deep" : null;
     }
 
     /** Why a section as it would be after a patch is refused, or {@code null}. */
-    static String checkSection(String section, JsonNode merged) {
+    static @Nullable String checkSection(String section, JsonNode merged) {
         int characters = Json.MAPPER.writeValueAsString(merged).length();
         return (characters > MAX_SECTION_CHARACTERS) ? "The " + section + " properties would take " + characters
                 + " characters, over IoT Hub's limit of " + MAX_SECTION_CHARACTERS : null;

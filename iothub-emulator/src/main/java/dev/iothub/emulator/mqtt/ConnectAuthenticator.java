@@ -14,6 +14,7 @@ import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a CONNECT the way IoT Hub does: client id, a username naming this hub, a registered identity, and either a
@@ -45,8 +46,8 @@ final class ConnectAuthenticator {
      *
      * @return the accepted connection, or empty for any failure (answered with CONNACK 5)
      */
-    Optional<Authenticated> authenticate(String clientId, String username, byte[] password,
-            X509Certificate clientCertificate) {
+    Optional<Authenticated> authenticate(String clientId, @Nullable String username, byte @Nullable [] password,
+            @Nullable X509Certificate clientCertificate) {
         Optional<MqttUsername> parsedUsername = parseUsername(username);
         if (parsedUsername.isEmpty() || (password == null && clientCertificate == null)) {
             return Optional.empty();
@@ -80,7 +81,7 @@ final class ConnectAuthenticator {
     }
 
     /** Parses the username; a malformed percent-escape in its query is a refusal like any other bad username. */
-    private static Optional<MqttUsername> parseUsername(String username) {
+    private static Optional<MqttUsername> parseUsername(@Nullable String username) {
         try {
             return MqttUsername.parse(username);
         }
@@ -90,7 +91,7 @@ final class ConnectAuthenticator {
     }
 
     private Optional<Authenticated> authenticateCertificate(DeviceIdentity device, X509Certificate certificate,
-            String modelId) {
+            @Nullable String modelId) {
         try {
             certificate.checkValidity(Date.from(this.clock.instant()));
             String thumbprint = HexFormat.of()
@@ -110,7 +111,7 @@ final class ConnectAuthenticator {
      * @param token the SAS token, or {@code null} for X.509 authentication
      * @param modelId the IoT Plug and Play model id, or {@code null}
      */
-    record Authenticated(DeviceIdentity identity, SasToken token, String modelId) {
+    record Authenticated(DeviceIdentity identity, @Nullable SasToken token, @Nullable String modelId) {
 
         String authType() {
             return (this.token != null) ? "sas" : "x509";

@@ -3,9 +3,6 @@ package dev.iothub.emulator.mqtt;
 import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,14 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
-
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.hub.DeviceLink;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
+import dev.iothub.emulator.hub.ReportedPatchResult;
 import dev.iothub.emulator.hub.SubscriptionFaults;
-import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.protocol.DeviceTopic;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SubscriptionFilter;
@@ -29,36 +24,27 @@ import dev.iothub.protocol.Topics;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
-import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubAckMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
-import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One device connection: a state machine from CONNECT to close that turns MQTT packets into hub operations and
- * carries the hub's messages back. Every field is confined to the channel's event loop, except the session's
- * subscriptions, which the hub may read from other threads.
+ * The session of one authenticated device connection, from the accepted CONNECT to close: it turns MQTT packets into
+ * hub operations and carries the hub's events back as packets. The {@link ConnectHandler} puts it in the pipeline.
+ * Every field is confined to the channel's event loop, except the session's subscriptions, which the hub may read
+ * from other threads.
  * <p>
  * Like IoT Hub, it answers protocol errors by closing the connection: a QoS 2 publish, a publish to a topic the hub
  * does not accept, with a malformed percent-escape or to another identity, telemetry over 256 KB, an unsupported
@@ -74,9 +60,6 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     /** IoT Hub's limit for one device-to-cloud message. */
     static final int MAX_TELEMETRY_BYTES = 256 * 1024;
 
-    /** IoT Hub closes idle connections after 1.5 times the keep-alive, capped at this many seconds. */
-    static final long MAX_IDLE_SECONDS = 1767;
-
     /** The most the hub queues for one device; a message that would go beyond closes the connection. */
     static final int MAX_QUEUED_OUTPUT_BYTES = 4 * 1024 * 1024;
 
@@ -86,11 +69,13 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private final SessionStore sessions;
 
-    private final ConnectAuthenticator authenticator;
+    private final Channel channel;
 
-    private final Clock clock;
+    private final DeviceIdentity identity;
 
-    private final Duration tokenExpiryGrace;
+    private final DeviceSession session;
+
+    private final boolean cleanSession;
 
     private final Duration outputStallTimeout;
 
@@ -98,44 +83,42 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private final Map<Integer, CompletableFuture<Void>> rawInFlight = new HashMap<>();
 
-    private Channel channel;
+    private @Nullable ScheduledFuture<?> tokenExpiry;
 
-    private DeviceIdentity identity;
-
-    private DeviceSession session;
-
-    private boolean cleanSession;
-
-    private ScheduledFuture<?> tokenExpiry;
-
-    private ScheduledFuture<?> outputStall;
+    private @Nullable ScheduledFuture<?> outputStall;
 
     private int lastPacketId;
 
-    /**
-     * Creates the handler for one connection.
-     *
-     * @param hub the hub model
-     * @param sessions the persistent sessions
-     * @param clock the hub's clock
-     * @param hubName the host name that usernames and SAS tokens must name
-     * @param tokenExpiryGrace how long after its SAS token expires a connection is closed
-     * @param outputStallTimeout how long a device may leave the hub's messages unread before it is disconnected
-     */
-    public DeviceConnection(Hub hub, SessionStore sessions, Clock clock, String hubName, Duration tokenExpiryGrace,
-            Duration outputStallTimeout) {
+    DeviceConnection(Hub hub, SessionStore sessions, Channel channel, DeviceIdentity identity, DeviceSession session,
+            boolean cleanSession, Duration outputStallTimeout) {
         this.hub = hub;
         this.sessions = sessions;
-        this.authenticator = new ConnectAuthenticator(hub, hubName, clock);
-        this.clock = clock;
-        this.tokenExpiryGrace = tokenExpiryGrace;
+        this.channel = channel;
+        this.identity = identity;
+        this.session = session;
+        this.cleanSession = cleanSession;
         this.outputStallTimeout = outputStallTimeout;
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        this.channel = ctx.channel();
-        super.channelActive(ctx);
+    /**
+     * Starts the session once the handler is in the pipeline: becomes the identity's connection, accepts the CONNECT
+     * and delivers the waiting cloud-to-device messages.
+     *
+     * @param tokenExpiryDelay when to close because the SAS token expired, or {@code null} for never
+     */
+    void open(ConnectAuthenticator.Authenticated accepted, @Nullable Duration tokenExpiryDelay,
+            boolean sessionPresent) {
+        this.hub.attach(this.identity.id(), this, accepted.modelId(), accepted.authType());
+        if (tokenExpiryDelay != null) {
+            this.tokenExpiry = this.channel.eventLoop()
+                .schedule(() -> close("SAS token expired"), tokenExpiryDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        this.channel.writeAndFlush(MqttMessageBuilders.connAck()
+            .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+            .sessionPresent(sessionPresent)
+            .build());
+        logger.log(Level.DEBUG, "Device {0} connected (clean session {1})", this.identity.id(), this.cleanSession);
+        this.hub.deliverCloudToDevice(this.identity.id(), this);
     }
 
     @Override
@@ -144,17 +127,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             close("malformed or oversized MQTT packet: " + message.decoderResult().cause().getMessage());
             return;
         }
-        MqttMessageType type = message.fixedHeader().messageType();
-        if (this.identity == null) {
-            if (type == MqttMessageType.CONNECT) {
-                connect(ctx, (MqttConnectMessage) message);
-            }
-            else {
-                close("first packet was " + type + ", not CONNECT");
-            }
-            return;
-        }
-        handle(type, message);
+        handle(message.fixedHeader().messageType(), message);
         if (!this.channel.isWritable()) {
             pauseReading();
         }
@@ -166,83 +139,16 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             case PUBACK -> acknowledged(((MqttPubAckMessage) message).variableHeader().messageId());
             case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
-            case PINGREQ -> this.channel.writeAndFlush(
-                    new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case PINGREQ -> this.channel.writeAndFlush(MqttMessage.PINGRESP);
             case DISCONNECT -> this.channel.close();
             default -> close("unsupported packet " + type);
         }
     }
 
-    private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) {
-        if (connect.variableHeader().version() != MqttVersion.MQTT_3_1_1.protocolLevel()) {
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
-            return;
-        }
-        String clientId = connect.payload().clientIdentifier();
-        Optional<ConnectAuthenticator.Authenticated> accepted = this.authenticator.authenticate(clientId,
-                connect.payload().userName(), connect.payload().passwordInBytes(), clientCertificate(ctx));
-        if (accepted.isEmpty()) {
-            logger.log(Level.DEBUG, "Refused CONNECT from client {0}: not authorized", clientId);
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
-            return;
-        }
-        this.identity = accepted.get().identity();
-        this.cleanSession = connect.variableHeader().isCleanSession();
-        SessionStore.Opened opened = this.sessions.open(this.identity.id(), this.cleanSession);
-        this.session = opened.session();
-        this.hub.attach(this.identity.id(), this, accepted.get().modelId(), accepted.get().authType());
-        watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
-        watchTokenExpiry(ctx, accepted.get());
-        MqttConnAckMessage connAck = MqttMessageBuilders.connAck()
-            .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-            .sessionPresent(opened.present())
-            .build();
-        this.channel.writeAndFlush(connAck);
-        logger.log(Level.DEBUG, "Device {0} connected (clean session {1})", this.identity.id(), this.cleanSession);
-        this.hub.deliverCloudToDevice(this.identity.id(), this);
-    }
-
-    private static X509Certificate clientCertificate(ChannelHandlerContext ctx) {
-        SslHandler tls = ctx.pipeline().get(SslHandler.class);
-        try {
-            Certificate[] chain = (tls != null) ? tls.engine().getSession().getPeerCertificates() : null;
-            return (chain != null && chain.length > 0 && chain[0] instanceof X509Certificate leaf) ? leaf : null;
-        }
-        catch (SSLPeerUnverifiedException ex) {
-            return null;
-        }
-    }
-
-    private void refuse(MqttConnectReturnCode code) {
-        this.channel.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).build())
-            .addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private void watchKeepAlive(ChannelHandlerContext ctx, int keepAliveSeconds) {
-        long idleSeconds = (keepAliveSeconds > 0) ? Math.min((keepAliveSeconds * 3L + 1) / 2, MAX_IDLE_SECONDS) : 0;
-        ctx.pipeline().replace(MqttServer.IDLE_HANDLER, MqttServer.IDLE_HANDLER,
-                new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
-    }
-
-    private void watchTokenExpiry(ChannelHandlerContext ctx, ConnectAuthenticator.Authenticated accepted) {
-        if (accepted.token() == null) {
-            return;
-        }
-        Duration delay = Duration.between(this.clock.instant(), accepted.token().expiry()).plus(this.tokenExpiryGrace);
-        long millis;
-        try {
-            millis = Math.max(delay.toMillis(), 0);
-        }
-        catch (ArithmeticException beyondAnyRun) {
-            return;
-        }
-        this.tokenExpiry = ctx.executor().schedule(() -> close("SAS token expired"), millis, TimeUnit.MILLISECONDS);
-    }
-
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent) {
-            close((this.identity != null) ? "keep-alive expired" : "no CONNECT in time");
+            close("keep-alive expired");
             return;
         }
         super.userEventTriggered(ctx, event);
@@ -282,7 +188,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         else if (deviceTopic instanceof DeviceTopic.ReportedPatch patch) {
             acknowledge(publish);
-            Hub.ReportedPatchResult result = this.hub.patchReported(this.identity.id(), body, patch.expectedVersion());
+            ReportedPatchResult result = this.hub.patchReported(this.identity.id(), body, patch.expectedVersion());
             respondToTwinRequest(Topics.twinResponse(result.status(), patch.requestId(), result.version()),
                     new byte[0]);
         }
@@ -340,8 +246,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             logger.log(Level.DEBUG, "Leaving a SUBSCRIBE of {0} unanswered (fault injection)", this.identity.id());
             return;
         }
-        int[] granted = new int[subscribe.payload().topicSubscriptions().size()];
-        int index = 0;
+        MqttMessageBuilders.SubAckBuilder subAck = MqttMessageBuilders.subAck()
+            .packetId(subscribe.variableHeader().messageId());
         for (MqttTopicSubscription subscription : subscribe.payload().topicSubscriptions()) {
             String filter = subscription.topicFilter();
             Optional<SubscriptionFilter> kind = SubscriptionFilter.classify(filter, this.identity.deviceId(),
@@ -354,37 +260,45 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
                 close("more than " + DeviceSession.MAX_SUBSCRIPTIONS + " subscriptions");
                 return;
             }
-            granted[index++] = faults.refuses(this.identity.id(), filter) ? MqttQoS.FAILURE.value()
-                    : Math.min(subscription.qualityOfService().value(), MqttQoS.AT_LEAST_ONCE.value());
+            subAck.addGrantedQos(faults.refuses(this.identity.id(), filter) ? MqttQoS.FAILURE
+                    : MqttQoS.valueOf(Math.min(subscription.qualityOfService().value(), MqttQoS.AT_LEAST_ONCE.value())));
         }
-        this.channel.writeAndFlush(new MqttSubAckMessage(
-                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
-                new MqttSubAckPayload(granted)));
+        this.channel.writeAndFlush(subAck.build());
         this.hub.deliverCloudToDevice(this.identity.id(), this);
     }
 
     private void unsubscribe(MqttUnsubscribeMessage unsubscribe) {
         unsubscribe.payload().topics().forEach(this.session::unsubscribe);
-        this.channel.writeAndFlush(new MqttUnsubAckMessage(
-                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(unsubscribe.variableHeader().messageId())));
+        this.channel.writeAndFlush(MqttMessageBuilders.unsubAck()
+            .packetId(unsubscribe.variableHeader().messageId())
+            .build());
     }
 
     @Override
     public boolean isSubscribed(SubscriptionFilter filter) {
-        DeviceSession current = this.session;
-        return current != null && current.isSubscribed(filter);
+        return this.session.isSubscribed(filter);
     }
 
     @Override
-    public void publish(String topic, byte[] payload) {
+    public void desiredPropertiesChanged(long version, byte[] patch) {
+        publish(Topics.desiredPatch(version), patch);
+    }
+
+    @Override
+    public void methodRequest(String methodName, String requestId, byte[] payload) {
+        publish(Topics.methodRequest(methodName, requestId), payload);
+    }
+
+    /** Publishes at QoS 0: twin responses, desired notifications, method requests. */
+    private void publish(String topic, byte[] payload) {
         if (wouldOverflow(payload)) {
             return;
         }
-        this.channel.writeAndFlush(new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttPublishVariableHeader(topic, 0), Unpooled.wrappedBuffer(payload)));
+        this.channel.writeAndFlush(MqttMessageBuilders.publish()
+            .topicName(topic)
+            .qos(MqttQoS.AT_MOST_ONCE)
+            .payload(Unpooled.wrappedBuffer(payload))
+            .build());
     }
 
     @Override
@@ -429,9 +343,12 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             }
             int packetId = nextPacketId();
             this.inFlight.put(packetId, message);
-            this.channel.writeAndFlush(new MqttPublishMessage(
-                    new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                    new MqttPublishVariableHeader(message.topic(), packetId), Unpooled.wrappedBuffer(message.body())));
+            this.channel.writeAndFlush(MqttMessageBuilders.publish()
+                .topicName(Topics.cloudToDevice(this.identity.deviceId(), this.identity.moduleId(), message.properties()))
+                .qos(MqttQoS.AT_LEAST_ONCE)
+                .messageId(packetId)
+                .payload(Unpooled.wrappedBuffer(message.body()))
+                .build());
         });
     }
 
@@ -496,11 +413,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     @Override
     public void close(String reason) {
-        Channel current = this.channel;
-        if (current != null && current.isOpen()) {
-            logger.log(Level.DEBUG, "Closing connection of {0}: {1}",
-                    (this.identity != null) ? this.identity.id() : "unauthenticated client", reason);
-            current.close();
+        if (this.channel.isOpen()) {
+            logger.log(Level.DEBUG, "Closing connection of {0}: {1}", this.identity.id(), reason);
+            this.channel.close();
         }
     }
 
@@ -514,11 +429,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         }
         this.rawInFlight.values().forEach((raw) -> raw.completeExceptionally(
                 new IllegalStateException("The connection closed before the device acknowledged")));
-        if (this.identity != null) {
-            this.hub.detach(this.identity.id(), this);
-            if (this.cleanSession) {
-                this.sessions.discard(this.identity.id(), this.session);
-            }
+        this.hub.detach(this.identity.id(), this);
+        if (this.cleanSession) {
+            this.sessions.discard(this.identity.id(), this.session);
         }
         super.channelInactive(ctx);
     }

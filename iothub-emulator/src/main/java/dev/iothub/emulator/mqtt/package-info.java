@@ -1,5 +1,9 @@
 /**
- * Device sessions: CONNECT authentication, keep-alive, subscriptions, the QoS 1 window and the translation of MQTT
- * packets into hub operations.
+ * Device sessions: CONNECT authentication ({@link dev.iothub.emulator.mqtt.ConnectHandler}), then keep-alive,
+ * subscriptions, the QoS 1 window, back-pressure and the translation between MQTT packets and hub operations
+ * ({@link dev.iothub.emulator.mqtt.DeviceConnection}).
  */
+@NullMarked
 package dev.iothub.emulator.mqtt;
+
+import org.jspecify.annotations.NullMarked;

@@ -23,7 +23,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
- * The device endpoint's listener: TLS, then the MQTT codec, then one device-connection handler per channel.
+ * The device endpoint's listener: TLS, then the MQTT codec, then the connection handler the caller supplies (the
+ * emulator's CONNECT handler, which hands the channel to a device session once the device is authenticated).
  */
 public final class MqttServer implements AutoCloseable {
 

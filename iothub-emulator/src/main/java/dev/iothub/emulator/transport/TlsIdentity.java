@@ -40,6 +40,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The emulator's TLS identity: a server key and certificate, plus the trust material clients need.
@@ -87,7 +88,7 @@ public final class TlsIdentity {
      * @param names host names or IP addresses for the subject alternative names, besides localhost, 127.0.0.1 and
      * ::1; {@code null} for a certificate without them (a device certificate)
      */
-    public static SelfSigned selfSigned(String subject, List<String> names) {
+    public static SelfSigned selfSigned(String subject, @Nullable List<String> names) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
@@ -188,7 +189,7 @@ public final class TlsIdentity {
     }
 
     /** A client SSL context that trusts the server certificate and presents the given client key material. */
-    public SSLContext clientContext(KeyManager[] keyManagers) {
+    public SSLContext clientContext(KeyManager @Nullable [] keyManagers) {
         try {
             TrustManagerFactory trustManagers = TrustManagerFactory
                     .getInstance(TrustManagerFactory.getDefaultAlgorithm());

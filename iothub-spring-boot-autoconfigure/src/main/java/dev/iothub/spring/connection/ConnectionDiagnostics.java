@@ -7,19 +7,28 @@ import java.net.UnknownHostException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.time.Duration;
+import java.util.List;
 
 import javax.net.ssl.SSLException;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.jspecify.annotations.Nullable;
 
 import dev.iothub.spring.event.DisconnectReason;
 
 /**
- * Says why a connection attempt failed in terms a user can act on: the cause, naming the host, port or property
- * involved, and the fix. Never includes a key or token.
+ * Says why the connection failed in terms a user can act on: the cause, naming the host, port, filter or property
+ * involved, and the fix; in the log once in full, then briefly while the cause stays the same. Never includes a key
+ * or token. Its log state is confined to the connection thread.
  */
 final class ConnectionDiagnostics {
+
+    private static final Log logger = LogFactory.getLog(ConnectionDiagnostics.class);
+
+    private static final Duration SHORT_LIVED_CONNECTION = Duration.ofSeconds(30);
 
     private final String clientId;
 
@@ -27,10 +36,74 @@ final class ConnectionDiagnostics {
 
     private final int port;
 
+    private @Nullable String lastExplainedCause;
+
+    private int shortLivedConnections;
+
     ConnectionDiagnostics(String clientId, String host, int port) {
         this.clientId = clientId;
         this.host = host;
         this.port = port;
+    }
+
+    /** Logs a failed attempt: a cause seen for the first time in full as a warning, a repeated one briefly. */
+    void logConnectFailed(Diagnosis diagnosis, int attempt) {
+        if (diagnosis.key().equals(this.lastExplainedCause)) {
+            logger.info(diagnosis.summary() + " (attempt " + attempt + ")");
+        }
+        else {
+            logger.warn(diagnosis.explained());
+            this.lastExplainedCause = diagnosis.key();
+        }
+    }
+
+    /** The connection is up: the next failure is explained in full again. */
+    void connected() {
+        this.lastExplainedCause = null;
+    }
+
+    /** Why an established connection ended, with the hint that an expired token was the likely cause. */
+    String connectionLost(Throwable cause, boolean tokenExpired) {
+        return tokenExpired ? "The SAS token expired; " + describe(cause) : describe(cause);
+    }
+
+    /**
+     * Says so when the hub keeps closing connections it accepted. From the device side a duplicate identity looks
+     * like any other hub-side close (MQTT 3.1.1 carries no reason), so the warning names it as one possibility.
+     *
+     * @param connectedFor how long the connection had been up, or {@code null} if it never was
+     * @param cause why Paho says it ended
+     */
+    void closedAfter(@Nullable Duration connectedFor, Throwable cause) {
+        boolean closedByPeer = cause instanceof MqttException mqtt
+                && mqtt.getReasonCode() == MqttException.REASON_CODE_CONNECTION_LOST;
+        boolean shortLived = closedByPeer && connectedFor != null
+                && connectedFor.compareTo(SHORT_LIVED_CONNECTION) < 0;
+        this.shortLivedConnections = shortLived ? this.shortLivedConnections + 1 : 0;
+        if (this.shortLivedConnections == 3) {
+            logger.warn("The connection of " + this.clientId + " was closed from the hub's side three times in a "
+                    + "row within " + SHORT_LIVED_CONNECTION.toSeconds() + " s of connecting, each time after IoT Hub "
+                    + "had accepted it. Possible causes: another client connecting with the same identity (IoT Hub "
+                    + "error 400027: each new connection closes the previous one), the identity being disabled or "
+                    + "its keys regenerated at the hub, a gateway or proxy closing idle or long connections, or the "
+                    + "hub being restarted. Check the hub's connection logs for " + this.clientId);
+        }
+    }
+
+    /** The hub answered the SUBSCRIBE but refused these filters. */
+    String subscriptionRefused(List<String> filters) {
+        return "IoT Hub refused the subscription of " + this.clientId + " to " + String.join(", ", filters);
+    }
+
+    /** The hub did not answer the SUBSCRIBE in time. */
+    String subscribeTimedOut(Duration timeout) {
+        return "IoT Hub did not answer the SUBSCRIBE of " + this.clientId + " within " + timeout
+                + " (iothub.connect-timeout)";
+    }
+
+    /** The SUBSCRIBE could not be sent or failed. */
+    String subscribeFailed(Throwable exception) {
+        return "Subscribing " + this.clientId + " failed: " + describe(exception);
     }
 
     /** The diagnosis of a failed CONNECT (or of the socket and TLS handshake before it). */

@@ -1,5 +1,6 @@
 /**
- * The single MQTT connection of a device or module: connect, subscribe, reconnect, SAS renewal and publishing.
+ * The single MQTT connection of a device or module: the client manager, the state machine that connects, subscribes,
+ * reconnects and renews the SAS token, and the queue that publishes.
  */
 @NullMarked
 package dev.iothub.spring.connection;
