@@ -69,14 +69,17 @@ public final class IotHubAutoConfiguration {
         return new IotHubClientManager(mapper.settings(identity), mapper.tokenProvider(identity, clock), clock);
     }
 
+    /**
+     * The handler threads, at phase -1, just below the connection's 0. Built from the connection details, not from
+     * the {@link IotHubClientManager} bean: the context starts a lifecycle bean's dependencies before it and stops
+     * them after it, which would open the connection before the threads exist and close it after they stopped.
+     */
     @Bean
     @ConditionalOnMissingBean
-    IotHubInboundExecutors iotHubInboundExecutors(IotHubClientManager clientManager,
+    IotHubInboundExecutors iotHubInboundExecutors(IotHubConnectionDetails connectionDetails,
             IotHubHandlerProperties handlers) {
-        IotHubInboundExecutors executors = new IotHubInboundExecutors(clientManager.getClientId(),
-                handlers.getMethodThreads(), handlers.getQueueCapacity());
-        executors.setPhase(clientManager.getPhase() - 1);
-        return executors;
+        String clientId = new IotHubPropertiesMapper(this.properties, connectionDetails).identity().clientId();
+        return new IotHubInboundExecutors(clientId, handlers.getMethodThreads(), handlers.getQueueCapacity());
     }
 
     @Bean

@@ -40,6 +40,10 @@ class IotHubInboundAutoConfigurationTests {
             IotHubInboundExecutors executors = context.getBean(IotHubInboundExecutors.class);
             assertThat(executors.getPhase()).isEqualTo(context.getBean(IotHubClientManager.class).getPhase() - 1);
             assertThat(executors.isRunning()).isTrue();
+            String[] managerNames = context.getBeanNamesForType(IotHubClientManager.class);
+            assertThat(context.getBeanFactory().getDependenciesForBean("iotHubInboundExecutors"))
+                .as("a dependency would be started before the executors and stopped after them")
+                .doesNotContain(managerNames);
         });
     }
 
