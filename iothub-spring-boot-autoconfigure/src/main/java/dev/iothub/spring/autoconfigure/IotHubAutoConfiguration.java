@@ -21,6 +21,7 @@ import org.springframework.integration.mqtt.core.Mqttv3ClientManager;
 
 import dev.iothub.protocol.ConnectionString;
 import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.inbound.IotHubInboundExecutors;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.telemetry.TelemetryMessageHandler;
@@ -68,10 +69,23 @@ public final class IotHubAutoConfiguration {
         return new IotHubClientManager(mapper.settings(identity), mapper.tokenProvider(identity, clock), clock);
     }
 
+    /**
+     * The handler threads, at phase -1, just below the connection's 0. Built from the connection details, not from
+     * the {@link IotHubClientManager} bean: the context starts a lifecycle bean's dependencies before it and stops
+     * them after it, which would open the connection before the threads exist and close it after they stopped.
+     */
     @Bean
     @ConditionalOnMissingBean
-    IotHubInboundRouter iotHubInboundRouter(IotHubClientManager clientManager, IotHubHandlerProperties handlers) {
-        return new IotHubInboundRouter(clientManager, handlers.getMethodThreads(), handlers.getQueueCapacity());
+    IotHubInboundExecutors iotHubInboundExecutors(IotHubConnectionDetails connectionDetails,
+            IotHubHandlerProperties handlers) {
+        String clientId = new IotHubPropertiesMapper(this.properties, connectionDetails).identity().clientId();
+        return new IotHubInboundExecutors(clientId, handlers.getMethodThreads(), handlers.getQueueCapacity());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IotHubInboundRouter iotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors) {
+        return new IotHubInboundRouter(clientManager, executors);
     }
 
     @Bean
@@ -83,9 +97,20 @@ public final class IotHubAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IotHubTwinTemplate iotHubTwinTemplate(IotHubClientManager clientManager, IotHubInboundRouter router,
-            ObjectProvider<JsonMapper> jsonMapper) {
-        return new IotHubTwinTemplate(clientManager, router, jsonMapper.getIfAvailable(JsonMapper::new));
+    IotHubTwinTemplate iotHubTwinTemplate(IotHubClientManager clientManager, ObjectProvider<JsonMapper> jsonMapper) {
+        return new IotHubTwinTemplate(clientManager, jsonMapper.getIfAvailable(JsonMapper::new));
+    }
+
+    /**
+     * Hands what the hub sends to the router and twin responses to the twin template, whichever beans (these or the
+     * application's) fill those roles.
+     */
+    @Bean
+    InboundWiring iotHubInboundWiring(IotHubClientManager clientManager, IotHubInboundRouter router,
+            IotHubTwinTemplate twinTemplate) {
+        clientManager.setInboundMessageListener(router);
+        router.setTwinResponseListener(twinTemplate);
+        return new InboundWiring();
     }
 
     @Bean
@@ -105,6 +130,11 @@ public final class IotHubAutoConfiguration {
         channel.subscribe(new TelemetryMessageHandler(telemetryTemplate,
                 this.properties.getPublish().getSendTimeout().plus(this.properties.getOperationTimeout())));
         return channel;
+    }
+
+    /** The trace of {@link #iotHubInboundWiring}: the registrations happen in the bean method. */
+    static final class InboundWiring {
+
     }
 
     static final class IotHubConnectionCondition extends AnyNestedCondition {

@@ -7,7 +7,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
@@ -23,6 +22,7 @@ import dev.iothub.spring.inbound.DirectMethodHandler;
 import dev.iothub.spring.inbound.DirectMethodRequest;
 import dev.iothub.spring.inbound.DirectMethodResponse;
 import dev.iothub.spring.messaging.IotHubHeaders;
+import dev.iothub.spring.messaging.IotHubPayloadWriter;
 
 /**
  * Invokes a {@link DirectMethod} handler method and turns its outcome into the method's response.
@@ -35,12 +35,12 @@ final class DirectMethodInvoker implements DirectMethodHandler {
 
     private final InvocableHandlerMethod method;
 
-    private final JsonMapper jsonMapper;
+    private final IotHubPayloadWriter payloadWriter;
 
     DirectMethodInvoker(HandlerMethodEndpoint endpoint, IotHubHandlerMethodFactory factory) {
         this.endpoint = endpoint;
         this.method = factory.create(endpoint.bean(), endpoint.method());
-        this.jsonMapper = factory.jsonMapper();
+        this.payloadWriter = factory.payloadWriter();
     }
 
     @Override
@@ -70,19 +70,9 @@ final class DirectMethodInvoker implements DirectMethodHandler {
 
     private DirectMethodResponse success(@Nullable Object result) {
         if (result instanceof MethodResponse response) {
-            return new DirectMethodResponse(response.status(), body(response.body()));
+            return new DirectMethodResponse(response.status(), this.payloadWriter.writeJson(response.body()));
         }
-        return new DirectMethodResponse(200, body(result));
-    }
-
-    private byte[] body(@Nullable Object value) {
-        if (value == null) {
-            return new byte[0];
-        }
-        if (value instanceof byte[] bytes) {
-            return bytes;
-        }
-        return this.jsonMapper.writeValueAsBytes(value);
+        return new DirectMethodResponse(200, this.payloadWriter.writeJson(result));
     }
 
     private DirectMethodResponse failure(DirectMethodRequest request, Throwable ex) {

@@ -66,11 +66,11 @@ final class IotHubHandlerEndpointRegistry {
         this.desiredListeners.forEach((listener) -> router.addDesiredPropertiesHandler(
                 new DesiredPropertyInvoker(listener.endpoint, listener.annotation, factory, twinTemplate)));
         if (!this.cloudToDeviceHandlers.isEmpty()) {
-            List<CloudToDeviceDispatcher.Target> targets = this.cloudToDeviceHandlers.stream()
-                .map((handler) -> CloudToDeviceDispatcher.target(handler.endpoint, handler.annotation, factory))
+            List<CloudToDeviceInvoker.Target> targets = this.cloudToDeviceHandlers.stream()
+                .map((handler) -> CloudToDeviceInvoker.target(handler.endpoint, handler.annotation, factory))
                 .toList();
             router.addCloudToDeviceHandler(
-                    new CloudToDeviceDispatcher(targets, cloudToDeviceMaxAttempts, eventPublisher));
+                    new CloudToDeviceInvoker(targets, cloudToDeviceMaxAttempts, eventPublisher));
         }
     }
 

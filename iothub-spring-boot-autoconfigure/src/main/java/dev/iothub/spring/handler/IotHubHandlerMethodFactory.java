@@ -17,6 +17,8 @@ import org.springframework.messaging.handler.annotation.support.DefaultMessageHa
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 
+import dev.iothub.spring.messaging.IotHubPayloadWriter;
+
 /**
  * Creates invocable handler methods with spring-messaging's {@link DefaultMessageHandlerMethodFactory}: payloads bind
  * through a {@link CompositeMessageConverter} ({@code byte[]}, {@code String} and JSON through Boot's
@@ -28,6 +30,8 @@ public final class IotHubHandlerMethodFactory {
 
     private final JsonMapper jsonMapper;
 
+    private final IotHubPayloadWriter payloadWriter;
+
     /**
      * Creates the factory.
      *
@@ -38,6 +42,7 @@ public final class IotHubHandlerMethodFactory {
     public IotHubHandlerMethodFactory(JsonMapper jsonMapper, BeanFactory beanFactory,
             List<IotHubHandlerConfigurer> configurers) {
         this.jsonMapper = jsonMapper;
+        this.payloadWriter = new IotHubPayloadWriter(jsonMapper);
         List<MessageConverter> converters = new ArrayList<>(List.of(new AnyContentTypeByteArrayConverter(),
                 new AnyContentTypeStringConverter(), new JacksonJsonMessageConverter(jsonMapper)));
         List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>(
@@ -57,9 +62,14 @@ public final class IotHubHandlerMethodFactory {
         return this.factory.createInvocableHandlerMethod(bean, method);
     }
 
-    /** The JSON mapper that also serialises direct-method results and acknowledgements. */
+    /** The JSON mapper that reads desired properties and writes acknowledgements. */
     public JsonMapper jsonMapper() {
         return this.jsonMapper;
+    }
+
+    /** Writes direct-method results, with the application's JSON mapper. */
+    public IotHubPayloadWriter payloadWriter() {
+        return this.payloadWriter;
     }
 
     /** Binds a body to {@code byte[]} whatever its content type. */

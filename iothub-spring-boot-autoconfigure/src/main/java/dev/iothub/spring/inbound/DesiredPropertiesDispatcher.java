@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -34,9 +32,7 @@ final class DesiredPropertiesDispatcher {
 
     private static final long NONE = Long.MIN_VALUE;
 
-    private final ExecutorService executor;
-
-    private final int queueCapacity;
+    private final InboundExecutor executor;
 
     private final RateLimitedWarnings warnings;
 
@@ -44,9 +40,8 @@ final class DesiredPropertiesDispatcher {
 
     private volatile long lastVersion = NONE;
 
-    DesiredPropertiesDispatcher(ExecutorService executor, int queueCapacity, RateLimitedWarnings warnings) {
+    DesiredPropertiesDispatcher(InboundExecutor executor, RateLimitedWarnings warnings) {
         this.executor = executor;
-        this.queueCapacity = queueCapacity;
         this.warnings = warnings;
     }
 
@@ -66,15 +61,10 @@ final class DesiredPropertiesDispatcher {
 
     /** Queues an update for the handlers; never blocks. */
     void dispatch(DesiredPropertiesUpdate update) {
-        try {
-            this.executor.execute(() -> deliver(update));
-        }
-        catch (RejectedExecutionException ex) {
-            if (!this.executor.isShutdown()) {
-                this.warnings.warn("Dropped desired-property updates: " + this.queueCapacity + " are waiting for "
-                        + "the handlers; the twin is read again after the next reconnect",
-                        " ($version " + update.version() + ")");
-            }
+        if (this.executor.execute(() -> deliver(update)) == InboundExecutor.Outcome.FULL) {
+            this.warnings.warn("Dropped desired-property updates: " + this.executor.queueCapacity() + " are waiting "
+                    + "for the handlers; the twin is read again after the next reconnect",
+                    " ($version " + update.version() + ")");
         }
     }
 

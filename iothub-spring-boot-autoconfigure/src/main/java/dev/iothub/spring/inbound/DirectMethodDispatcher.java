@@ -5,8 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,7 +28,7 @@ final class DirectMethodDispatcher {
 
     private final IotHubClientManager clientManager;
 
-    private final ExecutorService executor;
+    private final InboundExecutor executor;
 
     private final String poolDescription;
 
@@ -38,11 +36,11 @@ final class DirectMethodDispatcher {
 
     private final Map<String, DirectMethodHandler> handlers = new ConcurrentHashMap<>();
 
-    DirectMethodDispatcher(IotHubClientManager clientManager, ExecutorService executor, int threads,
-            int queueCapacity, RateLimitedWarnings warnings) {
+    DirectMethodDispatcher(IotHubClientManager clientManager, InboundExecutor executor, RateLimitedWarnings warnings) {
         this.clientManager = clientManager;
         this.executor = executor;
-        this.poolDescription = threads + " method threads busy, " + queueCapacity + " requests waiting";
+        this.poolDescription = executor.threads() + " method threads busy, " + executor.queueCapacity()
+                + " requests waiting";
         this.warnings = warnings;
     }
 
@@ -56,18 +54,17 @@ final class DirectMethodDispatcher {
 
     /** Hands a request to the pool, or answers 503 at once when the pool's queue is full. Never blocks. */
     void dispatch(DirectMethodRequest request) {
-        try {
-            this.executor.execute(() -> invoke(request));
+        InboundExecutor.Outcome outcome = this.executor.execute(() -> invoke(request));
+        if (outcome == InboundExecutor.Outcome.ACCEPTED) {
+            return;
         }
-        catch (RejectedExecutionException ex) {
-            boolean stopping = this.executor.isShutdown();
-            if (!stopping) {
-                this.warnings.warn("Refused direct-method requests, answering 503: " + this.poolDescription,
-                        details(request.methodName(), request.requestId()));
-            }
-            answer(request.methodName(), request.requestId(), DirectMethodResponse.error(503, "ServiceUnavailable",
-                    stopping ? "The device is stopping" : "Too many direct methods are running on the device"));
+        boolean stopping = outcome == InboundExecutor.Outcome.STOPPED;
+        if (!stopping) {
+            this.warnings.warn("Refused direct-method requests, answering 503: " + this.poolDescription,
+                    details(request.methodName(), request.requestId()));
         }
+        answer(request.methodName(), request.requestId(), DirectMethodResponse.error(503, "ServiceUnavailable",
+                stopping ? "The device is stopping" : "Too many direct methods are running on the device"));
     }
 
     /** Answers a request that cannot be dispatched, such as one on a misshapen topic. */

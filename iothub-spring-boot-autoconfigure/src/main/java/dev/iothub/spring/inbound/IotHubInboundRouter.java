@@ -1,17 +1,7 @@
 package dev.iothub.spring.inbound;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
@@ -19,7 +9,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.util.StringUtils;
 
 import dev.iothub.protocol.ConnectionString;
@@ -29,17 +20,19 @@ import dev.iothub.spring.connection.IotHubClientManager;
 
 /**
  * Routes every message the hub sends to the device by its topic: cloud-to-device messages, direct-method requests
- * and desired-property changes go to the handlers registered here, twin responses to the twin API.
+ * and desired-property changes to their dispatchers, where the handlers registered here run, and twin responses to
+ * the twin API. Register it with {@link IotHubClientManager#setInboundMessageListener} (the auto-configuration
+ * does).
  * <p>
- * Handlers never run on Paho's thread but on bounded, named executors: cloud-to-device messages one at a time in
- * arrival order ({@code iothub-{clientId}-c2d-N}), desired-property updates one at a time in {@code $version} order
- * ({@code iothub-{clientId}-desired-N}), and direct methods concurrently on a small pool
- * ({@code iothub-{clientId}-method-N}), so a slow handler stalls neither the connection nor other kinds of work.
- * A direct method always gets an answer: the handler's, 501 when no handler is registered for its name, 500 when
- * the handler throws, 503 when the method pool's queue is full, 400 when its topic is misshapen. Desired-property
- * notifications whose {@code $version} is not newer than the last one delivered are dropped, which is what the twin
- * reconnection flow needs. Cloud-to-device messages that arrive before any handler is registered are kept
- * (unacknowledged) and handed to the first handler.
+ * Handlers never run on Paho's thread but on the {@link IotHubInboundExecutors}: cloud-to-device messages one at a
+ * time in arrival order, desired-property updates one at a time in {@code $version} order, and direct methods
+ * concurrently on a small pool, so a slow handler stalls neither the connection nor other kinds of work. A direct
+ * method always gets an answer: the handler's, 501 when no handler is registered for its name, 500 when the handler
+ * throws, 503 when the method pool's queue is full, 400 when its topic is misshapen. Desired-property notifications
+ * whose {@code $version} is not newer than the last one delivered are dropped, which is what the twin reconnection
+ * flow needs. Cloud-to-device messages that arrive before any handler is registered are kept (unacknowledged) for
+ * the first handler until the application is ready ({@link ApplicationReadyEvent}); from then on a message without a
+ * handler is completed at once.
  * <p>
  * Nothing the hub sends can break the connection: a topic that is not for this identity, misshapen or undecodable
  * is acknowledged (a QoS 1 message would otherwise come back after every reconnect) and dropped, and each kind of
@@ -48,11 +41,10 @@ import dev.iothub.spring.connection.IotHubClientManager;
  * @author iothub-spring-boot
  * @since 0.1.0
  */
-public class IotHubInboundRouter implements InboundMessageListener, DisposableBean {
+public class IotHubInboundRouter
+        implements InboundMessageListener, ApplicationListener<ApplicationReadyEvent>, DisposableBean {
 
     private static final Log logger = LogFactory.getLog(IotHubInboundRouter.class);
-
-    private static final int MAX_BUFFERED_MESSAGES = 50;
 
     private static final int LOGGED_TOPIC_LENGTH = 200;
 
@@ -60,62 +52,73 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
 
     private final ConnectionString identity;
 
-    private final int queueCapacity;
-
-    private final ExecutorService cloudToDeviceExecutor;
-
-    private final ExecutorService desiredExecutor;
-
-    private final ExecutorService methodExecutor;
+    private final @Nullable IotHubInboundExecutors ownExecutors;
 
     private final RateLimitedWarnings warnings;
+
+    private final CloudToDeviceDispatcher cloudToDevice;
 
     private final DirectMethodDispatcher directMethods;
 
     private final DesiredPropertiesDispatcher desiredProperties;
 
-    private final List<CloudToDeviceMessageHandler> cloudToDeviceHandlers = new CopyOnWriteArrayList<>();
-
-    private final Deque<Buffered> buffered = new ArrayDeque<>();
-
     private volatile @Nullable TwinResponseListener twinResponseListener;
 
     /**
-     * Creates a router with 4 direct-method threads and queues of 100, and registers it as the manager's inbound
-     * listener.
+     * Creates a router whose handlers run on the given executors.
+     *
+     * @param clientManager the connection, which sends direct-method answers
+     * @param executors the handler threads, started and stopped with the application context
+     * @since 0.2.0
+     */
+    public IotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors) {
+        this(clientManager, executors, false);
+    }
+
+    /**
+     * Creates a router with 4 direct-method threads and queues of 100, running until {@link #destroy()}.
      *
      * @param clientManager the connection
+     * @deprecated since 0.2.0 in favour of {@link #IotHubInboundRouter(IotHubClientManager, IotHubInboundExecutors)}
+     * with executors the application context starts and stops; this router no longer registers itself with the
+     * connection
      */
+    @Deprecated(since = "0.2.0", forRemoval = true)
     public IotHubInboundRouter(IotHubClientManager clientManager) {
         this(clientManager, 4, 100);
     }
 
     /**
-     * Creates a router and registers it as the manager's inbound listener.
+     * Creates a router with executors of its own, running until {@link #destroy()}.
      *
      * @param clientManager the connection
      * @param methodThreads how many direct methods may run at once
      * @param queueCapacity how much work of each kind may wait for a thread
+     * @deprecated since 0.2.0 in favour of {@link #IotHubInboundRouter(IotHubClientManager, IotHubInboundExecutors)}
+     * with executors the application context starts and stops; this router no longer registers itself with the
+     * connection
      */
+    @Deprecated(since = "0.2.0", forRemoval = true)
     public IotHubInboundRouter(IotHubClientManager clientManager, int methodThreads, int queueCapacity) {
-        this.identity = clientManager.getIdentity();
-        this.queueCapacity = queueCapacity;
-        String prefix = "iothub-" + clientManager.getClientId() + "-";
-        this.cloudToDeviceExecutor = boundedExecutor(prefix + "c2d-", 1, queueCapacity);
-        this.desiredExecutor = boundedExecutor(prefix + "desired-", 1, queueCapacity);
-        this.methodExecutor = boundedExecutor(prefix + "method-", methodThreads, queueCapacity);
-        this.warnings = new RateLimitedWarnings(logger, WARNING_INTERVAL, System::nanoTime, clientManager::schedule);
-        this.directMethods = new DirectMethodDispatcher(clientManager, this.methodExecutor, methodThreads,
-                queueCapacity, this.warnings);
-        this.desiredProperties = new DesiredPropertiesDispatcher(this.desiredExecutor, queueCapacity, this.warnings);
-        clientManager.setInboundMessageListener(this);
+        this(clientManager, startedExecutors(clientManager, methodThreads, queueCapacity), true);
     }
 
-    private static ExecutorService boundedExecutor(String threadNamePrefix, int threads, int queueCapacity) {
-        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(threadNamePrefix);
-        threadFactory.setDaemon(true);
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(queueCapacity), threadFactory);
+    private IotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors,
+            boolean ownsExecutors) {
+        this.identity = clientManager.getIdentity();
+        this.ownExecutors = ownsExecutors ? executors : null;
+        this.warnings = new RateLimitedWarnings(logger, WARNING_INTERVAL, System::nanoTime, clientManager::schedule);
+        this.cloudToDevice = new CloudToDeviceDispatcher(executors.cloudToDevice(), this.warnings);
+        this.directMethods = new DirectMethodDispatcher(clientManager, executors.directMethods(), this.warnings);
+        this.desiredProperties = new DesiredPropertiesDispatcher(executors.desiredProperties(), this.warnings);
+    }
+
+    private static IotHubInboundExecutors startedExecutors(IotHubClientManager clientManager, int methodThreads,
+            int queueCapacity) {
+        IotHubInboundExecutors executors = new IotHubInboundExecutors(clientManager.getClientId(), methodThreads,
+                queueCapacity);
+        executors.start();
+        return executors;
     }
 
     /**
@@ -124,9 +127,7 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
      * @return a registration that removes the handler
      */
     public Registration addCloudToDeviceHandler(CloudToDeviceMessageHandler handler) {
-        this.cloudToDeviceHandlers.add(handler);
-        executeCloudToDevice(this::drainBuffered);
-        return () -> this.cloudToDeviceHandlers.remove(handler);
+        return this.cloudToDevice.add(handler);
     }
 
     /**
@@ -169,9 +170,21 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
         this.desiredProperties.dispatch(update);
     }
 
-    /** The {@code $version} of the last desired-property update delivered, or empty before the first. */
+    /**
+     * The {@code $version} of the last desired-property update delivered, or empty before the first.
+     *
+     * @deprecated since 0.2.0 for removal: nothing in the starter needs it, and the version a listener sees is in
+     * {@link DesiredPropertiesUpdate#version()}
+     */
+    @Deprecated(since = "0.2.0", forRemoval = true)
     public Optional<Long> lastDesiredVersion() {
         return this.desiredProperties.lastVersion();
+    }
+
+    /** From now on, cloud-to-device messages without a handler are completed instead of kept. */
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        this.cloudToDevice.applicationReady();
     }
 
     /**
@@ -194,12 +207,8 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
     private void route(String topic, byte[] payload, Runnable acknowledgement) {
         HubTopic parsed = HubTopic.parse(topic, this.identity.deviceId(), this.identity.moduleId());
         if (parsed instanceof HubTopic.CloudToDevice cloudToDevice) {
-            CloudToDeviceMessage message = new CloudToDeviceMessage(topic, payload, cloudToDevice.properties());
-            if (!executeCloudToDevice(() -> deliverCloudToDevice(new Buffered(message, acknowledgement)))) {
-                this.warnings.warn("Could not take cloud-to-device messages: " + this.queueCapacity + " are waiting "
-                        + "for the handlers; each stays unacknowledged and comes back after the next reconnect",
-                        " (message " + message.messageId() + ")");
-            }
+            this.cloudToDevice.dispatch(new CloudToDeviceMessage(topic, payload, cloudToDevice.properties()),
+                    acknowledgement);
             return;
         }
         acknowledgement.run();
@@ -243,45 +252,6 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
         };
     }
 
-    private void deliverCloudToDevice(Buffered message) {
-        if (this.cloudToDeviceHandlers.isEmpty()) {
-            if (this.buffered.size() >= MAX_BUFFERED_MESSAGES) {
-                Buffered oldest = this.buffered.pollFirst();
-                logger.warn("No cloud-to-device handler is registered; completing message "
-                        + oldest.message.messageId() + " unhandled");
-                oldest.acknowledgement.run();
-            }
-            this.buffered.addLast(message);
-            return;
-        }
-        for (CloudToDeviceMessageHandler handler : this.cloudToDeviceHandlers) {
-            try {
-                handler.handle(message.message);
-            }
-            catch (Exception ex) {
-                logger.error("Cloud-to-device handler failed on message " + message.message.messageId()
-                        + "; the message is completed anyway", ex);
-            }
-        }
-        message.acknowledgement.run();
-    }
-
-    private void drainBuffered() {
-        List<Buffered> waiting = new ArrayList<>(this.buffered);
-        this.buffered.clear();
-        waiting.forEach(this::deliverCloudToDevice);
-    }
-
-    private boolean executeCloudToDevice(Runnable task) {
-        try {
-            this.cloudToDeviceExecutor.execute(task);
-            return true;
-        }
-        catch (RejectedExecutionException ex) {
-            return this.cloudToDeviceExecutor.isShutdown();
-        }
-    }
-
     private static String shorten(String topic) {
         return StringUtils.truncate(topic, LOGGED_TOPIC_LENGTH);
     }
@@ -295,21 +265,15 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
         };
     }
 
+    /**
+     * Logs the warning summaries still held back, and stops the executors this router created itself (a router
+     * given its {@link IotHubInboundExecutors} leaves them to the application context).
+     */
     @Override
     public void destroy() {
-        List<ExecutorService> executors = List.of(this.cloudToDeviceExecutor, this.desiredExecutor,
-                this.methodExecutor);
-        executors.forEach(ExecutorService::shutdown);
-        try {
-            for (ExecutorService executor : executors) {
-                if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                    executor.shutdownNow();
-                }
-            }
-        }
-        catch (InterruptedException ex) {
-            executors.forEach(ExecutorService::shutdownNow);
-            Thread.currentThread().interrupt();
+        IotHubInboundExecutors executors = this.ownExecutors;
+        if (executors != null) {
+            executors.stop();
         }
         this.warnings.flush();
     }
@@ -323,9 +287,6 @@ public class IotHubInboundRouter implements InboundMessageListener, DisposableBe
         /** Removes the handler. */
         void remove();
 
-    }
-
-    private record Buffered(CloudToDeviceMessage message, Runnable acknowledgement) {
     }
 
 }

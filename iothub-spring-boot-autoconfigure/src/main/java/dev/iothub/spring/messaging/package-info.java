@@ -1,5 +1,5 @@
 /**
- * Messaging vocabulary shared by telemetry and handlers: header names.
+ * Messaging vocabulary shared by telemetry, the twin and handlers: header names and how payloads become bodies.
  */
 @NullMarked
 package dev.iothub.spring.messaging;

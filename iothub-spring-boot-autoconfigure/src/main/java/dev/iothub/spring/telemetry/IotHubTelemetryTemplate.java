@@ -1,6 +1,5 @@
 package dev.iothub.spring.telemetry;
 
-import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +14,7 @@ import dev.iothub.protocol.Topics;
 import dev.iothub.spring.connection.IotHubBackPressureException;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubException;
+import dev.iothub.spring.messaging.IotHubPayloadWriter;
 
 /**
  * Sends device-to-cloud telemetry over the shared connection.
@@ -36,19 +36,21 @@ import dev.iothub.spring.connection.IotHubException;
  */
 public class IotHubTelemetryTemplate {
 
-    private static final String JSON = "application/json";
-
-    private static final String UTF_8 = "utf-8";
-
     private final IotHubClientManager clientManager;
 
-    private final JsonMapper jsonMapper;
+    private final IotHubPayloadWriter payloadWriter;
 
     private final ConnectionString identity;
 
+    /**
+     * Creates a template.
+     *
+     * @param clientManager the connection
+     * @param jsonMapper writes payloads that are neither bytes nor text
+     */
     public IotHubTelemetryTemplate(IotHubClientManager clientManager, JsonMapper jsonMapper) {
         this.clientManager = clientManager;
-        this.jsonMapper = jsonMapper;
+        this.payloadWriter = new IotHubPayloadWriter(jsonMapper);
         this.identity = clientManager.getIdentity();
     }
 
@@ -67,27 +69,16 @@ public class IotHubTelemetryTemplate {
      * @return a future completed when the hub acknowledged the message
      */
     public CompletableFuture<Void> send(TelemetryMessage message) {
-        byte[] body;
-        String contentType = message.getContentType();
-        String contentEncoding = message.getContentEncoding();
-        Object payload = message.getPayload();
+        IotHubPayloadWriter.Body body;
         try {
-            if (payload instanceof byte[] bytes) {
-                body = bytes;
-            }
-            else if (payload instanceof String text) {
-                body = text.getBytes(StandardCharsets.UTF_8);
-                contentEncoding = (contentEncoding != null) ? contentEncoding : UTF_8;
-            }
-            else {
-                body = this.jsonMapper.writeValueAsBytes(payload);
-                contentType = (contentType != null) ? contentType : JSON;
-                contentEncoding = (contentEncoding != null) ? contentEncoding : UTF_8;
-            }
+            body = this.payloadWriter.write(message.getPayload());
         }
         catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(new IotHubException("Could not write the telemetry as JSON", ex));
         }
+        String contentType = (message.getContentType() != null) ? message.getContentType() : body.contentType();
+        String contentEncoding = (message.getContentEncoding() != null) ? message.getContentEncoding()
+                : body.contentEncoding();
         Map<String, String> bag = new LinkedHashMap<>();
         put(bag, SystemProperties.MESSAGE_ID, message.getMessageId());
         put(bag, SystemProperties.CORRELATION_ID, message.getCorrelationId());
@@ -99,7 +90,7 @@ public class IotHubTelemetryTemplate {
         put(bag, SystemProperties.COMPONENT, message.getComponent());
         bag.putAll(message.getProperties());
         String topic = Topics.telemetry(this.identity.deviceId(), this.identity.moduleId(), bag);
-        return this.clientManager.publish(topic, body, 1);
+        return this.clientManager.publish(topic, body.bytes(), 1);
     }
 
     private static void put(Map<String, String> bag, String key, @Nullable String value) {

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The payload is sent as is when it is a {@code byte[]}, as UTF-8 when it is a {@code String} and as JSON (with
  * content type {@code application/json} and encoding {@code utf-8}, so that hub routing can query the body)
- * otherwise.
+ * otherwise (see {@link dev.iothub.spring.messaging.IotHubPayloadWriter}).
  *
  * <pre class="code">
  * TelemetryMessage message = TelemetryMessage.builder(new Reading(21.5))

@@ -17,7 +17,8 @@ import dev.iothub.spring.messaging.IotHubHeaders;
 
 /**
  * A Spring Integration {@link org.springframework.messaging.MessageHandler} that sends each message as telemetry,
- * so that a flow can end in the hub. Headers from {@link IotHubHeaders} become system and application properties.
+ * so that a flow can end in the hub. Headers from {@link IotHubHeaders} become system properties, and the map in
+ * {@link IotHubHeaders#APPLICATION_PROPERTIES} the application properties.
  * <p>
  * By default it waits (up to the send timeout) for the hub's acknowledgement so that failures reach the flow's
  * error handling; {@link #setAsync(boolean) asynchronous} mode returns at once and logs failures.
@@ -26,6 +27,10 @@ import dev.iothub.spring.messaging.IotHubHeaders;
  * @since 0.1.0
  */
 public class TelemetryMessageHandler extends AbstractMessageHandler {
+
+    /** {@code IotHubHeaders.PROPERTIES}, still read for one release when {@code APPLICATION_PROPERTIES} is absent. */
+    @SuppressWarnings("removal")
+    private static final String DEPRECATED_PROPERTIES_HEADER = IotHubHeaders.PROPERTIES;
 
     private final IotHubTelemetryTemplate telemetryTemplate;
 
@@ -56,8 +61,10 @@ public class TelemetryMessageHandler extends AbstractMessageHandler {
         if (creationTime instanceof Instant instant) {
             builder.creationTime(instant);
         }
-        if (headers.get(IotHubHeaders.PROPERTIES) instanceof Map<?, ?> properties) {
-            properties.forEach((name, value) -> builder.property(String.valueOf(name), String.valueOf(value)));
+        Object properties = headers.containsKey(IotHubHeaders.APPLICATION_PROPERTIES)
+                ? headers.get(IotHubHeaders.APPLICATION_PROPERTIES) : headers.get(DEPRECATED_PROPERTIES_HEADER);
+        if (properties instanceof Map<?, ?> map) {
+            map.forEach((name, value) -> builder.property(String.valueOf(name), String.valueOf(value)));
         }
         CompletableFuture<Void> sent = this.telemetryTemplate.send(builder.build());
         if (this.async) {

@@ -20,6 +20,8 @@ import dev.iothub.protocol.Topics;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubException;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
+import dev.iothub.spring.inbound.TwinResponseListener;
+import dev.iothub.spring.messaging.IotHubPayloadWriter;
 
 /**
  * Reads the device twin and patches its reported properties over the shared connection.
@@ -36,7 +38,7 @@ import dev.iothub.spring.inbound.IotHubInboundRouter;
  * @author iothub-spring-boot
  * @since 0.1.0
  */
-public class IotHubTwinTemplate implements DisposableBean {
+public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -47,22 +49,39 @@ public class IotHubTwinTemplate implements DisposableBean {
 
     private final JsonMapper jsonMapper;
 
+    private final IotHubPayloadWriter payloadWriter;
+
     private final Duration timeout;
 
     private final Map<String, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
 
     /**
-     * Creates a twin template and registers it for the router's twin responses.
+     * Creates a twin template; register it as the router's {@linkplain IotHubInboundRouter#setTwinResponseListener
+     * twin response listener} to receive the answers (the auto-configuration does).
      *
      * @param clientManager the connection
-     * @param router the inbound router
      * @param jsonMapper the mapper for twin documents and patches
+     * @since 0.2.0
      */
-    public IotHubTwinTemplate(IotHubClientManager clientManager, IotHubInboundRouter router, JsonMapper jsonMapper) {
+    public IotHubTwinTemplate(IotHubClientManager clientManager, JsonMapper jsonMapper) {
         this.clientManager = clientManager;
         this.jsonMapper = jsonMapper;
+        this.payloadWriter = new IotHubPayloadWriter(jsonMapper);
         this.timeout = clientManager.getSettings().operationTimeout();
-        router.setTwinResponseListener(this::twinResponse);
+    }
+
+    /**
+     * Creates a twin template.
+     *
+     * @param clientManager the connection
+     * @param router unused
+     * @param jsonMapper the mapper for twin documents and patches
+     * @deprecated since 0.2.0 in favour of {@link #IotHubTwinTemplate(IotHubClientManager, JsonMapper)}; this
+     * constructor no longer registers the template with the router
+     */
+    @Deprecated(since = "0.2.0", forRemoval = true)
+    public IotHubTwinTemplate(IotHubClientManager clientManager, IotHubInboundRouter router, JsonMapper jsonMapper) {
+        this(clientManager, jsonMapper);
     }
 
     /** Reads the twin: desired and reported properties with their versions. */
@@ -96,9 +115,7 @@ public class IotHubTwinTemplate implements DisposableBean {
     private CompletableFuture<Long> updateReported(Object patch, @Nullable Long expectedVersion) {
         byte[] body;
         try {
-            body = (patch instanceof byte[] bytes) ? bytes
-                    : (patch instanceof String text) ? text.getBytes(StandardCharsets.UTF_8)
-                    : this.jsonMapper.writeValueAsBytes(patch);
+            body = this.payloadWriter.write(patch).bytes();
         }
         catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(new IotHubException("Could not write the patch as JSON", ex));
@@ -187,7 +204,13 @@ public class IotHubTwinTemplate implements DisposableBean {
         return this.jsonMapper.writeValueAsBytes(twin.desired());
     }
 
-    private boolean twinResponse(HubTopic.TwinResponse topic, byte[] payload) {
+    /**
+     * Completes the request a twin response answers; called by the router on Paho's thread.
+     *
+     * @return whether a request was waiting for the response
+     */
+    @Override
+    public boolean twinResponse(HubTopic.TwinResponse topic, byte[] payload) {
         CompletableFuture<Response> response = this.pending.remove(topic.requestId());
         if (response == null) {
             return false;

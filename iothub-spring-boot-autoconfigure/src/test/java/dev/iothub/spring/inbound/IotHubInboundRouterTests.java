@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
@@ -40,7 +42,14 @@ class IotHubInboundRouterTests {
 
     private final IotHubClientManager clientManager = clientManager("dev1", null);
 
-    private final IotHubInboundRouter router = new IotHubInboundRouter(this.clientManager, 2, 10);
+    private final IotHubInboundExecutors executors = started(new IotHubInboundExecutors("dev1", 2, 10));
+
+    private final IotHubInboundRouter router = new IotHubInboundRouter(this.clientManager, this.executors);
+
+    private static IotHubInboundExecutors started(IotHubInboundExecutors executors) {
+        executors.start();
+        return executors;
+    }
 
     private IotHubClientManager clientManager(String deviceId, String moduleId) {
         IotHubClientManager manager = mock(IotHubClientManager.class);
@@ -56,6 +65,7 @@ class IotHubInboundRouterTests {
 
     @AfterEach
     void stop() {
+        this.executors.stop();
         this.router.destroy();
     }
 
@@ -72,6 +82,62 @@ class IotHubInboundRouterTests {
         String topic = "$iothub/methods/res/" + status + "/?$rid=" + requestId;
         await().atMost(TIMEOUT).until(() -> this.published.containsKey(topic));
         return json.readValue(this.published.get(topic), Map.class);
+    }
+
+    @Nested
+    class Routing {
+
+        @Test
+        void whenACloudToDeviceMessageArrivesThenItIsCompletedOnlyAfterTheHandlersRan() {
+            List<String> events = new CopyOnWriteArrayList<>();
+            IotHubInboundRouterTests.this.router
+                .addCloudToDeviceHandler((message) -> events.add("handled " + message.messageId()));
+            arrive("devices/dev1/messages/devicebound/%24.mid=m1&priority=high", "body",
+                    () -> events.add("completed"));
+            await().atMost(TIMEOUT).until(() -> events.contains("completed"));
+            assertThat(events).containsExactly("handled m1", "completed");
+        }
+
+        @Test
+        void whenTheApplicationIsReadyWithoutACloudToDeviceHandlerThenMessagesAreCompleted() {
+            AtomicInteger acknowledgements = new AtomicInteger();
+            arrive("devices/dev1/messages/devicebound/", "early", acknowledgements::incrementAndGet);
+            IotHubInboundRouterTests.this.router.onApplicationEvent(mock(ApplicationReadyEvent.class));
+            arrive("devices/dev1/messages/devicebound/", "late", acknowledgements::incrementAndGet);
+            await().atMost(TIMEOUT).until(() -> acknowledgements.get() == 2);
+        }
+
+        @Test
+        void whenAMethodRequestArrivesThenItIsAcknowledgedAtOnceAndTheHandlersAnswerIsPublished() {
+            AtomicInteger acknowledgements = new AtomicInteger();
+            IotHubInboundRouterTests.this.router.addDirectMethodHandler("ping", (request) -> {
+                assertThat(acknowledgements).hasValue(1);
+                return DirectMethodResponse.of(200, "{\"pong\":" + request.payloadAsString() + "}");
+            });
+            arrive("$iothub/methods/POST/ping/?$rid=9", "1", acknowledgements::incrementAndGet);
+            assertThat(answer(200, "9")).containsEntry("pong", 1);
+        }
+
+        @Test
+        void whenATwinResponseArrivesThenTheTwinListenerGetsIt() {
+            List<String> responses = new CopyOnWriteArrayList<>();
+            IotHubInboundRouterTests.this.router.setTwinResponseListener(
+                    (response, payload) -> responses.add(response.requestId() + " " + response.status()));
+            arrive("$iothub/twin/res/204/?$rid=r1&$version=3", "");
+            assertThat(responses).containsExactly("r1 204");
+        }
+
+        @Test
+        void whenADesiredPatchArrivesThenTheHandlersGetItWithItsVersion() {
+            List<DesiredPropertiesUpdate> updates = new CopyOnWriteArrayList<>();
+            IotHubInboundRouterTests.this.router.addDesiredPropertiesHandler(updates::add);
+            assertThat(IotHubInboundRouterTests.this.router.hasDesiredPropertiesHandlers()).isTrue();
+            arrive("$iothub/twin/PATCH/properties/desired/?$version=4", "{\"a\":1}");
+            await().atMost(TIMEOUT).until(() -> !updates.isEmpty());
+            assertThat(updates.get(0).version()).isEqualTo(4);
+            assertThat(updates.get(0).complete()).isFalse();
+        }
+
     }
 
     @Nested
@@ -100,7 +166,8 @@ class IotHubInboundRouterTests {
 
         @Test
         void whenAModuleReceivesItsDeviceTopicThenNoHandlerGetsIt() throws Exception {
-            IotHubInboundRouter moduleRouter = new IotHubInboundRouter(clientManager("dev1", "m1"), 1, 10);
+            IotHubInboundRouter moduleRouter = new IotHubInboundRouter(clientManager("dev1", "m1"),
+                    IotHubInboundRouterTests.this.executors);
             try {
                 List<String> received = new CopyOnWriteArrayList<>();
                 moduleRouter.addCloudToDeviceHandler((message) -> received.add(message.payloadAsString()));
@@ -219,7 +286,6 @@ class IotHubInboundRouterTests {
             twin(6, "{\"a\":4}");
             twin(6, "{\"a\":4}");
             assertThat(versionsUntil(7)).containsExactly(5L, 6L, 7L);
-            assertThat(IotHubInboundRouterTests.this.router.lastDesiredVersion()).contains(7L);
         }
 
         @Test

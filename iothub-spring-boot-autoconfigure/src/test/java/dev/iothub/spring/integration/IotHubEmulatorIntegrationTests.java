@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.MessageChannel;
@@ -157,10 +159,11 @@ class IotHubEmulatorIntegrationTests {
     void whenCloudToDeviceMessagesWaitForTheDeviceThenTheFirstHandlerGetsThem() {
         emulator.registerDevice("queued1");
         emulator.sendCloudToDevice("queued1", CloudToDeviceRequest.of("while offline").messageId("q1"));
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "queued1")) {
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "queued1",
+                new Class<?>[] { HandlerRegisteredAtStartUp.class })) {
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("queued1"));
-            List<dev.iothub.spring.inbound.CloudToDeviceMessage> messages = new CopyOnWriteArrayList<>();
-            context.getBean(IotHubInboundRouter.class).addCloudToDeviceHandler(messages::add);
+            List<dev.iothub.spring.inbound.CloudToDeviceMessage> messages = context
+                .getBean(HandlerRegisteredAtStartUp.class).messages;
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !messages.isEmpty());
             assertThat(messages).extracting(dev.iothub.spring.inbound.CloudToDeviceMessage::messageId)
                 .containsExactly("q1");
@@ -188,6 +191,26 @@ class IotHubEmulatorIntegrationTests {
             assertThat(received.properties()).containsEntry("source", "flow");
             assertThat(received.systemProperties()).containsEntry("content-encoding", "utf-8");
         }
+    }
+
+    /**
+     * Registers a cloud-to-device handler after the connection opened and before the application is ready.
+     */
+    static class HandlerRegisteredAtStartUp implements ApplicationRunner {
+
+        final List<dev.iothub.spring.inbound.CloudToDeviceMessage> messages = new CopyOnWriteArrayList<>();
+
+        private final IotHubInboundRouter router;
+
+        HandlerRegisteredAtStartUp(IotHubInboundRouter router) {
+            this.router = router;
+        }
+
+        @Override
+        public void run(ApplicationArguments args) {
+            this.router.addCloudToDeviceHandler(this.messages::add);
+        }
+
     }
 
 }

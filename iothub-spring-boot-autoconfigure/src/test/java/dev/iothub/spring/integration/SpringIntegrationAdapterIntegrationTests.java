@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
+import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannelAdapter;
@@ -64,10 +66,47 @@ class SpringIntegrationAdapterIntegrationTests {
                 .receive(EmulatorApplications.awaitTimeout().toMillis());
             assertThat(received).isNotNull();
             assertThat(new String((byte[]) received.getPayload(), StandardCharsets.UTF_8)).isEqualTo("to an adapter");
+            // The shared manager acknowledges manually, so the adapter's messages carry the callback that completes them.
+            received.getHeaders()
+                .get(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, SimpleAcknowledgment.class)
+                .acknowledge();
 
             assertThat(context.getBean(ConnectionEvents.class).of(IotHubDisconnectedEvent.class)).isEmpty();
             assertThat(manager.isConnected()).isTrue();
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> emulator.pendingCloudToDevice("shared1") == 0);
         }
+    }
+
+    @Test
+    void whenAnAdapterOnlySendsAndNoCloudToDeviceHandlerExistsThenCloudToDeviceMessagesAreCompleted() {
+        emulator.registerDevice("shared2");
+        try (ConfigurableApplicationContext context = EmulatorApplications.runConnected(emulator, "shared2",
+                new Class<?>[] { OutboundAdapterOnly.class })) {
+            emulator.sendCloudToDevice("shared2", CloudToDeviceRequest.of("for nobody"));
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> emulator.pendingCloudToDevice("shared2") == 0);
+            assertThat(context.getBean(IotHubClientManager.class).isConnected()).isTrue();
+        }
+    }
+
+    /** An outbound adapter that sends telemetry over the starter's connection. */
+    static MqttPahoMessageHandler telemetryHandler(IotHubClientManager clientManager, String deviceId) {
+        MqttPahoMessageHandler handler = new MqttPahoMessageHandler(clientManager);
+        handler.setDefaultTopic("devices/" + deviceId + "/messages/events/");
+        handler.setDefaultQos(1);
+        handler.setAsync(true);
+        return handler;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OutboundAdapterOnly {
+
+        @Bean
+        MqttPahoMessageHandler telemetryHandler(IotHubClientManager clientManager) {
+            return SpringIntegrationAdapterIntegrationTests.telemetryHandler(clientManager, "shared2");
+        }
+
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -75,11 +114,7 @@ class SpringIntegrationAdapterIntegrationTests {
 
         @Bean
         MqttPahoMessageHandler telemetryHandler(IotHubClientManager clientManager) {
-            MqttPahoMessageHandler handler = new MqttPahoMessageHandler(clientManager);
-            handler.setDefaultTopic("devices/shared1/messages/events/");
-            handler.setDefaultQos(1);
-            handler.setAsync(true);
-            return handler;
+            return SpringIntegrationAdapterIntegrationTests.telemetryHandler(clientManager, "shared1");
         }
 
         @Bean

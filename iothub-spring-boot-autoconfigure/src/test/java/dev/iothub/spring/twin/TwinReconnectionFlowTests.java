@@ -11,6 +11,7 @@ import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubConnectionSettings;
 import dev.iothub.spring.connection.IotHubException;
 import dev.iothub.spring.inbound.DesiredPropertiesUpdate;
+import dev.iothub.spring.inbound.IotHubInboundExecutors;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,8 @@ class TwinReconnectionFlowTests {
 
     private final List<DesiredPropertiesUpdate> updates = new CopyOnWriteArrayList<>();
 
+    private final IotHubInboundExecutors executors = new IotHubInboundExecutors("dev1", 1, 10);
+
     private final IotHubInboundRouter router;
 
     private final IotHubTwinTemplate twinTemplate;
@@ -55,15 +58,17 @@ class TwinReconnectionFlowTests {
             this.published.add(invocation.getArgument(0));
             return CompletableFuture.completedFuture(null);
         });
-        this.router = new IotHubInboundRouter(manager, 1, 10);
-        this.twinTemplate = new IotHubTwinTemplate(manager, this.router, JsonMapper.shared());
+        this.executors.start();
+        this.router = new IotHubInboundRouter(manager, this.executors);
+        this.twinTemplate = new IotHubTwinTemplate(manager, JsonMapper.shared());
+        this.router.setTwinResponseListener(this.twinTemplate);
         this.flow = new TwinReconnectionFlow(this.twinTemplate, this.router);
         this.router.addDesiredPropertiesHandler(this.updates::add);
     }
 
     @AfterEach
     void stop() {
-        this.router.destroy();
+        this.executors.stop();
     }
 
     private void arrive(String topic, String payload) {

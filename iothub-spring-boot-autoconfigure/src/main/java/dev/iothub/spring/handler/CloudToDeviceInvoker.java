@@ -35,9 +35,9 @@ import dev.iothub.spring.messaging.IotHubHeaders;
  * handler a bounded number of times before reporting the failure. It never throws, so the message is always
  * acknowledged afterwards.
  */
-final class CloudToDeviceDispatcher implements CloudToDeviceMessageHandler {
+final class CloudToDeviceInvoker implements CloudToDeviceMessageHandler {
 
-    private static final Log logger = LogFactory.getLog(CloudToDeviceDispatcher.class);
+    private static final Log logger = LogFactory.getLog(CloudToDeviceInvoker.class);
 
     private static final SpelExpressionParser parser = new SpelExpressionParser();
 
@@ -46,13 +46,17 @@ final class CloudToDeviceDispatcher implements CloudToDeviceMessageHandler {
 
     private static final String IOTHUB_HEADER_PREFIX = "iothub_";
 
+    /** {@code IotHubHeaders.PROPERTIES}, still set for one release. */
+    @SuppressWarnings("removal")
+    private static final String DEPRECATED_PROPERTIES_HEADER = IotHubHeaders.PROPERTIES;
+
     private final List<Target> targets;
 
     private final int maxAttempts;
 
     private final ApplicationEventPublisher eventPublisher;
 
-    CloudToDeviceDispatcher(List<Target> targets, int maxAttempts, ApplicationEventPublisher eventPublisher) {
+    CloudToDeviceInvoker(List<Target> targets, int maxAttempts, ApplicationEventPublisher eventPublisher) {
         this.targets = targets;
         this.maxAttempts = maxAttempts;
         this.eventPublisher = eventPublisher;
@@ -128,7 +132,8 @@ final class CloudToDeviceDispatcher implements CloudToDeviceMessageHandler {
         setIfPresent(builder, IotHubHeaders.MESSAGE_ID, received.messageId());
         setIfPresent(builder, IotHubHeaders.CORRELATION_ID, received.correlationId());
         setIfPresent(builder, IotHubHeaders.CONTENT_ENCODING, properties.get(SystemProperties.CONTENT_ENCODING));
-        builder.setHeader(IotHubHeaders.PROPERTIES, properties);
+        builder.setHeader(IotHubHeaders.PROPERTY_BAG, properties);
+        builder.setHeader(DEPRECATED_PROPERTIES_HEADER, properties);
         String contentType = received.contentType();
         if (contentType != null && !contentType.isBlank()) {
             try {
