@@ -1,8 +1,6 @@
 package dev.iothub.emulator.mqtt;
 
 import java.lang.System.Logger.Level;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,6 +19,7 @@ import dev.iothub.protocol.DeviceTopic;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SubscriptionFilter;
 import dev.iothub.protocol.Topics;
+import dev.iothub.protocol.UrlEncoding;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -203,7 +202,7 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private static boolean hasMalformedEscape(String topic) {
         try {
-            URLDecoder.decode(topic, StandardCharsets.UTF_8);
+            UrlEncoding.decode(topic);
             return false;
         }
         catch (IllegalArgumentException ex) {

@@ -10,6 +10,8 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.StringUtils;
+
 /**
  * Hands every message the hub publishes to the {@link InboundMessageListener}, with the acknowledgement that
  * completes it (the PUBACK of a QoS 1 message); without a listener the message is acknowledged and dropped.
@@ -17,6 +19,8 @@ import org.jspecify.annotations.Nullable;
 final class InboundDelivery {
 
     private static final Log logger = LogFactory.getLog(InboundDelivery.class);
+
+    private static final int LOGGED_TOPIC_LENGTH = 200;
 
     private final Supplier<@Nullable IMqttAsyncClient> client;
 
@@ -56,14 +60,12 @@ final class InboundDelivery {
             target.messageArrived(topic, message.getPayload(), acknowledgement);
         }
         catch (RuntimeException ex) {
-            logger.warn("Dropping a message on " + shorten(topic) + " that could not be handled: " + ex);
+            logger.warn("Dropping a message on " + StringUtils.truncate(topic, LOGGED_TOPIC_LENGTH)
+                    + " that could not be handled: " + ex);
             acknowledgement.run();
         }
     }
 
-    private static String shorten(String topic) {
-        return (topic.length() <= 120) ? topic : topic.substring(0, 120) + "...";
-    }
 
     private static void acknowledge(@Nullable IMqttAsyncClient mqtt, MqttMessage message) {
         if (mqtt == null || message.getQos() == 0) {
