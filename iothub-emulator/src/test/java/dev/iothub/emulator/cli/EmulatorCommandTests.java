@@ -63,7 +63,8 @@ class EmulatorCommandTests {
             webSocketPort = probe.getLocalPort();
         }
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> this.command.run("--mqtt-port", "0",
-                "--ws-port", Integer.toString(webSocketPort), "--service-port", "0", "--device", "a", "--device", "b:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "--ws-port", Integer.toString(webSocketPort), "--service-port", "0", "--device", "a", "--device",
+                "b:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
                 "--ca-out", ca.toString()));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> out().contains("ready" + System.lineSeparator()));
