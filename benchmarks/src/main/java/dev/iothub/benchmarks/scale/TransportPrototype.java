@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import javax.net.ssl.SSLException;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.mqtt.ConnectHandler;
 import dev.iothub.emulator.mqtt.SessionStore;
@@ -82,7 +83,7 @@ final class TransportPrototype implements HostedHub {
         Clock clock = Clock.systemUTC();
         this.hub = new Hub(this.workers, clock);
         SessionStore sessions = new SessionStore();
-        Supplier<ConnectHandler> device = () -> new ConnectHandler(this.hub, sessions, clock, address,
+        Supplier<ConnectHandler> device = () -> new ConnectHandler(DeviceEndpoint.MQTT, this.hub, sessions, clock, address,
                 Duration.ZERO, OUTPUT_STALL_TIMEOUT);
         InetSocketAddress bindAddress = new InetSocketAddress(address, 0);
         if (openSsl) {
@@ -95,7 +96,7 @@ final class TransportPrototype implements HostedHub {
             TlsIdentity tls = TlsIdentity.generate(List.of(address));
             this.certificatePem = tls.certificatePem();
             this.serverChannel = null;
-            this.released = MqttServer.bind(bindAddress, tls.serverContext(), this.boss, this.workers,
+            this.released = MqttServer.bind(DeviceEndpoint.MQTT, bindAddress, tls.serverContext(), this.boss, this.workers,
                     () -> new FlushConsolidationInstaller(device));
         }
     }
