@@ -1,9 +1,11 @@
 package dev.iothub.emulator.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param caOut where to write the CA certificate PEM, or {@code null}
  * @param hubName the host name used in connection strings
  * @param bindAddress the address to listen on
+ * @param tlsNames extra host names or IP addresses for the certificate, e.g. the host of a container's published port
  * @param help whether {@code --help} was given
  */
 public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullable String> devices,
-        @Nullable Path caOut, String hubName, String bindAddress, boolean help) {
+        @Nullable Path caOut, String hubName, String bindAddress, List<String> tlsNames, boolean help) {
 
     /** The usage text. */
     public static final String USAGE = """
@@ -37,14 +40,19 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
               --ca-out FILE        write the emulator's CA certificate (PEM) to FILE
               --hub-name HOST      host name used in connection strings and the certificate (default localhost)
               --bind ADDRESS       address to listen on (default 127.0.0.1)
+              --tls-san NAME       also put host name or IP address NAME in the certificate; repeatable
               --help               print this help
+
+            Environment (read by the command before its options):
+              IOTHUB_EMULATOR_DEVICES   devices as ID[:KEY], separated by commas, like --device
+              IOTHUB_EMULATOR_TLS_SANS  certificate names, separated by commas, like --tls-san
             """;
 
     /** The device registered when no {@code --device} is given. */
     public static final String DEFAULT_DEVICE = "device-1";
 
     private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--service-port", "--device", "--ca-out",
-            "--hub-name", "--bind");
+            "--hub-name", "--bind", "--tls-san");
 
     /**
      * Parses command-line arguments; options take their value as the next argument or after {@code =}.
@@ -58,6 +66,7 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
         Path caOut = null;
         String hubName = "localhost";
         String bindAddress = "127.0.0.1";
+        List<String> tlsNames = new ArrayList<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -88,6 +97,7 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
                 case "--ca-out" -> caOut = Path.of(nonEmpty(option, value));
                 case "--hub-name" -> hubName = nonEmpty(option, value);
                 case "--bind" -> bindAddress = nonEmpty(option, value);
+                case "--tls-san" -> tlsNames.add(nonEmpty(option, value));
                 default -> throw new IllegalStateException("Option without a case: " + option);
             }
         }
@@ -95,7 +105,7 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
             devices.put(DEFAULT_DEVICE, null);
         }
         return new EmulatorOptions(mqttPort, servicePort, Collections.unmodifiableMap(devices), caOut, hubName,
-                bindAddress, help);
+                bindAddress, List.copyOf(tlsNames), help);
     }
 
     private static int port(String option, String value) {
