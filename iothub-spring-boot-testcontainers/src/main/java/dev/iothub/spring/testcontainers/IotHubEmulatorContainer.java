@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import org.jspecify.annotations.Nullable;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -143,7 +144,7 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
     }
 
     @Override
-    protected void containerIsStopped(com.github.dockerjava.api.command.InspectContainerResponse containerInfo) {
+    protected void containerIsStopped(InspectContainerResponse containerInfo) {
         super.containerIsStopped(containerInfo);
         this.caCertificatePem = null;
         this.serviceClient = null;
