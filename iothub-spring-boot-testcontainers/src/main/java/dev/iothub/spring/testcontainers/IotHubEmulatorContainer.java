@@ -2,7 +2,9 @@ package dev.iothub.spring.testcontainers;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -17,7 +19,12 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import org.jspecify.annotations.Nullable;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -59,6 +66,8 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
     public static final String DEFAULT_DEVICE_ID = "device-1";
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final Map<String, @Nullable String> devices = new LinkedHashMap<>();
 
@@ -104,6 +113,40 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
     private void init() {
         withExposedPorts(MQTT_PORT, REST_PORT);
         waitingFor(Wait.forLogMessage("ready\\s*", 1).withStartupTimeout(STARTUP_TIMEOUT));
+        withCreateContainerCmdModifier(this::publishOnLoopbackWhereReachable);
+    }
+
+    /**
+     * The REST API answers every device's key to anyone who reaches it, so when clients reach the container through
+     * the loopback interface (a local Docker), its ports are published there only, not on every interface. A remote
+     * or bridged host ({@link #getHost()} not loopback) keeps Testcontainers' default.
+     */
+    private void publishOnLoopbackWhereReachable(CreateContainerCmd command) {
+        if (!isLoopback(getHost())) {
+            return;
+        }
+        HostConfig hostConfig = command.getHostConfig();
+        if (hostConfig == null) {
+            return;
+        }
+        hostConfig.withPortBindings(getExposedPorts().stream()
+            .map((port) -> new PortBinding(Ports.Binding.bindIp(LOOPBACK), ExposedPort.tcp(port)))
+            .toList());
+    }
+
+    private static boolean isLoopback(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        }
+        catch (UnknownHostException ex) {
+            return false;
+        }
     }
 
     /**

@@ -6,10 +6,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -19,6 +22,7 @@ import dev.iothub.spring.testcontainers.IotHubEmulatorServiceClient.RequestFaile
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The emulator container on its own: devices declared by environment, the CA it serves, connection strings and TLS
@@ -78,6 +82,19 @@ class IotHubEmulatorContainerTests {
         assertThat(connectionString.sharedAccessKey()).isEqualTo(KEY);
         String expectedGateway = hub.getHost().equals(IotHubEmulatorContainer.HUB_NAME) ? null : hub.getHost();
         assertThat(connectionString.gatewayHostName()).isEqualTo(expectedGateway);
+    }
+
+    @Test
+    void whenTheHostIsLoopbackThenThePortsArePublishedOnLoopbackOnly() {
+        assumeTrue(hub.getHost().equals("localhost") || hub.getHost().startsWith("127."),
+                "Testcontainers reaches the container through " + hub.getHost() + ", not loopback");
+        Map<ExposedPort, Ports.Binding[]> bindings = hub.getContainerInfo().getNetworkSettings().getPorts().getBindings();
+        assertThat(bindings.get(ExposedPort.tcp(IotHubEmulatorContainer.REST_PORT)))
+            .extracting(Ports.Binding::getHostIp)
+            .containsOnly("127.0.0.1");
+        assertThat(bindings.get(ExposedPort.tcp(IotHubEmulatorContainer.MQTT_PORT)))
+            .extracting(Ports.Binding::getHostIp)
+            .containsOnly("127.0.0.1");
     }
 
     @Test
