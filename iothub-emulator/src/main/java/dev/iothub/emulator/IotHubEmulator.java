@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.HexFormat;
@@ -83,7 +84,7 @@ public final class IotHubEmulator implements AutoCloseable {
     private IotHubEmulator(Builder builder) {
         this.hubName = builder.hubName;
         this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
-                : TlsIdentity.generate(List.of(builder.hubName));
+                : TlsIdentity.generate(builder.tlsNames());
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("iothub-emulator-accept", true),
                 NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
@@ -519,6 +520,8 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private final Map<String, @Nullable String> devices = new LinkedHashMap<>();
 
+        private final List<String> extraTlsNames = new ArrayList<>();
+
         private Builder() {
         }
 
@@ -578,6 +581,23 @@ public final class IotHubEmulator implements AutoCloseable {
         public Builder hubName(String hubName) {
             this.hubName = hubName;
             return this;
+        }
+
+        /**
+         * Adds a host name or IP address to the generated certificate, besides {@code localhost}, the loopback
+         * addresses and the hub name: the name a client connects to when it reaches the emulator through another host,
+         * e.g. a container's published port.
+         */
+        public Builder tlsSubjectAlternativeName(String hostOrAddress) {
+            this.extraTlsNames.add(hostOrAddress);
+            return this;
+        }
+
+        private List<String> tlsNames() {
+            List<String> names = new ArrayList<>();
+            names.add(this.hubName);
+            names.addAll(this.extraTlsNames);
+            return names;
         }
 
         /** How long after a SAS token's expiry the connection is closed; zero by default (the real hub allows ~10 min). */

@@ -736,4 +736,17 @@ class RestApiTests {
             }
         }
     }
+    @Nested
+    class Emulator {
+
+        @Test
+        void whenTheCaIsAskedForThenItIsThePemDevicesMustTrust() throws Exception {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(hub.serviceUri() + "/emulator/ca.pem")).GET().build(),
+                    BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/x-pem-file");
+            assertThat(response.body()).isEqualTo(hub.caCertificatePem());
+        }
+    }
 }

@@ -43,9 +43,13 @@ public final class EmulatorCommand {
         this.err = err;
     }
 
-    /** Runs the emulator until the JVM is asked to stop; exits with 2 for bad arguments. */
+    /**
+     * Runs the emulator until the JVM is asked to stop; exits with 2 for bad arguments. Devices and certificate names
+     * may also come from the environment, see {@link EnvironmentArguments}.
+     */
     public static void main(String[] args) {
-        int status = new EmulatorCommand(System.out, System.err).run(args);
+        int status = new EmulatorCommand(System.out, System.err)
+            .run(EnvironmentArguments.prepend(System.getenv(), args));
         if (status != 0) {
             System.exit(status);
         }
@@ -110,6 +114,7 @@ public final class EmulatorCommand {
             .hubName(options.hubName())
             .bindAddress(options.bindAddress());
         options.devices().forEach(builder::device);
+        options.tlsNames().forEach(builder::tlsSubjectAlternativeName);
         IotHubEmulator emulator = builder.start();
         if (options.caOut() != null) {
             try {

@@ -1,9 +1,11 @@
 package dev.iothub.emulator.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,10 +24,11 @@ import org.jspecify.annotations.Nullable;
  * @param caOut where to write the CA certificate PEM, or {@code null}
  * @param hubName the host name used in connection strings
  * @param bindAddress the address to listen on
+ * @param tlsNames extra host names or IP addresses for the certificate, e.g. the host of a container's published port
  * @param help whether {@code --help} was given
  */
 public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, Map<String, @Nullable String> devices,
-        @Nullable Path caOut, String hubName, String bindAddress, boolean help) {
+        @Nullable Path caOut, String hubName, String bindAddress, List<String> tlsNames, boolean help) {
 
     /** The usage text. */
     public static final String USAGE = """
@@ -46,7 +49,12 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
               --ca-out FILE        write the emulator's CA certificate (PEM) to FILE
               --hub-name HOST      host name used in connection strings and the certificate (default localhost)
               --bind ADDRESS       address to listen on (default 127.0.0.1)
+              --tls-san NAME       also put host name or IP address NAME in the certificate; repeatable
               --help               print this help
+
+            Environment (read by the command before its options):
+              IOTHUB_EMULATOR_DEVICES   devices as ID[:KEY], separated by commas, like --device
+              IOTHUB_EMULATOR_TLS_SANS  certificate names, separated by commas, like --tls-san
             """;
 
     /** The MQTT-over-WebSocket port when no {@code --ws-port} is given; see {@link #webSocketPort()} for why. */
@@ -56,7 +64,7 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
     public static final String DEFAULT_DEVICE = "device-1";
 
     private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--ws-port", "--service-port", "--device",
-            "--ca-out", "--hub-name", "--bind");
+            "--ca-out", "--hub-name", "--bind", "--tls-san");
 
     /**
      * Parses command-line arguments; options take their value as the next argument or after {@code =}.
@@ -71,6 +79,7 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
         Path caOut = null;
         String hubName = "localhost";
         String bindAddress = "127.0.0.1";
+        List<String> tlsNames = new ArrayList<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -102,6 +111,7 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
                 case "--ca-out" -> caOut = Path.of(nonEmpty(option, value));
                 case "--hub-name" -> hubName = nonEmpty(option, value);
                 case "--bind" -> bindAddress = nonEmpty(option, value);
+                case "--tls-san" -> tlsNames.add(nonEmpty(option, value));
                 default -> throw new IllegalStateException("Option without a case: " + option);
             }
         }
@@ -109,7 +119,7 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
             devices.put(DEFAULT_DEVICE, null);
         }
         return new EmulatorOptions(mqttPort, webSocketPort, servicePort, Collections.unmodifiableMap(devices), caOut,
-                hubName, bindAddress, help);
+                hubName, bindAddress, List.copyOf(tlsNames), help);
     }
 
     private static int port(String option, String value, String alternative) {

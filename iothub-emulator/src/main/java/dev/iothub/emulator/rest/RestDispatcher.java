@@ -197,7 +197,8 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         Map<String, String> headers = answer.headers();
         byte @Nullable [] bytes;
         try {
-            bytes = (answer.body() != null) ? Json.MAPPER.writeValueAsBytes(answer.body()) : null;
+            bytes = (answer.body() != null) ? Json.MAPPER.writeValueAsBytes(answer.body())
+                    : (answer.text() != null) ? answer.text().getBytes(StandardCharsets.UTF_8) : null;
         }
         catch (Throwable ex) {
             logger.log(System.Logger.Level.WARNING, "Could not write the answer to " + call + " as JSON", ex);
@@ -210,9 +211,10 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         headers.forEach(http.headers()::set);
         http.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
         if (bytes != null) {
-            http.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            if (!http.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
+                http.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+            }
+            http.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         }
         return http;
     }

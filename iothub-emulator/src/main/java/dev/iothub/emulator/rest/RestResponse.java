@@ -8,17 +8,28 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An HTTP response to send: a status, extra headers and a JSON body (none for {@code 204}).
+ * An HTTP response to send: a status, extra headers and a JSON body (none for {@code 204}), or for the few
+ * emulator-only resources that are not JSON, a text body.
  *
  * @param status the HTTP status
  * @param headers extra response headers
  * @param body the JSON body, or {@code null} for none
+ * @param text a text body, sent as UTF-8 with the {@code Content-Type} of {@code headers}, or {@code null}
  */
-record RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body) {
+record RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body, @Nullable String text) {
+
+    RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body) {
+        this(status, headers, body, null);
+    }
 
     /** A {@code 200} answer with a JSON body. */
     static RestResponse ok(JsonNode body) {
         return new RestResponse(200, Map.of(), body);
+    }
+
+    /** A {@code 200} answer with a text body of the given media type, e.g. a PEM file. */
+    static RestResponse okText(String contentType, String text) {
+        return new RestResponse(200, Map.of("Content-Type", contentType), null, text);
     }
 
     /** A {@code 204} answer. */

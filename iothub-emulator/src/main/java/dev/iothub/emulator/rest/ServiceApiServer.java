@@ -65,6 +65,7 @@ final class ServiceApiServer implements ServiceEndpoint {
         new TwinResource(emulator).addTo(router);
         new DirectMethodResource(emulator).addTo(router);
         new DeviceMessagesResource(emulator).addTo(router);
+        new EmulatorResource(emulator).addTo(router);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, IDLE_THREAD_SECONDS,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("iothub-emulator-rest", true));
         executor.allowCoreThreadTimeOut(true);

@@ -60,6 +60,13 @@ class EmulatorOptionsTests {
     }
 
     @Test
+    void whenTlsNamesAreRepeatedThenAllAreKept() {
+        assertThat(EmulatorOptions.parse().tlsNames()).isEmpty();
+        assertThat(EmulatorOptions.parse("--tls-san", "10.88.0.1", "--tls-san=docker-host").tlsNames())
+            .containsExactly("10.88.0.1", "docker-host");
+    }
+
+    @Test
     void whenHelpIsAskedThenItIsFlagged() {
         assertThat(EmulatorOptions.parse("--help").help()).isTrue();
     }

@@ -1,0 +1,33 @@
+package dev.iothub.emulator;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The names the emulator's generated certificate is valid for: what a client's host-name check compares with.
+ */
+class TlsCertificateTests {
+
+    @Test
+    void whenExtraNamesAreGivenThenTheCertificateCoversThemBesidesTheDefaults() throws Exception {
+        try (IotHubEmulator hub = IotHubEmulator.builder()
+            .servicePort(-1)
+            .hubName("my-hub.local")
+            .tlsSubjectAlternativeName("10.88.0.1")
+            .tlsSubjectAlternativeName("docker-host")
+            .start()) {
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                        new ByteArrayInputStream(hub.caCertificatePem().getBytes(StandardCharsets.US_ASCII)));
+            List<String> names = certificate.getSubjectAlternativeNames().stream().map((name) -> String.valueOf(name.get(1))).toList();
+            assertThat(names).contains("localhost", "127.0.0.1", "my-hub.local", "10.88.0.1", "docker-host");
+        }
+    }
+}
