@@ -181,7 +181,8 @@ final class ConnectionDiagnostics {
         String summary = refusal.getMessage();
         int status = refusal.getStatusCode();
         String fix;
-        if (status == 407) {
+        if (status == 407 || status == 401) {
+            // tinyproxy, among others, answers a CONNECT with wrong Basic credentials 401 instead of 407
             fix = "check iothub.proxy.username and iothub.proxy.password (the proxy wants Basic credentials it "
                     + "accepts; other schemes such as NTLM or Negotiate are not supported)";
         }

@@ -93,6 +93,12 @@ class ConnectionDiagnosticsTests {
     }
 
     @Test
+    void aProxyAnswering401InsteadOf407IsTreatedAsAskingForCredentials() {
+        assertThat(proxied().connectFailed(unexpected(refusal(401, "HTTP/1.0 401 Unauthorized"))).explained())
+            .contains("check iothub.proxy.username and iothub.proxy.password");
+    }
+
+    @Test
     void aProxyForbiddingThePortSuggestsTheWebSocketTransport() {
         assertThat(proxied().connectFailed(unexpected(refusal(403, "HTTP/1.0 403 Forbidden"))).explained())
             .contains("403 Forbidden")

@@ -61,7 +61,8 @@ final class HttpConnectTunnel {
         int code = Integer.parseInt(status.group(1));
         if (code < 200 || code > 299) {
             String authenticate = lines.stream()
-                .filter((line) -> line.toLowerCase(Locale.ROOT).startsWith("proxy-authenticate:"))
+                .filter((line) -> line.toLowerCase(Locale.ROOT).startsWith("proxy-authenticate:")
+                        || line.toLowerCase(Locale.ROOT).startsWith("www-authenticate:"))
                 .map((line) -> line.substring(line.indexOf(':') + 1).trim())
                 .reduce((first, second) -> first + ", " + second)
                 .map((schemes) -> "; it asks for " + printable(schemes))
