@@ -110,6 +110,9 @@ class HttpProxyIntegrationTests {
             Health health = context.getBean(IotHubHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails().get("error").toString()).containsPattern("40[17]");
+            assertThat(health.getDetails()).containsEntry("transport", "mqtt")
+                .containsEntry("proxy", "127.0.0.1:" + proxy.port());
+            assertThat(health.toString()).doesNotContain(wrongPassword);
 
             proxy.restart(PROXY_USER, wrongPassword);
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("proxy-auth"));
