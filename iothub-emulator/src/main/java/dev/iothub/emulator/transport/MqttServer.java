@@ -97,8 +97,8 @@ public final class MqttServer implements AutoCloseable {
                 });
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            throw new IllegalStateException("Cannot listen for devices (" + endpoint.wireName() + ") on " + address
-                    + ": " + bound.cause().getMessage(), bound.cause());
+            throw new IllegalStateException("Cannot listen for devices on " + address + " (" + endpoint.wireName()
+                    + "): " + bound.cause().getMessage(), bound.cause());
         }
         return new MqttServer(bound.channel());
     }
@@ -113,6 +113,10 @@ public final class MqttServer implements AutoCloseable {
 
     /**
      * Builds the pipeline after TLS: the one place where both endpoints' connections are assembled.
+     * <p>
+     * The hub closes a WebSocket connection as it closes a TCP one, without a close frame first: Netty would
+     * otherwise hold the close until that frame is written, and a device that reads nothing (the very one the
+     * output-stall and queue limits drop) would stay connected for its 10-second force-close timeout.
      *
      * @param pipeline a new connection's pipeline, holding the TLS handler if any
      * @param endpoint the endpoint the connection arrived at
@@ -128,6 +132,7 @@ public final class MqttServer implements AutoCloseable {
                     .checkStartsWith(true)
                     .subprotocols(WEBSOCKET_SUBPROTOCOL)
                     .maxFramePayloadLength(MAX_PACKET_BYTES)
+                    .sendCloseFrame(null)
                     .build()))
                 .addLast("websocket-frames", new BinaryFrameCodec());
         }
