@@ -152,9 +152,57 @@ final class HubSocket extends Socket {
         return connected().getInputStream();
     }
 
+    /**
+     * The TLS socket's output; a failed write closes the socket. Paho's WebSocket module writes a close frame
+     * before it closes the socket and skips the close when that write fails, which would leave the socket open.
+     */
     @Override
     public OutputStream getOutputStream() throws IOException {
-        return connected().getOutputStream();
+        OutputStream out = connected().getOutputStream();
+        return new OutputStream() {
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] { (byte) b }, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                try {
+                    out.write(bytes, offset, length);
+                }
+                catch (IOException ex) {
+                    closeAfter(ex);
+                    throw ex;
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try {
+                    out.flush();
+                }
+                catch (IOException ex) {
+                    closeAfter(ex);
+                    throw ex;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                HubSocket.this.close();
+            }
+
+        };
+    }
+
+    private void closeAfter(IOException failure) {
+        try {
+            close();
+        }
+        catch (IOException ex) {
+            failure.addSuppressed(ex);
+        }
     }
 
     @Override

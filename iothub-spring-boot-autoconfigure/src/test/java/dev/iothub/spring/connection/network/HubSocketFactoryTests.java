@@ -132,4 +132,26 @@ class HubSocketFactoryTests {
         }
     }
 
+    @Test
+    void whenAWriteFailsThenTheSocketIsClosed() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Socket> accepted = new java.util.concurrent.atomic.AtomicReference<>();
+        try (FakeProxy proxy = new FakeProxy((request, client) -> {
+            client.getOutputStream().write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            accepted.set(client);
+            FakeProxy.relay(client, new InetSocketAddress("127.0.0.1", emulator.mqttPort()));
+        }); Socket socket = new HubSocketFactory(tls, proxy.proxy(null, null)).createSocket()) {
+            socket.connect(new InetSocketAddress("localhost", emulator.mqttPort()), 5000);
+            accepted.get().setSoLinger(true, 0);
+            accepted.get().close();
+            assertThatExceptionOfType(IOException.class).isThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    socket.getOutputStream().write(new byte[1024]);
+                    socket.getOutputStream().flush();
+                    Thread.sleep(10);
+                }
+            });
+            assertThat(socket.isClosed()).isTrue();
+        }
+    }
+
 }
