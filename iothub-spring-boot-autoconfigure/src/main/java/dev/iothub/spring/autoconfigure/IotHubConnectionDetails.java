@@ -50,16 +50,16 @@ public interface IotHubConnectionDetails extends ConnectionDetails {
     /**
      * The MQTT port.
      *
-     * @deprecated since 0.2.0: the port depends on the transport; implement {@link #getPort(IotHubTransport)}
+     * @deprecated since 0.1.0: the port depends on the transport; implement {@link #getPort(IotHubTransport)}
      */
-    @Deprecated(since = "0.2.0")
+    @Deprecated(since = "0.1.0")
     default int getPort() {
         return IotHubTransport.MQTT.defaultPort();
     }
 
     /**
      * The port of the hub or gateway for a transport. The default returns {@link #getPort()} for
-     * {@link IotHubTransport#MQTT}, so that details written for 0.1 keep their port, and the transport's standard port
+     * {@link IotHubTransport#MQTT}, so that details written against the single-port method keep their port, and the transport's standard port
      * otherwise.
      *
      * @param transport the transport the application selected with {@code iothub.transport}

@@ -164,7 +164,7 @@ public class PropertiesIotHubConnectionDetails implements IotHubConnectionDetail
     }
 
     @Override
-    @Deprecated(since = "0.2.0")
+    @Deprecated(since = "0.1.0")
     public int getPort() {
         return getPort(IotHubTransport.MQTT);
     }

@@ -5,7 +5,7 @@ package dev.iothub.spring.connection;
  * networks that allow only HTTPS. Both carry the same MQTT session; with an HTTP proxy both go through its tunnel.
  *
  * @author iothub-spring-boot
- * @since 0.2.0
+ * @since 0.1.0
  */
 public enum IotHubTransport {
 

@@ -68,7 +68,7 @@ public class EmulatorIotHubConnectionDetails implements IotHubConnectionDetails 
     }
 
     @Override
-    @Deprecated(since = "0.2.0")
+    @Deprecated(since = "0.1.0")
     public int getPort() {
         return getPort(IotHubTransport.MQTT);
     }

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param username the user for Basic authentication, or {@code null} for none
  * @param password the password, or {@code null} for none; a secret
  * @author iothub-spring-boot
- * @since 0.2.0
+ * @since 0.1.0
  */
 public record HttpProxy(String host, int port, @Nullable String username, @Nullable String password) {
 

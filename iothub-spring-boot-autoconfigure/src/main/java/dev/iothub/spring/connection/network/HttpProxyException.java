@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * names the proxy, the target and the proxy's status line, never a password.
  *
  * @author iothub-spring-boot
- * @since 0.2.0
+ * @since 0.1.0
  */
 public class HttpProxyException extends IOException {
 

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * {@link SSLSocketFactory}, which those plain modules would refuse.
  *
  * @author iothub-spring-boot
- * @since 0.2.0
+ * @since 0.1.0
  */
 public final class HubSocketFactory extends SocketFactory {
 
