@@ -59,8 +59,8 @@ public interface IotHubConnectionDetails extends ConnectionDetails {
 
     /**
      * The port of the hub or gateway for a transport. The default returns {@link #getPort()} for
-     * {@link IotHubTransport#MQTT}, so that details written against the single-port method keep their port, and the transport's standard port
-     * otherwise.
+     * {@link IotHubTransport#MQTT}, so that details that implement only that method keep their port, and the
+     * transport's standard port otherwise.
      *
      * @param transport the transport the application selected with {@code iothub.transport}
      */
