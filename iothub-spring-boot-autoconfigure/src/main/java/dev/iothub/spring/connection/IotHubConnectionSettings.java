@@ -34,8 +34,8 @@ import dev.iothub.spring.connection.network.HubSocketFactory;
  * @since 0.1.0
  */
 public record IotHubConnectionSettings(ConnectionString identity, IotHubTransport transport, int port,
-        @Nullable SSLSocketFactory sslSocketFactory, @Nullable HttpProxy proxy, @Nullable String modelId, boolean cleanSession, Duration keepAlive, Duration connectTimeout,
-        Duration operationTimeout, Duration shutdownTimeout, Duration sasTimeToLive, double sasRenewalThreshold,
+        @Nullable SSLSocketFactory sslSocketFactory, @Nullable HttpProxy proxy, @Nullable String modelId,
+        boolean cleanSession, Duration keepAlive, Duration connectTimeout, Duration operationTimeout, Duration shutdownTimeout, Duration sasTimeToLive, double sasRenewalThreshold,
         int maxInFlight, int maxPending, Duration sendTimeout, ReconnectBackoff backoff) {
 
     /** The host the socket is opened to: the gateway if there is one, else the hub. */

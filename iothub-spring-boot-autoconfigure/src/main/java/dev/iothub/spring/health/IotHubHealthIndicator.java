@@ -9,8 +9,8 @@ import dev.iothub.spring.connection.IotHubConnectionStatus;
 
 /**
  * {@link org.springframework.boot.health.contributor.HealthIndicator} for the IoT Hub device connection: UP while
- * connected (or briefly renewing the SAS token), DOWN with the reason otherwise; it names the transport and any proxy. Details never include a
- * key, a token or the proxy's password.
+ * connected (or briefly renewing the SAS token), DOWN with the reason otherwise; it names the transport and any
+ * proxy. Details never include a key, a token or the proxy's password.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
