@@ -35,8 +35,9 @@ import dev.iothub.spring.connection.network.HubSocketFactory;
  */
 public record IotHubConnectionSettings(ConnectionString identity, IotHubTransport transport, int port,
         @Nullable SSLSocketFactory sslSocketFactory, @Nullable HttpProxy proxy, @Nullable String modelId,
-        boolean cleanSession, Duration keepAlive, Duration connectTimeout, Duration operationTimeout, Duration shutdownTimeout, Duration sasTimeToLive, double sasRenewalThreshold,
-        int maxInFlight, int maxPending, Duration sendTimeout, ReconnectBackoff backoff) {
+        boolean cleanSession, Duration keepAlive, Duration connectTimeout, Duration operationTimeout,
+        Duration shutdownTimeout, Duration sasTimeToLive, double sasRenewalThreshold, int maxInFlight, int maxPending,
+        Duration sendTimeout, ReconnectBackoff backoff) {
 
     /** The host the socket is opened to: the gateway if there is one, else the hub. */
     public String socketHost() {
