@@ -144,7 +144,10 @@ public final class IotHubEmulator implements AutoCloseable {
                     + "META-INF/services/" + ServiceEndpoint.Factory.class.getName() + "); use servicePort(-1)"));
     }
 
-    /** A builder with the defaults: ephemeral ports on 127.0.0.1 (MQTT, MQTT over WebSocket, REST), hub name {@code localhost}, no expiry grace. */
+    /**
+     * A builder with the defaults: ephemeral ports on 127.0.0.1 (MQTT, MQTT over WebSocket, REST), hub name
+     * {@code localhost}, no expiry grace.
+     */
     public static Builder builder() {
         return new Builder();
     }

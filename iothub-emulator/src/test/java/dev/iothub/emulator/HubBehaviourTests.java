@@ -352,7 +352,8 @@ class HubBehaviourTests {
 
         @ParameterizedTest
         @EnumSource(DeviceEndpoint.class)
-        void whenTelemetryHasAPropertyBagThenSystemAndApplicationPropertiesAreDecoded(DeviceEndpoint endpoint) throws Exception {
+        void whenTelemetryHasAPropertyBagThenSystemAndApplicationPropertiesAreDecoded(DeviceEndpoint endpoint)
+                throws Exception {
             try (PahoDevice device = newDevice(endpoint)) {
                 device.connect();
                 String deviceId = device.client().getClientId();
@@ -710,7 +711,8 @@ class HubBehaviourTests {
 
         @ParameterizedTest
         @EnumSource(DeviceEndpoint.class)
-        void whenDesiredChangesThenASubscribedDeviceIsNotifiedAndAnOfflineOneIsNot(DeviceEndpoint endpoint) throws Exception {
+        void whenDesiredChangesThenASubscribedDeviceIsNotifiedAndAnOfflineOneIsNot(DeviceEndpoint endpoint)
+                throws Exception {
             try (PahoDevice device = newDevice(endpoint)) {
                 String deviceId = device.client().getClientId();
                 hub.patchDesired(deviceId, Map.of("color", "red"));
@@ -821,7 +823,8 @@ class HubBehaviourTests {
 
         @ParameterizedTest
         @EnumSource(DeviceEndpoint.class)
-        void whenQueuedWhileOfflineThenDeliveredOnReconnectAndNotAgainAfterPuback(DeviceEndpoint endpoint) throws Exception {
+        void whenQueuedWhileOfflineThenDeliveredOnReconnectAndNotAgainAfterPuback(DeviceEndpoint endpoint)
+                throws Exception {
             try (PahoDevice device = newDevice(endpoint)) {
                 String deviceId = device.client().getClientId();
                 device.connect(false);

@@ -140,6 +140,20 @@ class WebSocketEndpointTests {
                     400);
         }
 
+        @Test
+        void whenNettyRefusesAHandshakeThenALaterRequestOnTheConnectionIsStillChecked() throws Exception {
+            try (SSLSocket socket = DeviceSocket.tlsSocket(hub, hub.webSocketPort(), 0)) {
+                String unknownVersion = DeviceSocket.upgradeRequest(DeviceSocket.WEBSOCKET_TARGET, "mqtt")
+                    .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 99");
+                DeviceSocket.HttpHead refused = DeviceSocket.exchange(socket, unknownVersion);
+                assertThat(refused.status()).isEqualTo(426);
+                socket.getInputStream().readNBytes(Integer.parseInt(refused.headers().getOrDefault("content-length",
+                        "0")));
+                assertThat(DeviceSocket.exchange(socket, DeviceSocket.upgradeRequest(DeviceSocket.WEBSOCKET_TARGET,
+                        null)).status()).isEqualTo(400);
+            }
+        }
+
         private static void assertRefused(String request, int status) throws IOException {
             try (SSLSocket socket = DeviceSocket.tlsSocket(hub, hub.webSocketPort(), 0)) {
                 DeviceSocket.HttpHead answer = DeviceSocket.exchange(socket, request);

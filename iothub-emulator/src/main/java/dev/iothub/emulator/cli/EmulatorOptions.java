@@ -55,8 +55,8 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
     /** The device registered when no {@code --device} is given. */
     public static final String DEFAULT_DEVICE = "device-1";
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--ws-port", "--service-port", "--device", "--ca-out",
-            "--hub-name", "--bind");
+    private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--ws-port", "--service-port", "--device",
+            "--ca-out", "--hub-name", "--bind");
 
     /**
      * Parses command-line arguments; options take their value as the next argument or after {@code =}.
@@ -108,8 +108,8 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
         if (devices.isEmpty()) {
             devices.put(DEFAULT_DEVICE, null);
         }
-        return new EmulatorOptions(mqttPort, webSocketPort, servicePort, Collections.unmodifiableMap(devices), caOut, hubName,
-                bindAddress, help);
+        return new EmulatorOptions(mqttPort, webSocketPort, servicePort, Collections.unmodifiableMap(devices), caOut,
+                hubName, bindAddress, help);
     }
 
     private static int port(String option, String value, String alternative) {

@@ -41,7 +41,7 @@ final class BinaryFrameCodec extends MessageToMessageCodec<WebSocketFrame, ByteB
         }
         this.refused = true;
         logger.log(Level.DEBUG, "Closing a WebSocket connection that sent a {0}", frame.getClass().getSimpleName());
-        ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "MQTT needs binary frames"))
-            .addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_MESSAGE_TYPE,
+                "MQTT needs binary frames")).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -21,10 +21,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Lets through to Netty's WebSocket handshake only an upgrade request for the device endpoint's path (any query
- * string) that asks for the {@code mqtt} subprotocol, then removes itself. Anything else is answered with an HTTP
- * error and the connection is closed: 404 for another path, 400 for a request that is not a WebSocket upgrade or
- * does not offer the subprotocol (Netty alone would upgrade such a request without a subprotocol, or match paths by
- * prefix).
+ * string) that asks for the {@code mqtt} subprotocol. Anything else is answered with an HTTP error and the
+ * connection is closed: 404 for another path, 400 for a request that is not a WebSocket upgrade or does not offer
+ * the subprotocol (Netty alone would upgrade such a request without a subprotocol, or match paths by prefix). It
+ * stays in the pipeline, so a request after a handshake Netty refused is checked too; frames pass through.
  */
 final class WebSocketUpgradeGate extends ChannelInboundHandlerAdapter {
 
@@ -51,7 +51,6 @@ final class WebSocketUpgradeGate extends ChannelInboundHandlerAdapter {
             refuse(ctx, refusal);
             return;
         }
-        ctx.pipeline().remove(this);
         ctx.fireChannelRead(request);
     }
 

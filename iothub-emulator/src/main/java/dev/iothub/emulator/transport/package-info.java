@@ -1,5 +1,6 @@
 /**
- * Transport: the TLS certificate, the Netty MQTT listener and its pipeline.
+ * Transport: the TLS certificate and the device listeners (MQTT over TLS, MQTT over WebSocket) with their shared
+ * pipeline.
  */
 @NullMarked
 package dev.iothub.emulator.transport;

@@ -2,6 +2,9 @@ package dev.iothub.emulator.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,11 +55,16 @@ class EmulatorCommandTests {
     }
 
     @Test
-    void whenStartedOnEphemeralPortsThenItPrintsConnectionStringsAndReadyAndServesRest(@TempDir Path dir)
+    void whenStartedThenItPrintsConnectionStringsAndTheDeviceEndpointsAndReadyAndServesRest(@TempDir Path dir)
             throws Exception {
         Path ca = dir.resolve("ca.pem");
+        int webSocketPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            webSocketPort = probe.getLocalPort();
+        }
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> this.command.run("--mqtt-port", "0",
-                "--ws-port", "0", "--service-port", "0", "--device", "a", "--device", "b:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "--ws-port", Integer.toString(webSocketPort), "--service-port", "0", "--device", "a", "--device",
+                "b:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
                 "--ca-out", ca.toString()));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> out().contains("ready" + System.lineSeparator()));
@@ -67,7 +75,10 @@ class EmulatorCommandTests {
             Matcher webSocket = Pattern.compile("mqtt-ws: 127\\.0\\.0\\.1:(\\d+) \\(MQTT over WebSocket, "
                     + "wss://127\\.0\\.0\\.1:(\\d+)/\\$iothub/websocket\\)").matcher(out());
             assertThat(webSocket.find()).as(out()).isTrue();
-            assertThat(webSocket.group(1)).isEqualTo(webSocket.group(2)).isNotEqualTo("0");
+            assertThat(webSocket.group(1)).isEqualTo(webSocket.group(2)).isEqualTo(Integer.toString(webSocketPort));
+            try (Socket listening = new Socket(InetAddress.getLoopbackAddress(), webSocketPort)) {
+                assertThat(listening.isConnected()).isTrue();
+            }
             Matcher serviceApi = Pattern.compile("service api: (http://\\S+)").matcher(out());
             assertThat(serviceApi.find()).isTrue();
             int devices = HttpClient.newHttpClient()
