@@ -16,7 +16,7 @@ import org.springframework.context.SmartLifecycle;
  * On stop, work already queued may finish for up to 5 seconds; then what still runs is interrupted.
  *
  * @author iothub-spring-boot
- * @since 0.2.0
+ * @since 0.1.0
  */
 public class IotHubInboundExecutors implements SmartLifecycle {
 

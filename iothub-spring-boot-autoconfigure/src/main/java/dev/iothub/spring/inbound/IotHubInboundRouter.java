@@ -69,7 +69,7 @@ public class IotHubInboundRouter
      *
      * @param clientManager the connection, which sends direct-method answers
      * @param executors the handler threads, started and stopped with the application context
-     * @since 0.2.0
+     * @since 0.1.0
      */
     public IotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors) {
         this(clientManager, executors, false);
@@ -79,11 +79,11 @@ public class IotHubInboundRouter
      * Creates a router with 4 direct-method threads and queues of 100, running until {@link #destroy()}.
      *
      * @param clientManager the connection
-     * @deprecated since 0.2.0 in favour of {@link #IotHubInboundRouter(IotHubClientManager, IotHubInboundExecutors)}
+     * @deprecated since 0.1.0 in favour of {@link #IotHubInboundRouter(IotHubClientManager, IotHubInboundExecutors)}
      * with executors the application context starts and stops; this router no longer registers itself with the
      * connection
      */
-    @Deprecated(since = "0.2.0", forRemoval = true)
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public IotHubInboundRouter(IotHubClientManager clientManager) {
         this(clientManager, 4, 100);
     }
@@ -94,11 +94,11 @@ public class IotHubInboundRouter
      * @param clientManager the connection
      * @param methodThreads how many direct methods may run at once
      * @param queueCapacity how much work of each kind may wait for a thread
-     * @deprecated since 0.2.0 in favour of {@link #IotHubInboundRouter(IotHubClientManager, IotHubInboundExecutors)}
+     * @deprecated since 0.1.0 in favour of {@link #IotHubInboundRouter(IotHubClientManager, IotHubInboundExecutors)}
      * with executors the application context starts and stops; this router no longer registers itself with the
      * connection
      */
-    @Deprecated(since = "0.2.0", forRemoval = true)
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public IotHubInboundRouter(IotHubClientManager clientManager, int methodThreads, int queueCapacity) {
         this(clientManager, startedExecutors(clientManager, methodThreads, queueCapacity), true);
     }
@@ -173,10 +173,10 @@ public class IotHubInboundRouter
     /**
      * The {@code $version} of the last desired-property update delivered, or empty before the first.
      *
-     * @deprecated since 0.2.0 for removal: nothing in the starter needs it, and the version a listener sees is in
+     * @deprecated since 0.1.0 for removal: nothing in the starter needs it, and the version a listener sees is in
      * {@link DesiredPropertiesUpdate#version()}
      */
-    @Deprecated(since = "0.2.0", forRemoval = true)
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public Optional<Long> lastDesiredVersion() {
         return this.desiredProperties.lastVersion();
     }

@@ -43,12 +43,12 @@ public final class IotHubHeaders {
     /**
      * Application properties ({@code Map<String, String>}): those to send with telemetry; on a received
      * cloud-to-device message the whole property bag, system keys ({@code $.mid} ...) included.
-     * @deprecated since 0.2.0 for removal, because it means one thing on the way in and another on the way out:
+     * @deprecated since 0.1.0 for removal, because it means one thing on the way in and another on the way out:
      * use {@link #APPLICATION_PROPERTIES} for the properties to send with telemetry (this header is still read when
      * that one is absent), and {@link #PROPERTY_BAG} for the whole bag of a received message (this header still
      * carries it too)
      */
-    @Deprecated(since = "0.2.0", forRemoval = true)
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public static final String PROPERTIES = "iothub_properties";
 
     /**

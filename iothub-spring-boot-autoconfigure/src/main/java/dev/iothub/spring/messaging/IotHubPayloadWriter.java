@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code String} too, as JSON.
  *
  * @author iothub-spring-boot
- * @since 0.2.0
+ * @since 0.1.0
  */
 public final class IotHubPayloadWriter {
 

@@ -61,7 +61,7 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
      *
      * @param clientManager the connection
      * @param jsonMapper the mapper for twin documents and patches
-     * @since 0.2.0
+     * @since 0.1.0
      */
     public IotHubTwinTemplate(IotHubClientManager clientManager, JsonMapper jsonMapper) {
         this.clientManager = clientManager;
@@ -76,10 +76,10 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
      * @param clientManager the connection
      * @param router unused
      * @param jsonMapper the mapper for twin documents and patches
-     * @deprecated since 0.2.0 in favour of {@link #IotHubTwinTemplate(IotHubClientManager, JsonMapper)}; this
+     * @deprecated since 0.1.0 in favour of {@link #IotHubTwinTemplate(IotHubClientManager, JsonMapper)}; this
      * constructor no longer registers the template with the router
      */
-    @Deprecated(since = "0.2.0", forRemoval = true)
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public IotHubTwinTemplate(IotHubClientManager clientManager, IotHubInboundRouter router, JsonMapper jsonMapper) {
         this(clientManager, jsonMapper);
     }

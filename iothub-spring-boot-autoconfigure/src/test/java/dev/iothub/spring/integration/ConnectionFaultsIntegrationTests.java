@@ -280,4 +280,18 @@ class ConnectionFaultsIntegrationTests {
             .doesNotContain("probably");
     }
 
+    @Test
+    void whenMqttWsPointsAtAPortThatIsNotAWebSocketEndpointThenTheLogSaysTheUpgradeFailed(CapturedOutput output) {
+        emulator.registerDevice("wrongport1");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator,
+                dev.iothub.spring.connection.IotHubTransport.MQTT_WS, "wrongport1", "iothub.port=" + emulator.mqttPort(),
+                "iothub.reconnect.initial-delay=100ms", "iothub.reconnect.max-delay=200ms")) {
+            ConnectionEvents events = context.getBean(ConnectionEvents.class);
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> events.of(IotHubReconnectingEvent.class).size() >= 2);
+        }
+        assertThat(output).contains("the WebSocket upgrade at localhost:" + emulator.mqttPort()
+                + "/$iothub/websocket failed");
+    }
+
 }
