@@ -2,6 +2,8 @@ package dev.iothub.spring.integration;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * them: connections made later flow normally, so a client that notices can reconnect through the relay.
  * <p>
  * Latency and throttling are applied per direction on one event loop per connection, so bytes keep their order;
- * at most {@value #MAX_HELD_BYTES} bytes are held per direction before the relay stops reading from the sender, so
+ * at most 64 KiB are held per direction before the relay stops reading from the sender, so
  * a slow link pushes back on the sender's TCP window instead of hiding in the relay's memory.
  */
 final class FaultInjectingRelay implements AutoCloseable {
@@ -202,6 +203,13 @@ final class FaultInjectingRelay implements AutoCloseable {
 
         void close() {
             FaultInjectingRelay.this.links.remove(this);
+            EventLoop loop = this.device.eventLoop();
+            if (!loop.isShuttingDown()) {
+                loop.execute(() -> {
+                    this.deviceToHub.discard();
+                    this.hubToDevice.discard();
+                });
+            }
             this.device.close();
             Channel hubSide = this.hub;
             if (hubSide != null) {
@@ -225,9 +233,13 @@ final class FaultInjectingRelay implements AutoCloseable {
 
         private volatile @Nullable AtomicLong cutBudget;
 
+        private final Deque<ByteBuf> parked = new ArrayDeque<>();
+
         private long held;
 
         private long linkFreeAtNanos;
+
+        private long lastDeliveryNanos;
 
         Pipe(Link link, Direction direction) {
             this.link = link;
@@ -254,8 +266,19 @@ final class FaultInjectingRelay implements AutoCloseable {
             this.paused = false;
             Channel source = source();
             if (source != null && this.link.hub != null) {
-                source.eventLoop().execute(this::readIfAllowed);
+                source.eventLoop().execute(() -> {
+                    while (!this.parked.isEmpty()) {
+                        forwardLater(this.parked.poll());
+                    }
+                    readIfAllowed();
+                });
             }
+        }
+
+        /** Drops what a pause held; on the link's event loop. */
+        void discard() {
+            this.parked.forEach(ReferenceCountUtil::release);
+            this.parked.clear();
         }
 
         void cutAfter(AtomicLong budget) {
@@ -279,8 +302,8 @@ final class FaultInjectingRelay implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf bytes = (ByteBuf) msg;
             if (this.paused) {
-                // Read before the pause took effect: hold it until resumed, like the bytes still in the buffers
-                forwardLater(bytes, true);
+                // Read as the pause took effect: held until resumed, like the bytes still in the sockets' buffers
+                this.parked.add(bytes);
                 return;
             }
             AtomicLong budget = this.cutBudget;
@@ -290,38 +313,31 @@ final class FaultInjectingRelay implements AutoCloseable {
                     int allowed = (int) Math.max(0, bytes.readableBytes() + left);
                     ByteBuf head = bytes.readRetainedSlice(allowed);
                     ReferenceCountUtil.release(bytes);
-                    forwardLater(head, false);
+                    forwardLater(head);
                     ctx.channel().eventLoop().schedule(FaultInjectingRelay.this::cutAll, delayNanos(0),
                             TimeUnit.NANOSECONDS);
                     return;
                 }
             }
-            forwardLater(bytes, false);
+            forwardLater(bytes);
         }
 
-        private void forwardLater(ByteBuf bytes, boolean untilResumed) {
+        /** Schedules bytes for the other side; deadlines never decrease, so the event loop keeps their order. */
+        private void forwardLater(ByteBuf bytes) {
             int size = bytes.readableBytes();
             this.held += size;
-            EventLoop loop = source().eventLoop();
-            Runnable forward = () -> {
-                if (untilResumed && this.paused) {
-                    loop.schedule(() -> forwardLater(bytes, true), 10, TimeUnit.MILLISECONDS);
-                    this.held -= size;
+            EventLoop loop = this.link.device.eventLoop();
+            loop.schedule(() -> {
+                Channel target = target();
+                if (target == null) {
+                    ReferenceCountUtil.release(bytes);
                     return;
                 }
-                Channel target = target();
-                target.writeAndFlush(bytes).addListener((written) -> loop.execute(() -> {
+                target.writeAndFlush(bytes).addListener((written) -> {
                     this.held -= size;
                     readIfAllowed();
-                }));
-            };
-            long delay = delayNanos(size);
-            if (delay <= 0) {
-                forward.run();
-            }
-            else {
-                loop.schedule(forward, delay, TimeUnit.NANOSECONDS);
-            }
+                });
+            }, delayNanos(size), TimeUnit.NANOSECONDS);
             if (this.held >= MAX_HELD_BYTES) {
                 source().config().setAutoRead(false);
             }
@@ -334,14 +350,16 @@ final class FaultInjectingRelay implements AutoCloseable {
             long start = Math.max(now, this.linkFreeAtNanos);
             long serialisation = (rate > 0) ? TimeUnit.SECONDS.toNanos(size) / rate : 0;
             this.linkFreeAtNanos = start + serialisation;
-            return this.linkFreeAtNanos + FaultInjectingRelay.this.latency.toNanos() - now;
+            this.lastDeliveryNanos = Math.max(this.lastDeliveryNanos,
+                    this.linkFreeAtNanos + FaultInjectingRelay.this.latency.toNanos());
+            return Math.max(0, this.lastDeliveryNanos - now);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             // The other side sees the close after the bytes still on their way
             EventLoop loop = ctx.channel().eventLoop();
-            loop.schedule(this.link::close, Math.max(0, delayNanos(0)), TimeUnit.NANOSECONDS);
+            loop.schedule(this.link::close, delayNanos(0), TimeUnit.NANOSECONDS);
         }
 
         @Override
