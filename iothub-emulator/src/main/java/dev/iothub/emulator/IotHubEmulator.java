@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
@@ -29,6 +30,7 @@ import dev.iothub.emulator.mqtt.SessionStore;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.emulator.transport.TlsIdentity;
 import dev.iothub.protocol.ConnectionString;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -36,8 +38,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A local Azure IoT Hub: the device MQTT endpoint over TLS plus the service side as a Java API and a REST API that
- * mirrors IoT Hub's service REST API ({@link #serviceUri()}).
+ * A local Azure IoT Hub: the device endpoints (MQTT over TLS and MQTT over WebSocket, see {@link DeviceEndpoint})
+ * plus the service side as a Java API and a REST API that mirrors IoT Hub's service REST API ({@link #serviceUri()}).
  * <p>
  * Start one with {@link #builder()}; every instance is independent (no static state) and {@link #close()} stops
  * all its threads. Identities are named by their id: {@code deviceId}, or {@code deviceId/moduleId} for a module.
@@ -72,6 +74,8 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final MqttServer mqttServer;
 
+    private final @Nullable MqttServer webSocketServer;
+
     private final String bindAddress;
 
     private final @Nullable ServiceEndpoint serviceApi;
@@ -84,16 +88,24 @@ public final class IotHubEmulator implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
                 new DefaultThreadFactory("iothub-emulator-io", true), NioIoHandler.newFactory());
-        Clock clock = builder.clock;
-        this.hub = new Hub(this.workers, clock, builder.telemetryCapacityBytes);
+        this.hub = new Hub(this.workers, builder.clock, builder.telemetryCapacityBytes);
         builder.devices.forEach((deviceId, key) -> this.hub.register(deviceId, null, key));
         try {
-            this.mqttServer = MqttServer.bind(new InetSocketAddress(builder.bindAddress, builder.mqttPort),
-                    this.tls.serverContext(), this.boss, this.workers,
-                    () -> new ConnectHandler(this.hub, this.sessions, clock, builder.hubName,
-                            builder.tokenExpiryGrace, builder.outputStallTimeout));
+            this.mqttServer = MqttServer.bind(DeviceEndpoint.MQTT,
+                    new InetSocketAddress(builder.bindAddress, builder.mqttPort), this.tls.serverContext(), this.boss,
+                    this.workers, connectHandlers(DeviceEndpoint.MQTT, builder));
         }
         catch (RuntimeException ex) {
+            shutdownGroups();
+            throw ex;
+        }
+        try {
+            this.webSocketServer = (builder.webSocketPort >= 0) ? MqttServer.bind(DeviceEndpoint.MQTT_WEBSOCKET,
+                    new InetSocketAddress(builder.bindAddress, builder.webSocketPort), this.tls.serverContext(),
+                    this.boss, this.workers, connectHandlers(DeviceEndpoint.MQTT_WEBSOCKET, builder)) : null;
+        }
+        catch (RuntimeException ex) {
+            this.mqttServer.close();
             shutdownGroups();
             throw ex;
         }
@@ -105,12 +117,23 @@ public final class IotHubEmulator implements AutoCloseable {
                     : null;
         }
         catch (RuntimeException ex) {
-            this.mqttServer.close();
+            closeDeviceEndpoints();
             shutdownGroups();
             throw ex;
         }
-        logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#}",
-                this.hubName, builder.bindAddress, mqttPort());
+        logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#} (mqtt){3}",
+                this.hubName, builder.bindAddress, mqttPort(), (this.webSocketServer != null)
+                        ? " and port " + this.webSocketServer.port() + " (mqtt-ws)" : "");
+    }
+
+    /** Makes each new connection's CONNECT handler, with the builder's settings as they were at start. */
+    private Supplier<ChannelHandler> connectHandlers(DeviceEndpoint endpoint, Builder builder) {
+        Clock clock = builder.clock;
+        String hubName = builder.hubName;
+        Duration tokenExpiryGrace = builder.tokenExpiryGrace;
+        Duration outputStallTimeout = builder.outputStallTimeout;
+        return () -> new ConnectHandler(endpoint, this.hub, this.sessions, clock, hubName, tokenExpiryGrace,
+                outputStallTimeout);
     }
 
     /** The REST API, registered by the emulator jar; see {@link ServiceEndpoint} for why it is looked up. */
@@ -121,7 +144,7 @@ public final class IotHubEmulator implements AutoCloseable {
                     + "META-INF/services/" + ServiceEndpoint.Factory.class.getName() + "); use servicePort(-1)"));
     }
 
-    /** A builder with the defaults: ephemeral ports on 127.0.0.1, hub name {@code localhost}, no expiry grace. */
+    /** A builder with the defaults: ephemeral ports on 127.0.0.1 (MQTT, MQTT over WebSocket, REST), hub name {@code localhost}, no expiry grace. */
     public static Builder builder() {
         return new Builder();
     }
@@ -131,6 +154,19 @@ public final class IotHubEmulator implements AutoCloseable {
     /** The port devices connect to (MQTT over TLS). */
     public int mqttPort() {
         return this.mqttServer.port();
+    }
+
+    /**
+     * The port devices connect to with MQTT over WebSocket ({@code wss://{host}:{port}/$iothub/websocket}).
+     *
+     * @throws IllegalStateException when the WebSocket endpoint is off ({@code webSocketPort(-1)})
+     */
+    public int webSocketPort() {
+        if (this.webSocketServer == null) {
+            throw new IllegalStateException("The MQTT-over-WebSocket endpoint is off; enable it with "
+                    + "IotHubEmulator.builder().webSocketPort(0) or a fixed port");
+        }
+        return this.webSocketServer.port();
     }
 
     /**
@@ -238,6 +274,15 @@ public final class IotHubEmulator implements AutoCloseable {
     /** Whether the identity is connected. */
     public boolean isConnected(String id) {
         return this.hub.isConnected(id);
+    }
+
+    /**
+     * The device endpoint the identity's live connection came through, or empty when it is not connected.
+     *
+     * @param id {@code deviceId} or {@code deviceId/moduleId}, as for {@link #isConnected(String)}
+     */
+    public Optional<DeviceEndpoint> connectedVia(String id) {
+        return this.hub.connectedVia(id);
     }
 
     /** Closes the identity's connection without notice (fault injection); its persistent session stays. */
@@ -419,8 +464,15 @@ public final class IotHubEmulator implements AutoCloseable {
         if (this.serviceApi != null) {
             this.serviceApi.close();
         }
-        this.mqttServer.close();
+        closeDeviceEndpoints();
         shutdownGroups();
+    }
+
+    private void closeDeviceEndpoints() {
+        if (this.webSocketServer != null) {
+            this.webSocketServer.close();
+        }
+        this.mqttServer.close();
     }
 
     private void shutdownGroups() {
@@ -437,6 +489,8 @@ public final class IotHubEmulator implements AutoCloseable {
         private int mqttPort;
 
         private int servicePort;
+
+        private int webSocketPort;
 
         private String bindAddress = "127.0.0.1";
 
@@ -468,6 +522,19 @@ public final class IotHubEmulator implements AutoCloseable {
         /** The MQTT port; 0 (the default) picks a free one. The official SDKs need 8883. */
         public Builder mqttPort(int port) {
             this.mqttPort = port;
+            return this;
+        }
+
+        /**
+         * The port of the MQTT-over-WebSocket endpoint; 0 (the default) picks a free one, -1 turns the endpoint off.
+         * The official SDKs connect to port 443 only (which needs root or {@code CAP_NET_BIND_SERVICE} to bind);
+         * the starter takes any port.
+         */
+        public Builder webSocketPort(int port) {
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException("The WebSocket port must be -1 (off) or 0 to 65535");
+            }
+            this.webSocketPort = port;
             return this;
         }
 

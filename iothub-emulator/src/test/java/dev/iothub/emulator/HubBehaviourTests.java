@@ -1,5 +1,7 @@
 package dev.iothub.emulator;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,9 +63,13 @@ class HubBehaviourTests {
     }
 
     private static PahoDevice newDevice() throws MqttException {
+        return newDevice(DeviceEndpoint.MQTT);
+    }
+
+    private static PahoDevice newDevice(DeviceEndpoint endpoint) throws MqttException {
         String deviceId = "device-" + ids.incrementAndGet();
         hub.registerDevice(deviceId);
-        return new PahoDevice(hub, deviceId);
+        return new PahoDevice(hub, deviceId, endpoint);
     }
 
     private static int refusalCode(PahoDevice device, String password) {
@@ -265,16 +273,19 @@ class HubBehaviourTests {
     @Nested
     class Connections {
 
-        @Test
-        void whenASecondConnectionArrivesThenTheFirstIsKicked() throws Exception {
-            try (PahoDevice first = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenASecondConnectionArrivesThenTheFirstIsKicked(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice first = newDevice(endpoint)) {
                 first.connect();
                 String deviceId = first.client().getClientId();
-                try (PahoDevice second = new PahoDevice(hub, deviceId)) {
+                DeviceEndpoint other = (endpoint == DeviceEndpoint.MQTT) ? DeviceEndpoint.MQTT_WEBSOCKET
+                        : DeviceEndpoint.MQTT;
+                try (PahoDevice second = new PahoDevice(hub, deviceId, other)) {
                     second.connect();
                     awaitDisconnected(first);
                     assertThat(second.isConnected()).isTrue();
-                    assertThat(hub.isConnected(deviceId)).isTrue();
+                    assertThat(hub.connectedVia(deviceId)).contains(other);
                     second.subscribe(Topics.METHODS_FILTER, 1);
                     CompletableFuture<MethodResult> call = hub.invokeMethodAsync(deviceId, "ping", null,
                             Duration.ofSeconds(10));
@@ -287,9 +298,10 @@ class HubBehaviourTests {
             }
         }
 
-        @Test
-        void whenForcedToDisconnectThenTheClientLosesTheConnection() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenForcedToDisconnectThenTheClientLosesTheConnection(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 device.connect();
                 hub.disconnect(device.client().getClientId());
                 awaitDisconnected(device);
@@ -338,9 +350,10 @@ class HubBehaviourTests {
     @Nested
     class Telemetry {
 
-        @Test
-        void whenTelemetryHasAPropertyBagThenSystemAndApplicationPropertiesAreDecoded() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenTelemetryHasAPropertyBagThenSystemAndApplicationPropertiesAreDecoded(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 device.connect();
                 String deviceId = device.client().getClientId();
                 device.publish("devices/" + deviceId + "/messages/events/$.mid=m%201&%24.ct=application%2Fjson"
@@ -446,9 +459,10 @@ class HubBehaviourTests {
             }
         }
 
-        @Test
-        void whenTelemetryIsOver256KbThenTheHubDisconnects() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenTelemetryIsOver256KbThenTheHubDisconnects(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 device.connect();
                 String deviceId = device.client().getClientId();
                 String big = "x".repeat(256 * 1024);
@@ -548,6 +562,22 @@ class HubBehaviourTests {
                 .isThrownBy(() -> IotHubEmulator.builder().mqttPort(hub.mqttPort()).servicePort(-1).start())
                 .withMessageContaining("Cannot listen for devices on");
         }
+
+        @Test
+        void whenTheWebSocketPortIsTakenThenStartingFailsClearlyAndFreesTheMqttPort() throws Exception {
+            int mqttPort;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                mqttPort = probe.getLocalPort();
+            }
+            assertThatExceptionOfType(IllegalStateException.class)
+                .isThrownBy(() -> IotHubEmulator.builder().mqttPort(mqttPort).webSocketPort(hub.webSocketPort())
+                    .servicePort(-1).start())
+                .withMessageContaining("Cannot listen for devices on")
+                .withMessageContaining("(mqtt-ws)");
+            try (IotHubEmulator again = IotHubEmulator.builder().mqttPort(mqttPort).servicePort(-1).start()) {
+                assertThat(again.mqttPort()).isEqualTo(mqttPort);
+            }
+        }
     }
 
     @Nested
@@ -591,9 +621,10 @@ class HubBehaviourTests {
     @Nested
     class Twins {
 
-        @Test
-        void whenGettingANewTwinThenBothVersionsAreOne() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenGettingANewTwinThenBothVersionsAreOne(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 device.connect();
                 device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
                 device.publish(Topics.twinGet("1"), "", 1, false);
@@ -605,9 +636,10 @@ class HubBehaviourTests {
             }
         }
 
-        @Test
-        void whenPatchingReportedThenTheyMergeAndTheVersionIsReturned() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenPatchingReportedThenTheyMergeAndTheVersionIsReturned(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 device.connect();
                 String deviceId = device.client().getClientId();
                 device.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
@@ -676,9 +708,10 @@ class HubBehaviourTests {
             assertThat(hub.twin(deviceId).desiredVersion()).isEqualTo(2);
         }
 
-        @Test
-        void whenDesiredChangesThenASubscribedDeviceIsNotifiedAndAnOfflineOneIsNot() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenDesiredChangesThenASubscribedDeviceIsNotifiedAndAnOfflineOneIsNot(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 String deviceId = device.client().getClientId();
                 hub.patchDesired(deviceId, Map.of("color", "red"));
                 device.connect();
@@ -701,9 +734,10 @@ class HubBehaviourTests {
     @Nested
     class DirectMethods {
 
-        @Test
-        void whenTheDeviceAnswersThenTheCallerGetsStatusAndPayload() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenTheDeviceAnswersThenTheCallerGetsStatusAndPayload(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 device.connect();
                 String deviceId = device.client().getClientId();
                 device.subscribe(Topics.METHODS_FILTER, 1);
@@ -785,9 +819,10 @@ class HubBehaviourTests {
     @Nested
     class CloudToDevice {
 
-        @Test
-        void whenQueuedWhileOfflineThenDeliveredOnReconnectAndNotAgainAfterPuback() throws Exception {
-            try (PahoDevice device = newDevice()) {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenQueuedWhileOfflineThenDeliveredOnReconnectAndNotAgainAfterPuback(DeviceEndpoint endpoint) throws Exception {
+            try (PahoDevice device = newDevice(endpoint)) {
                 String deviceId = device.client().getClientId();
                 device.connect(false);
                 device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);

@@ -21,25 +21,40 @@ import com.microsoft.azure.sdk.iot.device.transport.IotHubConnectionStatus;
 import com.microsoft.azure.sdk.iot.device.twin.DirectMethodResponse;
 import com.microsoft.azure.sdk.iot.device.twin.Twin;
 import com.microsoft.azure.sdk.iot.device.twin.TwinCollection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Conformance with a client nobody here wrote: the official Azure IoT device SDK for Java 2.5.0 over MQTT.
+ * Conformance with a client nobody here wrote: the official Azure IoT device SDK for Java 2.5.0, over MQTT and over
+ * MQTT over WebSocket ({@code MQTT_WS}).
  * <p>
- * The SDK always connects to port 8883 of the connection string's host and needs a dot in it, so this emulator
- * listens on 8883 as {@code 127.0.0.1} (covered by the certificate's IP SAN).
+ * The SDK always connects to port 8883 (MQTT) or 443 (MQTT_WS) of the connection string's host and needs a dot in
+ * it, so this emulator listens on that port as {@code 127.0.0.1} (covered by the certificate's IP SAN). Binding 443
+ * needs root or {@code CAP_NET_BIND_SERVICE}: without it the MQTT_WS run is skipped, unless
+ * {@code IOTHUB_TESTS_REQUIRE_ENVIRONMENT=true} (as in CI), which makes it fail instead.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = IotHubClientProtocol.class, names = { "MQTT", "MQTT_WS" })
 class OfficialSdkConformanceTests {
+
+    private static final int SDK_WEB_SOCKET_PORT = 443;
 
     private static final AtomicInteger ids = new AtomicInteger();
 
     private static IotHubEmulator hub;
+
+    /** Why this run's hub could not start, or {@code null} when it did. */
+    private static String unavailable;
 
     /**
      * The SDK's own wait for a twin response. SDK 2.5.0 loses about 3 % of twin responses under test load (traced:
@@ -50,14 +65,43 @@ class OfficialSdkConformanceTests {
 
     private final List<DeviceClient> clients = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void startHub() {
-        hub = IotHubEmulator.builder().mqttPort(8883).hubName("127.0.0.1").start();
+    @Parameter
+    IotHubClientProtocol protocol;
+
+    @BeforeParameterizedClassInvocation
+    static void startHub(IotHubClientProtocol protocol) {
+        IotHubEmulator.Builder builder = IotHubEmulator.builder().hubName("127.0.0.1");
+        if (protocol == IotHubClientProtocol.MQTT_WS) {
+            builder.webSocketPort(SDK_WEB_SOCKET_PORT);
+        }
+        else {
+            builder.mqttPort(8883);
+        }
+        try {
+            hub = builder.start();
+        }
+        catch (IllegalStateException ex) {
+            if (protocol != IotHubClientProtocol.MQTT_WS
+                    || Boolean.parseBoolean(System.getenv("IOTHUB_TESTS_REQUIRE_ENVIRONMENT"))) {
+                throw ex;
+            }
+            unavailable = "The official SDK's MQTT_WS needs port " + SDK_WEB_SOCKET_PORT + ", which this process "
+                    + "cannot bind (" + ex.getMessage() + "); IOTHUB_TESTS_REQUIRE_ENVIRONMENT=true fails instead";
+        }
     }
 
-    @AfterAll
+    @BeforeEach
+    void requireHub() {
+        Assumptions.assumeTrue(unavailable == null, unavailable);
+    }
+
+    @AfterParameterizedClassInvocation
     static void stopHub() {
-        hub.close();
+        if (hub != null) {
+            hub.close();
+            hub = null;
+        }
+        unavailable = null;
     }
 
     @AfterEach
@@ -67,7 +111,7 @@ class OfficialSdkConformanceTests {
 
     private DeviceClient openClient(String deviceId) throws Exception {
         hub.registerDevice(deviceId);
-        DeviceClient client = new DeviceClient(hub.connectionString(deviceId), IotHubClientProtocol.MQTT,
+        DeviceClient client = new DeviceClient(hub.connectionString(deviceId), this.protocol,
                 ClientOptions.builder().sslContext(hub.clientSslContext()).build());
         this.clients.add(client);
         return client;
@@ -111,6 +155,8 @@ class OfficialSdkConformanceTests {
         client.sendEvent(message);
 
         ReceivedTelemetry received = hub.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
+        assertThat(hub.connectedVia(deviceId)).contains((this.protocol == IotHubClientProtocol.MQTT_WS)
+                ? DeviceEndpoint.MQTT_WEBSOCKET : DeviceEndpoint.MQTT);
         assertThat(received.bodyAsString()).isEqualTo("{\"temperature\":21.5}");
         assertThat(received.properties()).containsEntry("alert level", "high & rising");
         assertThat(received.systemProperties()).containsEntry("message-id", "message 1")
@@ -154,7 +200,7 @@ class OfficialSdkConformanceTests {
         String deviceId = newDeviceId();
         hub.registerDevice(deviceId);
         hub.patchDesired(deviceId, Map.of("targetTemperature", 20));
-        this.clients.add(new DeviceClient(hub.connectionString(deviceId), IotHubClientProtocol.MQTT,
+        this.clients.add(new DeviceClient(hub.connectionString(deviceId), this.protocol,
                 ClientOptions.builder().sslContext(hub.clientSslContext()).build()));
         DeviceClient client = this.clients.get(this.clients.size() - 1);
         BlockingQueue<Twin> desired = new LinkedBlockingQueue<>();

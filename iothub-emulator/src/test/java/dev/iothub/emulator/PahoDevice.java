@@ -33,9 +33,13 @@ final class PahoDevice implements AutoCloseable {
     volatile Throwable connectionLost;
 
     PahoDevice(IotHubEmulator hub, String deviceId) throws MqttException {
+        this(hub, deviceId, DeviceEndpoint.MQTT);
+    }
+
+    PahoDevice(IotHubEmulator hub, String deviceId, DeviceEndpoint endpoint) throws MqttException {
         this.hub = hub;
         this.deviceId = deviceId;
-        this.client = new MqttClient("ssl://localhost:" + hub.mqttPort(), deviceId, new MemoryPersistence());
+        this.client = new MqttClient(serverUri(hub, endpoint), deviceId, new MemoryPersistence());
         this.client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
@@ -51,6 +55,15 @@ final class PahoDevice implements AutoCloseable {
             public void deliveryComplete(IMqttDeliveryToken token) {
             }
         });
+    }
+
+    /** The URI the official SDKs use for the endpoint, on the emulator's port. */
+    static String serverUri(IotHubEmulator hub, DeviceEndpoint endpoint) {
+        return switch (endpoint) {
+            case MQTT -> "ssl://localhost:" + hub.mqttPort();
+            case MQTT_WEBSOCKET -> "wss://localhost:" + hub.webSocketPort()
+                    + "/$iothub/websocket?iothub-no-client-cert=true";
+        };
     }
 
     MqttConnectOptions options(String password, boolean cleanSession) {

@@ -7,18 +7,18 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 
-import javax.net.ssl.SSLSocket;
-
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Connection rules a well-behaved client never exercises, tested with hand-written packets on a TLS socket.
+ * Connection rules a well-behaved client never exercises, tested with hand-written packets on a TLS socket and in
+ * WebSocket frames.
  */
 class RawMqttConnectionTests {
 
@@ -34,11 +34,12 @@ class RawMqttConnectionTests {
         hub.close();
     }
 
-    @Test
-    void whenNoPacketArrivesWithinOneAndAHalfKeepAlivesThenTheHubCloses() throws IOException {
-        try (SSLSocket socket = open()) {
-            socket.getOutputStream().write(connect("raw-device", 1, token("raw-device")));
-            InputStream in = socket.getInputStream();
+    @ParameterizedTest
+    @EnumSource(DeviceEndpoint.class)
+    void whenNoPacketArrivesWithinOneAndAHalfKeepAlivesThenTheHubCloses(DeviceEndpoint endpoint) throws IOException {
+        try (DeviceSocket socket = DeviceSocket.open(hub, endpoint)) {
+            socket.out().write(connect("raw-device", 1, token("raw-device")));
+            InputStream in = socket.in();
             byte[] connAck = in.readNBytes(4);
             assertThat(connAck).containsExactly(0x20, 0x02, 0x00, 0x00);
             Instant start = Instant.now();
@@ -47,31 +48,26 @@ class RawMqttConnectionTests {
         }
     }
 
-    @Test
-    void whenTheFirstPacketIsNotConnectThenTheHubCloses() throws IOException {
-        try (SSLSocket socket = open()) {
-            socket.getOutputStream().write(new byte[] { (byte) 0xC0, 0x00 });
-            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    @ParameterizedTest
+    @EnumSource(DeviceEndpoint.class)
+    void whenTheFirstPacketIsNotConnectThenTheHubCloses(DeviceEndpoint endpoint) throws IOException {
+        try (DeviceSocket socket = DeviceSocket.open(hub, endpoint)) {
+            socket.out().write(new byte[] { (byte) 0xC0, 0x00 });
+            assertThat(socket.in().read()).isEqualTo(-1);
         }
     }
 
-    @Test
-    void whenTheProtocolIsMqtt31ThenConnackRefusesTheVersion() throws IOException {
-        try (SSLSocket socket = open()) {
+    @ParameterizedTest
+    @EnumSource(DeviceEndpoint.class)
+    void whenTheProtocolIsMqtt31ThenConnackRefusesTheVersion(DeviceEndpoint endpoint) throws IOException {
+        try (DeviceSocket socket = DeviceSocket.open(hub, endpoint)) {
             byte[] packet = connect("raw-device", 60, token("raw-device"));
             byte[] legacy = legacyConnect(packet);
-            socket.getOutputStream().write(legacy);
-            byte[] connAck = socket.getInputStream().readNBytes(4);
+            socket.out().write(legacy);
+            byte[] connAck = socket.in().readNBytes(4);
             assertThat(connAck).containsExactly(0x20, 0x02, 0x00, 0x01);
-            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+            assertThat(socket.in().read()).isEqualTo(-1);
         }
-    }
-
-    private static SSLSocket open() throws IOException {
-        SSLSocket socket = (SSLSocket) hub.clientSslContext().getSocketFactory().createSocket("localhost",
-                hub.mqttPort());
-        socket.setSoTimeout(10_000);
-        return socket;
     }
 
     private static String token(String deviceId) {

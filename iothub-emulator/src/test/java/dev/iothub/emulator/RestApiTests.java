@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.Topics;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -127,6 +130,7 @@ class RestApiTests {
             assertThat(created.body().at("/authentication/symmetricKey/primaryKey").asString()).isEqualTo(KEY);
             assertThat(created.body().at("/authentication/symmetricKey/secondaryKey").asString()).isNotBlank();
             assertThat(created.body().get("connectionState").asString()).isEqualTo("Disconnected");
+            assertThat(created.body().get("connectedVia").isNull()).isTrue();
             assertThat(created.body().get("connectionString").asString()).isEqualTo(hub.connectionString(deviceId));
             assertThat(hub.device(deviceId).primaryKey()).isEqualTo(KEY);
         }
@@ -157,12 +161,23 @@ class RestApiTests {
             assertThat(list.body().findValuesAsString("deviceId")).contains(deviceId);
         }
 
-        @Test
-        void whenADeviceConnectsThenItsConnectionStateIsConnected() throws Exception {
+        @ParameterizedTest
+        @EnumSource(DeviceEndpoint.class)
+        void whenADeviceConnectsThenItsConnectionStateIsConnectedAndTheViewNamesTheEndpoint(DeviceEndpoint endpoint)
+                throws Exception {
             String deviceId = newDeviceId();
-            try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
-                assertThat(get("/devices/" + deviceId).body().get("connectionState").asString())
-                    .isEqualTo("Connected");
+            try (PahoDevice device = new PahoDevice(hub, deviceId, endpoint).connect()) {
+                JsonNode view = get("/devices/" + deviceId).body();
+                assertThat(view.get("connectionState").asString()).isEqualTo("Connected");
+                assertThat(view.get("connectedVia").asString()).isEqualTo(endpoint.wireName());
+                JsonNode listed = StreamSupport.stream(get("/devices").body().spliterator(), false)
+                    .filter((node) -> node.get("deviceId").asString().equals(deviceId))
+                    .findFirst()
+                    .orElseThrow();
+                assertThat(listed.get("connectedVia").asString()).isEqualTo(endpoint.wireName());
+                device.client().disconnect();
+                await().atMost(Duration.ofSeconds(10)).until(() -> !hub.isConnected(deviceId));
+                assertThat(get("/devices/" + deviceId).body().get("connectedVia").isNull()).isTrue();
             }
         }
 

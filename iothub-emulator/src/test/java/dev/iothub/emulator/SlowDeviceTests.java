@@ -3,25 +3,24 @@ package dev.iothub.emulator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import javax.net.ssl.SSLSocket;
-
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
 import dev.iothub.protocol.Topics;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A device that stops reading what the hub writes is slowed down and then dropped, and never holds up other devices.
+ * A device that stops reading what the hub writes is slowed down and then dropped, and never holds up other devices,
+ * whichever endpoint it connected through.
  */
 class SlowDeviceTests {
 
@@ -30,14 +29,16 @@ class SlowDeviceTests {
     /** TwinSnapshot GETs the flooding device sends; unthrottled, their answers would queue 320 MB for it. */
     private static final int FLOOD_REQUESTS = 20_000;
 
-    @Test
-    void whenADeviceFloodsTwinRequestsWithoutReadingThenOthersAreServedAndItIsDisconnected() throws Exception {
+    @ParameterizedTest
+    @EnumSource(DeviceEndpoint.class)
+    void whenADeviceFloodsTwinRequestsWithoutReadingThenOthersAreServedAndItIsDisconnected(DeviceEndpoint endpoint)
+            throws Exception {
         try (IotHubEmulator hub = IotHubEmulator.builder().ioThreads(1).outputStallTimeout(Duration.ofSeconds(1))
             .servicePort(-1).device("flooder").device("bystander").start();
-                SSLSocket flooder = openDevice(hub, "flooder", Topics.TWIN_RESPONSES_FILTER)) {
+                DeviceSocket flooder = openDevice(hub, endpoint, "flooder", Topics.TWIN_RESPONSES_FILTER)) {
             hub.patchDesired("flooder", sixteenKilobytes(0));
             CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> sendTwinRequests(flooder));
-            try (PahoDevice bystander = new PahoDevice(hub, "bystander").connect()) {
+            try (PahoDevice bystander = new PahoDevice(hub, "bystander", endpoint).connect()) {
                 bystander.subscribe(Topics.TWIN_RESPONSES_FILTER, 1);
                 bystander.publish(Topics.twinGet("b1"), "", 1, false);
                 assertThat(bystander.next().topic()).isEqualTo("$iothub/twin/res/200/?$rid=b1");
@@ -48,10 +49,12 @@ class SlowDeviceTests {
         }
     }
 
-    @Test
-    void whenTheServiceFloodsADeviceThatDoesNotReadThenItIsDisconnectedOnceItsQueueIsFull() throws Exception {
+    @ParameterizedTest
+    @EnumSource(DeviceEndpoint.class)
+    void whenTheServiceFloodsADeviceThatDoesNotReadThenItIsDisconnectedOnceItsQueueIsFull(DeviceEndpoint endpoint)
+            throws Exception {
         try (IotHubEmulator hub = IotHubEmulator.builder().servicePort(-1).device("sleeper").start();
-                SSLSocket sleeper = openDevice(hub, "sleeper", Topics.DESIRED_PROPERTIES_FILTER)) {
+                DeviceSocket sleeper = openDevice(hub, endpoint, "sleeper", Topics.DESIRED_PROPERTIES_FILTER)) {
             Instant deadline = Instant.now().plus(WAIT);
             for (int patch = 1; hub.isConnected("sleeper") && Instant.now().isBefore(deadline); patch++) {
                 hub.patchDesired("sleeper", sixteenKilobytes(patch));
@@ -73,13 +76,12 @@ class SlowDeviceTests {
      * Connects a device, subscribes it to one filter, waits until the hub has it, and never reads a byte. Its small
      * receive buffer keeps the kernel from absorbing megabytes before the hub's own queue fills.
      */
-    private static SSLSocket openDevice(IotHubEmulator hub, String deviceId, String filter) throws IOException {
-        SSLSocket socket = (SSLSocket) hub.clientSslContext().getSocketFactory().createSocket();
-        socket.setReceiveBufferSize(16 * 1024);
-        socket.connect(new InetSocketAddress("localhost", hub.mqttPort()), (int) WAIT.toMillis());
+    private static DeviceSocket openDevice(IotHubEmulator hub, DeviceEndpoint endpoint, String deviceId, String filter)
+            throws IOException {
+        DeviceSocket socket = DeviceSocket.open(hub, endpoint, 16 * 1024);
         String token = SasToken.create(hub.hubName(), deviceId, null, hub.device(deviceId).primaryKey(),
                 Instant.now().plusSeconds(300)).text();
-        OutputStream out = socket.getOutputStream();
+        OutputStream out = socket.out();
         out.write(MqttPackets.connect(deviceId, MqttUsername.format(hub.hubName(), deviceId, null, null), 60, token));
         out.write(MqttPackets.subscribe(1, filter, 0));
         out.flush();
@@ -88,14 +90,14 @@ class SlowDeviceTests {
     }
 
     /** Sends the flood of twin GETs in batches, stopping early when the connection fails. */
-    private static void sendTwinRequests(SSLSocket socket) {
+    private static void sendTwinRequests(DeviceSocket socket) {
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         for (int i = 0; i < 1000; i++) {
             batch.writeBytes(MqttPackets.publish(Topics.twinGet(Integer.toString(i)), new byte[0]));
         }
         byte[] packets = batch.toByteArray();
         try {
-            OutputStream out = socket.getOutputStream();
+            OutputStream out = socket.out();
             for (int sent = 0; sent < FLOOD_REQUESTS; sent += 1000) {
                 out.write(packets);
             }

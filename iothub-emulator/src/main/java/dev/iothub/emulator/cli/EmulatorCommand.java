@@ -7,11 +7,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.emulator.transport.MqttServer;
 
 /**
  * The standalone emulator, the main class of {@code iothub-emulator.jar}: starts an emulator from the command line,
- * prints a connection string per device, the REST base URL and then {@code ready}, and runs until it is stopped
- * (SIGTERM, Ctrl-C or {@link #stop()}).
+ * prints a connection string per device, the device endpoints, the REST base URL and then {@code ready}, and runs
+ * until it is stopped (SIGTERM, Ctrl-C or {@link #stop()}).
  */
 public final class EmulatorCommand {
 
@@ -104,6 +105,7 @@ public final class EmulatorCommand {
     private IotHubEmulator start(EmulatorOptions options) throws IOException {
         IotHubEmulator.Builder builder = IotHubEmulator.builder()
             .mqttPort(options.mqttPort())
+            .webSocketPort(options.webSocketPort())
             .servicePort(options.servicePort())
             .hubName(options.hubName())
             .bindAddress(options.bindAddress());
@@ -125,6 +127,13 @@ public final class EmulatorCommand {
         options.devices().keySet()
             .forEach((deviceId) -> this.out.println("device " + deviceId + ": " + emulator.connectionString(deviceId)));
         this.out.println("mqtt: " + options.bindAddress() + ":" + emulator.mqttPort() + " (MQTT over TLS)");
+        if (options.webSocketPort() >= 0) {
+            String host = options.bindAddress().contains(":") ? "[" + options.bindAddress() + "]"
+                    : options.bindAddress();
+            this.out.println("mqtt-ws: " + options.bindAddress() + ":" + emulator.webSocketPort()
+                    + " (MQTT over WebSocket, wss://" + host + ":" + emulator.webSocketPort()
+                    + MqttServer.WEBSOCKET_PATH + ")");
+        }
         this.out.println("service api: " + emulator.serviceUri());
         if (options.caOut() != null) {
             this.out.println("ca certificate: " + options.caOut().toAbsolutePath());

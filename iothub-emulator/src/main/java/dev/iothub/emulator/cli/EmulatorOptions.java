@@ -13,6 +13,10 @@ import org.jspecify.annotations.Nullable;
  * The standalone emulator's command-line options, parsed without side effects.
  *
  * @param mqttPort the device (MQTT over TLS) port; 0 picks a free one
+ * @param webSocketPort the device MQTT-over-WebSocket port; 0 picks a free one, -1 turns the endpoint off. The
+ * default is {@value #DEFAULT_WEB_SOCKET_PORT}, not IoT Hub's 443: binding 443 needs root or
+ * {@code CAP_NET_BIND_SERVICE}, and the starter takes any port; the official SDKs connect to 443 only, so run them
+ * against {@code --ws-port 443}
  * @param servicePort the service REST API port; 0 picks a free one
  * @param devices the devices to register, by id, with their primary key or {@code null} for a generated one
  * @param caOut where to write the CA certificate PEM, or {@code null}
@@ -20,17 +24,22 @@ import org.jspecify.annotations.Nullable;
  * @param bindAddress the address to listen on
  * @param help whether {@code --help} was given
  */
-public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullable String> devices,
+public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, Map<String, @Nullable String> devices,
         @Nullable Path caOut, String hubName, String bindAddress, boolean help) {
 
     /** The usage text. */
     public static final String USAGE = """
             Usage: java -jar iothub-emulator.jar [options]
 
-            A local Azure IoT Hub: devices connect with MQTT over TLS, back ends use the service REST API.
+            A local Azure IoT Hub: devices connect with MQTT over TLS or MQTT over WebSocket, back ends use the
+            service REST API.
 
             Options:
               --mqtt-port PORT     device port, MQTT over TLS (default 8883; 0 picks a free port)
+              --ws-port PORT       device port, MQTT over WebSocket at wss://HOST:PORT/$iothub/websocket
+                                   (default 8443; 0 picks a free port, -1 turns it off). IoT Hub uses 443,
+                                   which only root (or CAP_NET_BIND_SERVICE) may bind, hence 8443; the
+                                   official SDKs connect to 443 only: give them --ws-port 443
               --service-port PORT  service REST API port (default 8080; 0 picks a free port)
               --device ID[:KEY]    register a device, with a Base64 primary key or a generated one;
                                    repeatable (default: one device device-1)
@@ -40,10 +49,13 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
               --help               print this help
             """;
 
+    /** The MQTT-over-WebSocket port when no {@code --ws-port} is given; see {@link #webSocketPort()} for why. */
+    public static final int DEFAULT_WEB_SOCKET_PORT = 8443;
+
     /** The device registered when no {@code --device} is given. */
     public static final String DEFAULT_DEVICE = "device-1";
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--service-port", "--device", "--ca-out",
+    private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--ws-port", "--service-port", "--device", "--ca-out",
             "--hub-name", "--bind");
 
     /**
@@ -53,6 +65,7 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
      */
     public static EmulatorOptions parse(String... args) {
         int mqttPort = 8883;
+        int webSocketPort = DEFAULT_WEB_SOCKET_PORT;
         int servicePort = 8080;
         Map<String, @Nullable String> devices = new LinkedHashMap<>();
         Path caOut = null;
@@ -82,8 +95,9 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
                 value = args[++i];
             }
             switch (option) {
-                case "--mqtt-port" -> mqttPort = port(option, value);
-                case "--service-port" -> servicePort = port(option, value);
+                case "--mqtt-port" -> mqttPort = port(option, value, "");
+                case "--ws-port" -> webSocketPort = value.equals("-1") ? -1 : port(option, value, " (or -1 for off)");
+                case "--service-port" -> servicePort = port(option, value, "");
                 case "--device" -> addDevice(devices, value);
                 case "--ca-out" -> caOut = Path.of(nonEmpty(option, value));
                 case "--hub-name" -> hubName = nonEmpty(option, value);
@@ -94,11 +108,11 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
         if (devices.isEmpty()) {
             devices.put(DEFAULT_DEVICE, null);
         }
-        return new EmulatorOptions(mqttPort, servicePort, Collections.unmodifiableMap(devices), caOut, hubName,
+        return new EmulatorOptions(mqttPort, webSocketPort, servicePort, Collections.unmodifiableMap(devices), caOut, hubName,
                 bindAddress, help);
     }
 
-    private static int port(String option, String value) {
+    private static int port(String option, String value, String alternative) {
         try {
             int port = Integer.parseInt(value);
             if (port >= 0 && port <= 65535) {
@@ -108,7 +122,8 @@ public record EmulatorOptions(int mqttPort, int servicePort, Map<String, @Nullab
         catch (NumberFormatException ex) {
             // reported below
         }
-        throw new UsageException(option + " needs a port number from 0 to 65535, not '" + value + "'");
+        throw new UsageException(option + " needs a port number from 0 to 65535" + alternative + ", not '" + value
+                + "'");
     }
 
     private static void addDevice(Map<String, @Nullable String> devices, String value) {

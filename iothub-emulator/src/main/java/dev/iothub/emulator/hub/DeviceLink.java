@@ -2,6 +2,7 @@ package dev.iothub.emulator.hub;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.protocol.SubscriptionFilter;
 
 /**
@@ -9,6 +10,9 @@ import dev.iothub.protocol.SubscriptionFilter;
  * method request, a queued message); the connection chooses the topics and packets that carry them.
  */
 public interface DeviceLink {
+
+    /** The device endpoint the connection came through. */
+    DeviceEndpoint endpoint();
 
     /** Whether the connection's session holds a subscription of this kind. */
     boolean isSubscribed(SubscriptionFilter filter);

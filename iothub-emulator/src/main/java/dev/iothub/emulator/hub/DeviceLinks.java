@@ -3,6 +3,7 @@ package dev.iothub.emulator.hub;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.IotHubServiceException;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +48,12 @@ final class DeviceLinks {
     /** The identity's current link, or {@code null} when it is not connected. */
     @Nullable DeviceLink current(String id) {
         return current(this.registry.require(id));
+    }
+
+    /** The endpoint of the identity's current connection, or {@code null} when it is not connected. */
+    @Nullable DeviceEndpoint connectedVia(String id) {
+        DeviceLink link = current(id);
+        return (link != null) ? link.endpoint() : null;
     }
 
     static @Nullable DeviceLink current(DeviceState state) {

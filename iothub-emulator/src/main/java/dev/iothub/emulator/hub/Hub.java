@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.MethodResult;
@@ -139,6 +140,11 @@ public final class Hub {
     /** Whether the identity has a live connection. */
     public boolean isConnected(String id) {
         return this.links.current(id) != null;
+    }
+
+    /** The device endpoint of the identity's live connection, or empty when it is not connected. */
+    public Optional<DeviceEndpoint> connectedVia(String id) {
+        return Optional.ofNullable(this.links.connectedVia(id));
     }
 
     /** Closes the identity's connection, if any (fault injection). */

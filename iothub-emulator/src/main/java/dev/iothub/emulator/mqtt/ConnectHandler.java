@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.transport.MqttServer;
 import io.netty.channel.ChannelFutureListener;
@@ -42,6 +43,8 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
 
     private static final System.Logger logger = System.getLogger(ConnectHandler.class.getName());
 
+    private final DeviceEndpoint endpoint;
+
     private final Hub hub;
 
     private final SessionStore sessions;
@@ -57,6 +60,7 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
     /**
      * Creates the handler for one connection.
      *
+     * @param endpoint the device endpoint the connection arrived at
      * @param hub the hub model
      * @param sessions the persistent sessions
      * @param clock the hub's clock
@@ -64,8 +68,9 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
      * @param tokenExpiryGrace how long after its SAS token expires a connection is closed
      * @param outputStallTimeout how long a device may leave the hub's messages unread before it is disconnected
      */
-    public ConnectHandler(Hub hub, SessionStore sessions, Clock clock, String hubName, Duration tokenExpiryGrace,
-            Duration outputStallTimeout) {
+    public ConnectHandler(DeviceEndpoint endpoint, Hub hub, SessionStore sessions, Clock clock, String hubName,
+            Duration tokenExpiryGrace, Duration outputStallTimeout) {
+        this.endpoint = endpoint;
         this.hub = hub;
         this.sessions = sessions;
         this.authenticator = new ConnectAuthenticator(hub, hubName, clock);
@@ -103,7 +108,7 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
         }
         boolean cleanSession = connect.variableHeader().isCleanSession();
         SessionStore.Opened opened = this.sessions.open(accepted.get().identity().id(), cleanSession);
-        DeviceConnection connection = new DeviceConnection(this.hub, this.sessions, ctx.channel(),
+        DeviceConnection connection = new DeviceConnection(this.endpoint, this.hub, this.sessions, ctx.channel(),
                 accepted.get().identity(), opened.session(), cleanSession, this.outputStallTimeout);
         ctx.pipeline().replace(this, ctx.name(), connection);
         watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());

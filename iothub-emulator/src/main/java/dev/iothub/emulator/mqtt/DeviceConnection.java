@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.hub.DeviceLink;
 import dev.iothub.emulator.hub.Hub;
@@ -67,6 +68,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private static final System.Logger logger = System.getLogger(DeviceConnection.class.getName());
 
+    private final DeviceEndpoint endpoint;
+
     private final Hub hub;
 
     private final SessionStore sessions;
@@ -91,8 +94,9 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private int lastPacketId;
 
-    DeviceConnection(Hub hub, SessionStore sessions, Channel channel, DeviceIdentity identity, DeviceSession session,
-            boolean cleanSession, Duration outputStallTimeout) {
+    DeviceConnection(DeviceEndpoint endpoint, Hub hub, SessionStore sessions, Channel channel, DeviceIdentity identity,
+            DeviceSession session, boolean cleanSession, Duration outputStallTimeout) {
+        this.endpoint = endpoint;
         this.hub = hub;
         this.sessions = sessions;
         this.channel = channel;
@@ -119,7 +123,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
             .sessionPresent(sessionPresent)
             .build());
-        logger.log(Level.DEBUG, "Device {0} connected (clean session {1})", this.identity.id(), this.cleanSession);
+        logger.log(Level.DEBUG, "Device {0} connected through {1} (clean session {2})", this.identity.id(),
+                this.endpoint.wireName(), this.cleanSession);
         this.hub.deliverCloudToDevice(this.identity.id(), this);
     }
 
@@ -274,6 +279,11 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
         this.channel.writeAndFlush(MqttMessageBuilders.unsubAck()
             .packetId(unsubscribe.variableHeader().messageId())
             .build());
+    }
+
+    @Override
+    public DeviceEndpoint endpoint() {
+        return this.endpoint;
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.IotHubServiceException;
@@ -14,7 +15,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /devices} and {@code /devices/{deviceId}/modules}: create, read, list (sorted by id) and delete device and
- * module identities, answering IoT Hub's device or module JSON plus the emulator's {@code connectionString}.
+ * module identities, answering IoT Hub's device or module JSON plus the emulator's {@code connectionString} and
+ * {@code connectedVia} (the device endpoint of the live connection, {@code mqtt} or {@code mqtt-ws}; {@code null}
+ * when disconnected).
  */
 final class DeviceRegistryResource {
 
@@ -118,7 +121,9 @@ final class DeviceRegistryResource {
         else {
             node.put("status", "enabled");
         }
-        node.put("connectionState", this.emulator.isConnected(id) ? "Connected" : "Disconnected");
+        DeviceEndpoint endpoint = this.emulator.connectedVia(id).orElse(null);
+        node.put("connectionState", (endpoint != null) ? "Connected" : "Disconnected");
+        node.put("connectedVia", (endpoint != null) ? endpoint.wireName() : null);
         if (identity.moduleId() == null) {
             node.put("cloudToDeviceMessageCount", this.emulator.pendingCloudToDevice(id));
         }

@@ -56,7 +56,7 @@ class EmulatorCommandTests {
             throws Exception {
         Path ca = dir.resolve("ca.pem");
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> this.command.run("--mqtt-port", "0",
-                "--service-port", "0", "--device", "a", "--device", "b:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "--ws-port", "0", "--service-port", "0", "--device", "a", "--device", "b:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
                 "--ca-out", ca.toString()));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> out().contains("ready" + System.lineSeparator()));
@@ -64,6 +64,10 @@ class EmulatorCommandTests {
                 .contains("device b: HostName=localhost;DeviceId=b;"
                         + "SharedAccessKey=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
             assertThat(Files.readString(ca)).startsWith("-----BEGIN CERTIFICATE-----");
+            Matcher webSocket = Pattern.compile("mqtt-ws: 127\\.0\\.0\\.1:(\\d+) \\(MQTT over WebSocket, "
+                    + "wss://127\\.0\\.0\\.1:(\\d+)/\\$iothub/websocket\\)").matcher(out());
+            assertThat(webSocket.find()).as(out()).isTrue();
+            assertThat(webSocket.group(1)).isEqualTo(webSocket.group(2)).isNotEqualTo("0");
             Matcher serviceApi = Pattern.compile("service api: (http://\\S+)").matcher(out());
             assertThat(serviceApi.find()).isTrue();
             int devices = HttpClient.newHttpClient()
@@ -71,6 +75,20 @@ class EmulatorCommandTests {
                         BodyHandlers.ofString())
                 .statusCode();
             assertThat(devices).isEqualTo(200);
+        }
+        finally {
+            this.command.stop();
+        }
+        assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void whenTheWebSocketEndpointIsOffThenNoWebSocketEndpointIsPrinted() throws Exception {
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> this.command.run("--mqtt-port", "0",
+                "--ws-port", "-1", "--service-port", "0"));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> out().contains("ready" + System.lineSeparator()));
+            assertThat(out()).contains("mqtt: ").doesNotContain("mqtt-ws");
         }
         finally {
             this.command.stop();

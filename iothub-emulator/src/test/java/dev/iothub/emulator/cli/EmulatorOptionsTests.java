@@ -19,6 +19,7 @@ class EmulatorOptionsTests {
     void whenNoArgumentsThenTheDefaultsApply() {
         EmulatorOptions options = EmulatorOptions.parse();
         assertThat(options.mqttPort()).isEqualTo(8883);
+        assertThat(options.webSocketPort()).isEqualTo(8443);
         assertThat(options.servicePort()).isEqualTo(8080);
         assertThat(options.devices()).containsExactly(entry("device-1", null));
         assertThat(options.caOut()).isNull();
@@ -29,9 +30,10 @@ class EmulatorOptionsTests {
 
     @Test
     void whenEveryOptionIsGivenThenEachIsTaken() {
-        EmulatorOptions options = EmulatorOptions.parse("--mqtt-port", "0", "--service-port=9090", "--ca-out",
-                "ca.pem", "--hub-name", "127.0.0.1", "--bind", "0.0.0.0");
+        EmulatorOptions options = EmulatorOptions.parse("--mqtt-port", "0", "--ws-port", "443", "--service-port=9090",
+                "--ca-out", "ca.pem", "--hub-name", "127.0.0.1", "--bind", "0.0.0.0");
         assertThat(options.mqttPort()).isZero();
+        assertThat(options.webSocketPort()).isEqualTo(443);
         assertThat(options.servicePort()).isEqualTo(9090);
         assertThat(options.caOut()).isEqualTo(Path.of("ca.pem"));
         assertThat(options.hubName()).isEqualTo("127.0.0.1");
@@ -42,6 +44,19 @@ class EmulatorOptionsTests {
     void whenDevicesAreRepeatedThenAllAreKeptInOrderWithTheirKeys() {
         EmulatorOptions options = EmulatorOptions.parse("--device", "thermostat:" + KEY, "--device", "lamp");
         assertThat(options.devices()).containsExactly(entry("thermostat", KEY), entry("lamp", null));
+    }
+
+    @Test
+    void whenTheWebSocketPortIsZeroOrMinusOneThenItPicksAFreePortOrTurnsTheEndpointOff() {
+        assertThat(EmulatorOptions.parse("--ws-port", "0").webSocketPort()).isZero();
+        assertThat(EmulatorOptions.parse("--ws-port=-1").webSocketPort()).isEqualTo(-1);
+        assertThat(EmulatorOptions.parse("--ws-port", "-1").webSocketPort()).isEqualTo(-1);
+    }
+
+    @Test
+    void whenTheUsageIsPrintedThenItExplainsTheWebSocketDefault() {
+        assertThat(EmulatorOptions.USAGE).contains("--ws-port PORT").contains("default 8443").contains("443")
+            .contains("CAP_NET_BIND_SERVICE");
     }
 
     @Test
@@ -56,6 +71,10 @@ class EmulatorOptionsTests {
         assertUsageError("Missing value for --mqtt-port", "--mqtt-port");
         assertUsageError("--mqtt-port needs a port number", "--mqtt-port", "http");
         assertUsageError("--service-port needs a port number", "--service-port", "70000");
+        assertUsageError("--ws-port needs a port number from 0 to 65535 (or -1 for off), not '-2'", "--ws-port", "-2");
+        assertUsageError("--ws-port needs a port number", "--ws-port", "wss");
+        assertUsageError("Missing value for --ws-port", "--ws-port");
+        assertUsageError("--mqtt-port needs a port number from 0 to 65535, not '-1'", "--mqtt-port", "-1");
         assertUsageError("must be Base64", "--device", "d:not base64!");
         assertUsageError("given twice", "--device", "d", "--device", "d:" + KEY);
         assertUsageError("--device needs an id", "--device", ":" + KEY);

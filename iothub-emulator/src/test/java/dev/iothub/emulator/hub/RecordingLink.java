@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.protocol.SubscriptionFilter;
 
 /**
@@ -24,6 +25,11 @@ final class RecordingLink implements DeviceLink {
 
     RecordingLink(SubscriptionFilter... subscriptions) {
         this.subscriptions.addAll(List.of(subscriptions));
+    }
+
+    @Override
+    public DeviceEndpoint endpoint() {
+        return DeviceEndpoint.MQTT;
     }
 
     @Override

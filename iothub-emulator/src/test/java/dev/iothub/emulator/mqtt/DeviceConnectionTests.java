@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.emulator.ReceivedTelemetry;
@@ -72,8 +73,8 @@ class DeviceConnectionTests {
         this.device = this.hub.register("device-1", null, null);
         this.channel.pipeline()
             .addLast(MqttServer.IDLE_HANDLER, new IdleStateHandler(30, 0, 0))
-            .addLast("device", new ConnectHandler(this.hub, new SessionStore(), this.clock, HUB_NAME, Duration.ZERO,
-                    OUTPUT_STALL_TIMEOUT));
+            .addLast("device", new ConnectHandler(DeviceEndpoint.MQTT, this.hub, new SessionStore(), this.clock,
+                    HUB_NAME, Duration.ZERO, OUTPUT_STALL_TIMEOUT));
     }
 
     @AfterEach

@@ -5,6 +5,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.service.connection.ConnectionDetails;
 import org.springframework.boot.ssl.SslBundle;
 
+import dev.iothub.spring.connection.IotHubTransport;
+
 /**
  * Details required to connect to IoT Hub as a device or module. Define a bean of this type to supply them from
  * somewhere other than the {@code iothub.*} properties, for example from a test emulator.
@@ -45,9 +47,26 @@ public interface IotHubConnectionDetails extends ConnectionDetails {
         return null;
     }
 
-    /** The MQTT port. */
+    /**
+     * The MQTT port.
+     *
+     * @deprecated since 0.2.0: the port depends on the transport; implement {@link #getPort(IotHubTransport)}
+     */
+    @Deprecated(since = "0.2.0")
     default int getPort() {
-        return 8883;
+        return IotHubTransport.MQTT.defaultPort();
+    }
+
+    /**
+     * The port of the hub or gateway for a transport. The default returns {@link #getPort()} for
+     * {@link IotHubTransport#MQTT}, so that details written for 0.1 keep their port, and the transport's standard port
+     * otherwise.
+     *
+     * @param transport the transport the application selected with {@code iothub.transport}
+     */
+    @SuppressWarnings("deprecation")
+    default int getPort(IotHubTransport transport) {
+        return (transport == IotHubTransport.MQTT) ? getPort() : transport.defaultPort();
     }
 
     /** The SSL bundle with the trust material and, for X.509, the client certificate, or {@code null}. */

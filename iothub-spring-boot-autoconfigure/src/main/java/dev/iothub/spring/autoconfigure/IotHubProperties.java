@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 
+import dev.iothub.spring.connection.IotHubTransport;
+
 /**
  * Configuration properties for the IoT Hub device connection. Every duration takes a unit ({@code 500ms},
  * {@code 30s}, {@code 5m}); a plain number is in seconds. Longer than most classes only because every property is
@@ -46,9 +48,15 @@ public class IotHubProperties {
     private @Nullable String sharedAccessKey;
 
     /**
-     * MQTT port of the hub or gateway.
+     * How to reach the hub: "mqtt" is MQTT over TLS on port 8883, "mqtt-ws" is MQTT over a WebSocket over TLS on
+     * port 443, for networks that let only HTTPS through.
      */
-    private int port = 8883;
+    private IotHubTransport transport = IotHubTransport.MQTT;
+
+    /**
+     * Port of the hub or gateway; defaults to the transport's port, 8883 for mqtt and 443 for mqtt-ws.
+     */
+    private @Nullable Integer port;
 
     /**
      * IoT Plug and Play model id announced in the MQTT username.
@@ -95,6 +103,8 @@ public class IotHubProperties {
 
     private final Reconnect reconnect = new Reconnect();
 
+    private final Proxy proxy = new Proxy();
+
     public @Nullable String getConnectionString() {
         return this.connectionString;
     }
@@ -135,11 +145,19 @@ public class IotHubProperties {
         this.sharedAccessKey = sharedAccessKey;
     }
 
-    public int getPort() {
+    public IotHubTransport getTransport() {
+        return this.transport;
+    }
+
+    public void setTransport(IotHubTransport transport) {
+        this.transport = transport;
+    }
+
+    public @Nullable Integer getPort() {
         return this.port;
     }
 
-    public void setPort(int port) {
+    public void setPort(@Nullable Integer port) {
         this.port = port;
     }
 
@@ -205,6 +223,10 @@ public class IotHubProperties {
 
     public Reconnect getReconnect() {
         return this.reconnect;
+    }
+
+    public Proxy getProxy() {
+        return this.proxy;
     }
 
     /**
@@ -367,6 +389,71 @@ public class IotHubProperties {
 
         public void setJitter(double jitter) {
             this.jitter = jitter;
+        }
+
+    }
+
+    /**
+     * HTTP proxy settings: the connection goes through the proxy's CONNECT tunnel, for either transport.
+     */
+    public static class Proxy {
+
+        /**
+         * Host name or address of the HTTP proxy; empty means no proxy. The JVM's https.proxyHost is not used
+         * unless referred to, as in "${https.proxyHost:}".
+         */
+        private @Nullable String host;
+
+        /**
+         * Port of the HTTP proxy; required with a host.
+         */
+        private @Nullable Integer port;
+
+        /**
+         * User for the proxy's Basic authentication; empty means none.
+         */
+        private @Nullable String username;
+
+        /**
+         * Password for the proxy's Basic authentication; required with a username, and never logged.
+         */
+        private @Nullable String password;
+
+        public @Nullable String getHost() {
+            return this.host;
+        }
+
+        public void setHost(@Nullable String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable String getUsername() {
+            return this.username;
+        }
+
+        public void setUsername(@Nullable String username) {
+            this.username = username;
+        }
+
+        public @Nullable String getPassword() {
+            return this.password;
+        }
+
+        public void setPassword(@Nullable String password) {
+            this.password = password;
+        }
+
+        @Override
+        public String toString() {
+            return "Proxy[host=" + this.host + ", port=" + this.port + ", username=" + this.username + "]";
         }
 
     }

@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 
-import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +13,8 @@ import org.springframework.boot.ssl.SslBundle;
 import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.SasToken;
 import dev.iothub.spring.connection.IotHubConnectionSettings;
+import dev.iothub.spring.connection.IotHubTransport;
+import dev.iothub.spring.connection.network.HttpProxy;
 import dev.iothub.spring.connection.ReconnectBackoff;
 import dev.iothub.spring.connection.SasTokenProvider;
 
@@ -99,7 +101,10 @@ class IotHubPropertiesMapper {
         IotHubProperties.Sas sas = this.properties.getSas();
         IotHubProperties.Publish publish = this.properties.getPublish();
         IotHubProperties.Reconnect reconnect = this.properties.getReconnect();
-        check(this.details.getPort() > 0 && this.details.getPort() < 65536, "iothub.port", "must be 1 to 65535");
+        IotHubTransport transport = this.properties.getTransport();
+        int port = this.details.getPort(transport);
+        check(port > 0 && port < 65536, "iothub.port", "must be 1 to 65535");
+        HttpProxy proxy = proxy();
         checkDuration(atLeast(this.properties.getKeepAlive(), ONE_SECOND)
                 && this.properties.getKeepAlive().compareTo(MAX_KEEP_ALIVE) <= 0, "iothub.keep-alive",
                 "must be at least 1 s (the hub counts it in whole seconds, and 0 disables it) and at most 1177 s (the hub's limit)",
@@ -129,7 +134,7 @@ class IotHubPropertiesMapper {
         check(reconnect.getMultiplier() >= 1, "iothub.reconnect.multiplier", "must be 1 or more");
         check(reconnect.getJitter() >= 0 && reconnect.getJitter() <= 1, "iothub.reconnect.jitter",
                 "must be between 0 and 1");
-        return new IotHubConnectionSettings(identity, this.details.getPort(), socketFactory(),
+        return new IotHubConnectionSettings(identity, transport, port, sslSocketFactory(), proxy,
                 this.properties.getModelId(), this.properties.isCleanSession(), this.properties.getKeepAlive(),
                 this.properties.getConnectTimeout(), this.properties.getOperationTimeout(),
                 this.properties.getShutdownTimeout(), sas.getTimeToLive(), sas.getRenewalThreshold(),
@@ -138,7 +143,65 @@ class IotHubPropertiesMapper {
                         reconnect.getJitter()));
     }
 
-    private @Nullable SocketFactory socketFactory() {
+    /** The proxy, or {@code null}; an empty value counts as unset, so "${https.proxyHost:}" works. */
+    private @Nullable HttpProxy proxy() {
+        IotHubProperties.Proxy proxy = this.properties.getProxy();
+        String host = trimmed(proxy.getHost());
+        String username = trimmed(proxy.getUsername());
+        String password = (proxy.getPassword() != null && !proxy.getPassword().isEmpty()) ? proxy.getPassword()
+                : null;
+        if (host == null) {
+            if (proxy.getPort() != null || username != null || password != null) {
+                String set = (proxy.getPort() != null) ? "iothub.proxy.port"
+                        : (username != null) ? "iothub.proxy.username" : "iothub.proxy.password";
+                throw new IotHubConfigurationException("iothub.proxy.host",
+                        set + " is set, but there is no proxy host",
+                        "Set iothub.proxy.host to the HTTP proxy's host name, or remove " + set + ".");
+            }
+            return null;
+        }
+        if (host.contains("://") || host.contains("/") || host.contains("@")) {
+            throw new IotHubConfigurationException("iothub.proxy.host",
+                    "The value '" + withoutUserInfo(host) + "' is a URL, not a host name",
+                    "Set iothub.proxy.host to the host alone (for example proxy.example.com), the port in "
+                            + "iothub.proxy.port, and credentials in iothub.proxy.username and iothub.proxy.password.");
+        }
+        if (proxy.getPort() == null) {
+            throw new IotHubConfigurationException("iothub.proxy.port", "No port for the proxy " + host,
+                    "Set iothub.proxy.port to the port the HTTP proxy listens on (often 3128 or 8080; with "
+                            + "iothub.proxy.host=${https.proxyHost:}, use iothub.proxy.port=${https.proxyPort:}).");
+        }
+        check(proxy.getPort() > 0 && proxy.getPort() < 65536, "iothub.proxy.port", "must be 1 to 65535");
+        if (username != null && password == null) {
+            throw new IotHubConfigurationException("iothub.proxy.password",
+                    "iothub.proxy.username is set, but there is no password",
+                    "Set iothub.proxy.password, or remove iothub.proxy.username for a proxy without authentication.");
+        }
+        if (username == null && password != null) {
+            throw new IotHubConfigurationException("iothub.proxy.username",
+                    "iothub.proxy.password is set, but there is no username",
+                    "Set iothub.proxy.username, or remove iothub.proxy.password for a proxy without authentication.");
+        }
+        if (username != null && username.contains(":")) {
+            throw new IotHubConfigurationException("iothub.proxy.username",
+                    "The user name contains ':', which Basic authentication cannot carry",
+                    "Correct iothub.proxy.username.");
+        }
+        return new HttpProxy(host, proxy.getPort(), username, password);
+    }
+
+    private static @Nullable String trimmed(@Nullable String value) {
+        return (value != null && !value.isBlank()) ? value.trim() : null;
+    }
+
+    /** A URL as the user wrote it, without a password it may carry. */
+    private static String withoutUserInfo(String url) {
+        int at = url.lastIndexOf('@');
+        int scheme = url.indexOf("://");
+        return (at < 0) ? url : url.substring(0, (scheme >= 0) ? scheme + 3 : 0) + "***" + url.substring(at);
+    }
+
+    private @Nullable SSLSocketFactory sslSocketFactory() {
         SslBundle bundle = this.details.getSslBundle();
         return (bundle != null) ? bundle.createSslContext().getSocketFactory() : null;
     }

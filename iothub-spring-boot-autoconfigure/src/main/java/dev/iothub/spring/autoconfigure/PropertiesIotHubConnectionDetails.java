@@ -7,6 +7,7 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 
 import dev.iothub.protocol.ConnectionString;
+import dev.iothub.spring.connection.IotHubTransport;
 
 /**
  * Adapts {@link IotHubProperties} to {@link IotHubConnectionDetails}: the connection string, with any of
@@ -21,7 +22,7 @@ public class PropertiesIotHubConnectionDetails implements IotHubConnectionDetail
 
     private final ConnectionString connectionString;
 
-    private final int port;
+    private final @Nullable Integer port;
 
     private final @Nullable SslBundle sslBundle;
 
@@ -156,9 +157,16 @@ public class PropertiesIotHubConnectionDetails implements IotHubConnectionDetail
         return this.connectionString.gatewayHostName();
     }
 
+    /** The port of {@code iothub.port}, or else the transport's standard port. */
     @Override
+    public int getPort(IotHubTransport transport) {
+        return (this.port != null) ? this.port : transport.defaultPort();
+    }
+
+    @Override
+    @Deprecated(since = "0.2.0")
     public int getPort() {
-        return this.port;
+        return getPort(IotHubTransport.MQTT);
     }
 
     @Override

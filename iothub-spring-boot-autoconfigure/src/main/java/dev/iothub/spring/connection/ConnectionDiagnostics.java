@@ -17,6 +17,8 @@ import org.apache.commons.logging.LogFactory;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.jspecify.annotations.Nullable;
 
+import dev.iothub.spring.connection.network.HttpProxy;
+import dev.iothub.spring.connection.network.HttpProxyException;
 import dev.iothub.spring.event.DisconnectReason;
 
 /**
@@ -36,14 +38,20 @@ final class ConnectionDiagnostics {
 
     private final int port;
 
+    private final IotHubTransport transport;
+
+    private final @Nullable HttpProxy proxy;
+
     private @Nullable String lastExplainedCause;
 
     private int shortLivedConnections;
 
-    ConnectionDiagnostics(String clientId, String host, int port) {
+    ConnectionDiagnostics(String clientId, IotHubConnectionSettings settings) {
         this.clientId = clientId;
-        this.host = host;
-        this.port = port;
+        this.host = settings.socketHost();
+        this.port = settings.port();
+        this.transport = settings.transport();
+        this.proxy = settings.proxy();
     }
 
     /** Logs a failed attempt: a cause seen for the first time in full as a warning, a repeated one briefly. */
@@ -115,6 +123,10 @@ final class ConnectionDiagnostics {
                     "check the device id and key, or the token's expiry and scope");
         }
         String address = this.host + ":" + this.port;
+        HttpProxyException proxyRefusal = find(exception, HttpProxyException.class);
+        if (proxyRefusal != null) {
+            return proxyFailed(proxyRefusal);
+        }
         UnknownHostException unknownHost = find(exception, UnknownHostException.class);
         if (unknownHost != null) {
             return failed("unknown-host", "could not resolve the host name " + this.host,
@@ -123,14 +135,16 @@ final class ConnectionDiagnostics {
         }
         if (find(exception, ConnectException.class) != null) {
             return failed("refused", address + " refused the connection",
-                    "check iothub.port (IoT Hub serves MQTT on 8883) and that the hub or gateway is running and "
-                            + "reachable on that port");
+                    "check iothub.port (IoT Hub serves MQTT on 8883 and, with iothub.transport=mqtt-ws, MQTT over "
+                            + "WebSocket on 443) and that the hub or gateway is running and reachable on that port");
         }
         if (find(exception, NoRouteToHostException.class) != null
                 || find(exception, SocketTimeoutException.class) != null) {
             return failed("unreachable", "could not reach " + address + " (" + rootMessage(exception) + ")",
                     "check the network, and that a firewall lets outbound connections to port " + this.port
-                            + " through");
+                            + " through" + ((this.transport == IotHubTransport.MQTT)
+                                    ? "; where only HTTPS may leave the network, set iothub.transport=mqtt-ws "
+                                            + "(port 443) and, if there is one, iothub.proxy.*" : ""));
         }
         if (find(exception, CertPathBuilderException.class) != null
                 || find(exception, CertPathValidatorException.class) != null) {
@@ -149,11 +163,65 @@ final class ConnectionDiagnostics {
             return failed("tls", "the TLS handshake with " + address + " failed (" + rootMessage(exception) + ")",
                     "check iothub.ssl.bundle, and for X.509 authentication the device certificate and key");
         }
+        String webSocket = webSocketRefusal(exception);
+        if (webSocket != null) {
+            return failed("websocket", "the WebSocket upgrade at " + address + IotHubTransport.WEB_SOCKET_PATH
+                    + " failed (" + webSocket + ")",
+                    "check that " + address + " serves IoT Hub's MQTT over WebSocket (port 443), or use "
+                            + "iothub.transport=mqtt");
+        }
         if (exception instanceof MqttException mqtt && mqtt.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT) {
             return failed("timeout", address + " did not answer the CONNECT in time",
                     "check the network, or raise iothub.connect-timeout");
         }
         return failed("other:" + exception.getClass().getName(), describe(exception), "");
+    }
+
+    private Diagnosis proxyFailed(HttpProxyException refusal) {
+        String summary = refusal.getMessage();
+        int status = refusal.getStatusCode();
+        String fix;
+        if (status == 407 || status == 401) {
+            // tinyproxy, among others, answers a CONNECT with wrong Basic credentials 401 instead of 407
+            fix = "check iothub.proxy.username and iothub.proxy.password (the proxy wants Basic credentials it "
+                    + "accepts; other schemes such as NTLM or Negotiate are not supported)";
+        }
+        else if (status == 403 || status == 405) {
+            fix = "the proxy does not allow tunnels to " + refusal.getTarget() + "; many proxies allow CONNECT only "
+                    + "to port 443: set iothub.transport=mqtt-ws, or ask for the port to be allowed";
+        }
+        else if (status == 502 || status == 503 || status == 504) {
+            fix = "the proxy could not reach " + refusal.getTarget() + ": check the host name and port, and that "
+                    + "the proxy may connect there";
+        }
+        else if (status != 0) {
+            fix = "check iothub.proxy.host and iothub.proxy.port, and the proxy's rules for CONNECT";
+        }
+        else if (find(refusal, UnknownHostException.class) != null || find(refusal, ConnectException.class) != null
+                || find(refusal, NoRouteToHostException.class) != null
+                || find(refusal, SocketTimeoutException.class) != null) {
+            fix = "check iothub.proxy.host and iothub.proxy.port, and that the proxy is running";
+        }
+        else {
+            fix = "check that iothub.proxy.host and iothub.proxy.port name an HTTP proxy (not a SOCKS proxy or a "
+                    + "TLS port)";
+        }
+        String key = "proxy:" + status + ":" + ((refusal.getCause() != null)
+                ? refusal.getCause().getClass().getName() : "");
+        return failed(key, summary, fix);
+    }
+
+    private static @Nullable String webSocketRefusal(Throwable exception) {
+        for (Throwable current = exception; current != null; current = current.getCause()) {
+            String message = current.getMessage();
+            if (message != null && message.startsWith("WebSocket Response header")) {
+                return message;
+            }
+            if (current.getCause() == current) {
+                break;
+            }
+        }
+        return null;
     }
 
     private Diagnosis failed(String key, String summary, String fix) {

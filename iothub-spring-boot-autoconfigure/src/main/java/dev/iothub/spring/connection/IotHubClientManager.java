@@ -100,7 +100,7 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         this.events = new ConnectionEventPublisher(this, clientId, this::getApplicationEventPublisher);
         this.connection = new ConnectionStateMachine(settings, getConnectionInfo(),
                 new SasTokenRenewer(tokens, settings, clock), new HubSubscriptions(this.identity, this::messageArrived),
-                new ConnectionDiagnostics(clientId, settings.socketHost(), settings.port()), this.events,
+                new ConnectionDiagnostics(clientId, settings), this.events,
                 this.threads.connectionThread(), clock);
         setManualAcks(true);
         setCompletionTimeout(settings.connectTimeout().toMillis());
@@ -119,10 +119,8 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
         options.setMaxInflight(settings.maxInFlight() * 2 + 10);
         options.setAutomaticReconnect(true);
-        options.setHttpsHostnameVerificationEnabled(true);
-        if (settings.socketFactory() != null) {
-            options.setSocketFactory(settings.socketFactory());
-        }
+        // Host name verification and SNI are done by the socket factory, under Paho's plain tcp:// or ws:// module
+        options.setSocketFactory(settings.socketFactory());
         return options;
     }
 

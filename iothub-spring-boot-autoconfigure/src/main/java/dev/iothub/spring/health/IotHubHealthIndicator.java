@@ -4,12 +4,13 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.connection.IotHubConnectionSettings;
 import dev.iothub.spring.connection.IotHubConnectionStatus;
 
 /**
  * {@link org.springframework.boot.health.contributor.HealthIndicator} for the IoT Hub device connection: UP while
- * connected (or briefly renewing the SAS token), DOWN with the reason otherwise. Details never include a key or a
- * token.
+ * connected (or briefly renewing the SAS token), DOWN with the reason otherwise; it names the transport and any proxy. Details never include a
+ * key, a token or the proxy's password.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
@@ -32,8 +33,13 @@ public class IotHubHealthIndicator extends AbstractHealthIndicator {
         else {
             builder.down();
         }
+        IotHubConnectionSettings settings = this.clientManager.getSettings();
         builder.withDetail("state", status.state()).withDetail("hostName", status.hostName())
-            .withDetail("deviceId", status.deviceId());
+            .withDetail("deviceId", status.deviceId())
+            .withDetail("transport", settings.transport().propertyValue());
+        if (settings.proxy() != null) {
+            builder.withDetail("proxy", settings.proxy().address());
+        }
         if (status.moduleId() != null) {
             builder.withDetail("moduleId", status.moduleId());
         }

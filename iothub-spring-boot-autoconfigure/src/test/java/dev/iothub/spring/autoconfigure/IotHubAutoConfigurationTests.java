@@ -9,6 +9,9 @@ import dev.iothub.spring.autoconfigure.emulator.IotHubEmulatorAutoConfiguration;
 import dev.iothub.spring.autoconfigure.health.IotHubHealthContributorAutoConfiguration;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubConnectionSettings;
+import dev.iothub.spring.connection.IotHubTransport;
+import dev.iothub.spring.connection.network.HttpProxy;
+import dev.iothub.spring.connection.network.HubSocketFactory;
 import dev.iothub.spring.health.IotHubHealthIndicator;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
@@ -91,7 +94,7 @@ class IotHubAutoConfigurationTests {
                         .isInstanceOf(DirectChannel.class);
                     IotHubClientManager manager = context.getBean(IotHubClientManager.class);
                     assertThat(manager.getClientId()).isEqualTo("dev1");
-                    assertThat(manager.getUrl()).isEqualTo("ssl://localhost:1");
+                    assertThat(manager.getUrl()).isEqualTo("tcp://localhost:1");
                     assertThat(manager.getConnectionInfo().getUserName())
                         .startsWith("localhost/dev1/?api-version=2021-04-12");
                     assertThat(manager.getConnectionInfo().isCleanSession()).isFalse();
@@ -248,7 +251,129 @@ class IotHubAutoConfigurationTests {
     }
 
     @Nested
+    class TransportAndProxy {
+
+        private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(IotHubAutoConfiguration.class, SslAutoConfiguration.class))
+            .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.connect-timeout=2s");
+
+        @Test
+        void whenNothingIsSetThenMqttGoesToPort8883WithoutAProxy() {
+            this.runner.run((context) -> {
+                IotHubConnectionSettings settings = context.getBean(IotHubClientManager.class).getSettings();
+                assertThat(settings.transport()).isEqualTo(IotHubTransport.MQTT);
+                assertThat(settings.port()).isEqualTo(8883);
+                assertThat(settings.proxy()).isNull();
+                assertThat(context.getBean(IotHubClientManager.class).getUrl()).isEqualTo("tcp://localhost:8883");
+                assertThat(context.getBean(IotHubClientManager.class).getConnectionInfo().getSocketFactory())
+                    .isInstanceOf(HubSocketFactory.class);
+            });
+        }
+
+        @Test
+        void whenTheTransportIsMqttWsThenTheWebSocketEndpointOnPort443IsUsed() {
+            this.runner.withPropertyValues("iothub.transport=mqtt-ws").run((context) -> {
+                IotHubClientManager manager = context.getBean(IotHubClientManager.class);
+                assertThat(manager.getSettings().transport()).isEqualTo(IotHubTransport.MQTT_WS);
+                assertThat(manager.getUrl())
+                    .isEqualTo("ws://localhost:443/$iothub/websocket?iothub-no-client-cert=true");
+            });
+        }
+
+        @Test
+        void whenAPortIsSetThenItWinsOverTheTransportsPort() {
+            this.runner.withPropertyValues("iothub.transport=mqtt-ws", "iothub.port=1")
+                .run((context) -> assertThat(context.getBean(IotHubClientManager.class).getUrl())
+                    .isEqualTo("ws://localhost:1/$iothub/websocket?iothub-no-client-cert=true"));
+        }
+
+        @Test
+        void whenAProxyIsSetThenTheSocketsTunnelThroughItAndNothingShowsThePassword() {
+            this.runner.withPropertyValues("iothub.port=1", "iothub.proxy.host=127.0.0.1", "iothub.proxy.port=1",
+                    "iothub.proxy.username=device", "iothub.proxy.password=s3cret")
+                .run((context) -> {
+                    IotHubClientManager manager = context.getBean(IotHubClientManager.class);
+                    assertThat(manager.getSettings().proxy())
+                        .isEqualTo(new HttpProxy("127.0.0.1", 1, "device", "s3cret"));
+                    assertThat(((HubSocketFactory) manager.getConnectionInfo().getSocketFactory()).getProxy())
+                        .isEqualTo(manager.getSettings().proxy());
+                    assertThat(manager.getSettings().toString()).contains("127.0.0.1:1").doesNotContain("s3cret");
+                    assertThat(context.getBean(IotHubProperties.class).getProxy().toString())
+                        .doesNotContain("s3cret");
+                    assertThat(manager.getStatus().toString()).doesNotContain("s3cret");
+                    assertThat(manager.getStatus().lastError()).contains("HTTP proxy 127.0.0.1:1")
+                        .doesNotContain("s3cret");
+                });
+        }
+
+        @Test
+        void whenTheProxyRefersToUnsetJvmProxySettingsThenThereIsNoProxy() {
+            this.runner.withPropertyValues("iothub.port=1", "iothub.proxy.host=${iothub.test.unset.proxyHost:}",
+                    "iothub.proxy.port=${iothub.test.unset.proxyPort:}")
+                .run((context) -> assertThat(context.getBean(IotHubClientManager.class).getSettings().proxy())
+                    .isNull());
+        }
+
+        @Test
+        void whenConnectionDetailsOnlyImplementTheOldPortMethodThenMqttStillUsesIt() {
+            this.runner.withUserConfiguration(ConnectionDetailsConfiguration.class)
+                .run((context) -> assertThat(context.getBean(IotHubClientManager.class).getUrl())
+                    .isEqualTo("tcp://localhost:1"));
+        }
+
+    }
+
+    @Nested
     class InvalidConfiguration {
+
+        @Test
+        void whenAProxyPortIsSetWithoutAHostThenStartupFailsNamingTheHost() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING, "iothub.proxy.port=3128",
+                    "iothub.proxy.host", "iothub.proxy.port is set, but there is no proxy host");
+        }
+
+        @Test
+        void whenAProxyHostHasNoPortThenStartupFailsNamingThePort() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING, "iothub.proxy.host=proxy.example",
+                    "iothub.proxy.port", "No port for the proxy proxy.example");
+        }
+
+        @Test
+        void whenTheProxyPortIsOutOfRangeThenStartupFails() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING, "iothub.proxy.host=proxy.example",
+                    "iothub.proxy.port=70000", "iothub.proxy.port", "must be 1 to 65535");
+        }
+
+        @Test
+        void whenAProxyUserHasNoPasswordThenStartupFails() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING, "iothub.proxy.host=proxy.example",
+                    "iothub.proxy.port=3128", "iothub.proxy.username=device", "iothub.proxy.password",
+                    "there is no password");
+        }
+
+        @Test
+        void whenAProxyPasswordHasNoUserThenStartupFailsWithoutPrintingIt() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING, "iothub.proxy.host=proxy.example",
+                    "iothub.proxy.port=3128", "iothub.proxy.password=secret", "iothub.proxy.username",
+                    "there is no username");
+        }
+
+        @Test
+        void whenTheProxyHostIsAUrlThenStartupFailsWithoutPrintingItsPassword() {
+            assertFailure("iothub.connection-string=" + CONNECTION_STRING,
+                    "iothub.proxy.host=http://device:secret@proxy.example:8080", "iothub.proxy.host",
+                    "is a URL, not a host name");
+        }
+
+        @Test
+        void whenTheTransportIsUnknownThenStartupFails() {
+            IotHubAutoConfigurationTests.this.contextRunner
+                .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.transport=amqp")
+                .run((context) -> assertThat(context).hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("amqp"));
+        }
 
         @Test
         void whenConnectionStringHasNoDeviceIdThenStartupFailsNamingTheProperty() {

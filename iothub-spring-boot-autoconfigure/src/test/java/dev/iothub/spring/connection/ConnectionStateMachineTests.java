@@ -100,7 +100,7 @@ class ConnectionStateMachineTests {
     }
 
     private void useTokens(SasTokenProvider tokens) {
-        IotHubConnectionSettings settings = new IotHubConnectionSettings(IDENTITY, 8883, null, null, false,
+        IotHubConnectionSettings settings = new IotHubConnectionSettings(IDENTITY, IotHubTransport.MQTT, 8883, null, null, null, false,
                 Duration.ofMinutes(4), CONNECT_TIMEOUT, Duration.ofSeconds(10), SHUTDOWN_TIMEOUT, TOKEN_LIFETIME, 0.5,
                 10, 10, Duration.ZERO, new ReconnectBackoff(FIRST_BACKOFF, Duration.ofMinutes(1), 2.0, 0));
         ConnectionEventPublisher publisher = new ConnectionEventPublisher(this, "dev1",
@@ -109,7 +109,7 @@ class ConnectionStateMachineTests {
         this.machine = new ConnectionStateMachine(settings, this.options,
                 new SasTokenRenewer(tokens, settings, this.scheduler.getClock()),
                 new HubSubscriptions(IDENTITY, (topic, message) -> {
-                }), new ConnectionDiagnostics("dev1", "hub.example", 8883), publisher, this.scheduler,
+                }), new ConnectionDiagnostics("dev1", settings), publisher, this.scheduler,
                 this.scheduler.getClock());
     }
 

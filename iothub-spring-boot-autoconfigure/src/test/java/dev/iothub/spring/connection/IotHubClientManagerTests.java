@@ -71,7 +71,7 @@ class IotHubClientManagerTests {
     /** Starts a manager whose reconnect back-off is an hour: a test never sees a reconnect happen by itself. */
     private IotHubClientManager start(String deviceId) {
         ConnectionString identity = ConnectionString.ofKey("localhost", deviceId, null, KEY);
-        IotHubConnectionSettings settings = new IotHubConnectionSettings(identity, 8883, null, null, false,
+        IotHubConnectionSettings settings = new IotHubConnectionSettings(identity, IotHubTransport.MQTT, 8883, null, null, null, false,
                 Duration.ofMinutes(4), Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(1),
                 Duration.ofHours(1), 0.85, 10, 10, Duration.ZERO,
                 new ReconnectBackoff(Duration.ofHours(1), Duration.ofHours(1), 2.0, 0));

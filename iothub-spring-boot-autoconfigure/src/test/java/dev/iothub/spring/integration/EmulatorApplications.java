@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.event.IotHubConnectionEvent;
 import dev.iothub.spring.event.IotHubSasTokenRenewedEvent;
 
@@ -34,9 +36,21 @@ final class EmulatorApplications {
 
     static ConfigurableApplicationContext run(IotHubEmulator emulator, String deviceId, Class<?>[] extraSources,
             String... extraProperties) {
+        return run(emulator, IotHubTransport.MQTT, deviceId, extraSources, extraProperties);
+    }
+
+    /** Runs an application that connects over the transport to the emulator's MQTT or WebSocket endpoint. */
+    static ConfigurableApplicationContext run(IotHubEmulator emulator, IotHubTransport transport, String deviceId,
+            String... extraProperties) {
+        return run(emulator, transport, deviceId, new Class<?>[0], extraProperties);
+    }
+
+    static ConfigurableApplicationContext run(IotHubEmulator emulator, IotHubTransport transport, String deviceId,
+            Class<?>[] extraSources, String... extraProperties) {
         List<String> properties = new ArrayList<>(List.of(
                 "iothub.connection-string=" + emulator.connectionString(deviceId),
-                "iothub.port=" + emulator.mqttPort(),
+                "iothub.transport=" + transport.propertyValue(),
+                "iothub.port=" + port(emulator, transport),
                 "iothub.ssl.bundle=emulator",
                 "spring.ssl.bundle.pem.emulator.truststore.certificate=" + emulator.caCertificatePem(),
                 "iothub.connect-timeout=5s",
@@ -55,6 +69,16 @@ final class EmulatorApplications {
         ConfigurableApplicationContext context = run(emulator, deviceId, extraSources, extraProperties);
         await().atMost(awaitTimeout()).until(() -> emulator.isConnected(deviceId));
         return context;
+    }
+
+    /** The emulator's port for the transport. */
+    static int port(IotHubEmulator emulator, IotHubTransport transport) {
+        return (transport == IotHubTransport.MQTT) ? emulator.mqttPort() : emulator.webSocketPort();
+    }
+
+    /** The emulator endpoint a device on the transport is connected through. */
+    static DeviceEndpoint endpoint(IotHubTransport transport) {
+        return (transport == IotHubTransport.MQTT) ? DeviceEndpoint.MQTT : DeviceEndpoint.MQTT_WEBSOCKET;
     }
 
     static Duration awaitTimeout() {

@@ -5,10 +5,12 @@ import java.util.Map;
 
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.ReceivedTelemetry;
+import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -34,15 +36,18 @@ class GatewayHostNameIntegrationTests {
         emulator.close();
     }
 
-    @Test
-    void whenAGatewayIsNamedThenTheSocketGoesThereAndTheIdentityStaysTheHubs() {
-        emulator.registerDevice("edge-leaf");
-        String connectionString = emulator.connectionString("edge-leaf") + ";GatewayHostName=127.0.0.1";
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "edge-leaf",
-                new Class<?>[0], "iothub.connection-string=" + connectionString)) {
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("edge-leaf"));
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenAGatewayIsNamedThenTheSocketGoesThereAndTheIdentityStaysTheHubs(IotHubTransport transport) {
+        String leaf = "edge-leaf-" + transport.propertyValue();
+        emulator.registerDevice(leaf);
+        String connectionString = emulator.connectionString(leaf) + ";GatewayHostName=127.0.0.1";
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, leaf,
+                "iothub.connection-string=" + connectionString)) {
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(leaf));
+            assertThat(emulator.connectedVia(leaf)).contains(EmulatorApplications.endpoint(transport));
             context.getBean(IotHubTelemetryTemplate.class).send(Map.of("via", "gateway")).join();
-            ReceivedTelemetry message = emulator.awaitTelemetry("edge-leaf", (m) -> true, Duration.ofSeconds(10));
+            ReceivedTelemetry message = emulator.awaitTelemetry(leaf, (m) -> true, Duration.ofSeconds(10));
             assertThat(message.bodyAsString()).isEqualTo("{\"via\":\"gateway\"}");
         }
     }

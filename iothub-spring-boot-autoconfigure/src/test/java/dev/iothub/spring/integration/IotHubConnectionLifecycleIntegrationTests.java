@@ -20,6 +20,7 @@ import dev.iothub.protocol.SasToken;
 import dev.iothub.spring.connection.IotHubBackPressureException;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubConnectionState;
+import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.event.DisconnectReason;
 import dev.iothub.spring.event.IotHubConnectedEvent;
 import dev.iothub.spring.event.IotHubDisconnectedEvent;
@@ -33,6 +34,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -59,11 +62,14 @@ class IotHubConnectionLifecycleIntegrationTests {
         emulator.close();
     }
 
-    @Test
-    void whenTokenLivesFiveSecondsThenItIsRenewedWithoutDisconnectsOrLostTelemetry() throws Exception {
-        emulator.registerDevice("renew1");
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenTokenLivesFiveSecondsThenItIsRenewedWithoutDisconnectsOrLostTelemetry(IotHubTransport transport)
+            throws Exception {
+        String renew1 = "renew1-" + transport.propertyValue();
+        emulator.registerDevice(renew1);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "renew1",
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, renew1,
                 "iothub.sas.time-to-live=5s")) {
             IotHubTelemetryTemplate telemetry = context.getBean(IotHubTelemetryTemplate.class);
             IotHubClientManager manager = context.getBean(IotHubClientManager.class);
@@ -81,7 +87,8 @@ class IotHubConnectionLifecycleIntegrationTests {
             ticker.shutdown();
             assertThat(ticker.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
-            Set<String> received = emulator.telemetry("renew1").stream()
+            assertThat(emulator.connectedVia(renew1)).contains(EmulatorApplications.endpoint(transport));
+            Set<String> received = emulator.telemetry(renew1).stream()
                     .map((message) -> message.systemProperties().get("message-id")).collect(Collectors.toSet());
             for (int i = 0; i < sequence.get(); i++) {
                 assertThat(received).contains("renew-" + i);
@@ -96,21 +103,24 @@ class IotHubConnectionLifecycleIntegrationTests {
         }
     }
 
-    @Test
-    void whenAnotherClientUsesTheIdentityThenTheKickIsReportedAndSurvived() throws Exception {
-        DeviceIdentity identity = emulator.registerDevice("kick1");
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "kick1",
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenAnotherClientUsesTheIdentityThenTheKickIsReportedAndSurvived(IotHubTransport transport)
+            throws Exception {
+        String kick1 = "kick1-" + transport.propertyValue();
+        DeviceIdentity identity = emulator.registerDevice(kick1);
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, kick1,
                 "iothub.reconnect.initial-delay=500ms")) {
             IotHubClientManager manager = context.getBean(IotHubClientManager.class);
             ConnectionEvents events = context.getBean(ConnectionEvents.class);
             await().atMost(EmulatorApplications.awaitTimeout()).until(manager::isConnected);
-            MqttAsyncClient intruder = new MqttAsyncClient("ssl://localhost:" + emulator.mqttPort(), "kick1",
+            MqttAsyncClient intruder = new MqttAsyncClient("ssl://localhost:" + emulator.mqttPort(), kick1,
                     new MemoryPersistence());
             try {
                 MqttConnectOptions options = new MqttConnectOptions();
                 options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-                options.setUserName(MqttUsername.format("localhost", "kick1", null, null));
-                options.setPassword(SasToken.create("localhost", "kick1", null, identity.primaryKey(),
+                options.setUserName(MqttUsername.format("localhost", kick1, null, null));
+                options.setPassword(SasToken.create("localhost", kick1, null, identity.primaryKey(),
                         Instant.now().plusSeconds(600)).text().toCharArray());
                 options.setSocketFactory(emulator.clientSslContext().getSocketFactory());
                 intruder.connect(options).waitForCompletion(10_000);
@@ -121,6 +131,7 @@ class IotHubConnectionLifecycleIntegrationTests {
                 await().atMost(EmulatorApplications.awaitTimeout())
                     .until(() -> events.of(IotHubConnectedEvent.class).size() == 2 && !intruder.isConnected());
                 assertThat(events.of(IotHubReconnectingEvent.class)).isNotEmpty();
+                assertThat(emulator.connectedVia(kick1)).contains(EmulatorApplications.endpoint(transport));
                 assertThat(context.getBean(IotHubHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
             }
             finally {
@@ -129,23 +140,26 @@ class IotHubConnectionLifecycleIntegrationTests {
         }
     }
 
-    @Test
-    void whenTheHubDropsTheConnectionThenHealthIsDownWithTheReasonUntilReconnected() {
-        DeviceIdentity identity = emulator.registerDevice("health1");
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "health1",
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenTheHubDropsTheConnectionThenHealthIsDownWithTheReasonUntilReconnected(IotHubTransport transport) {
+        String health1 = "health1-" + transport.propertyValue();
+        DeviceIdentity identity = emulator.registerDevice(health1);
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, health1,
                 "iothub.reconnect.initial-delay=3s", "iothub.reconnect.jitter=0")) {
             IotHubHealthIndicator indicator = context.getBean(IotHubHealthIndicator.class);
             await().atMost(EmulatorApplications.awaitTimeout())
                 .until(() -> indicator.health().getStatus().equals(Status.UP));
             Health up = indicator.health();
-            assertThat(up.getDetails()).containsEntry("hostName", "localhost").containsEntry("deviceId", "health1");
+            assertThat(up.getDetails()).containsEntry("hostName", "localhost").containsEntry("deviceId", health1);
             assertThat(up.toString()).doesNotContain(identity.primaryKey()).doesNotContain("sig=");
-            emulator.disconnect("health1");
+            emulator.disconnect(health1);
             await().atMost(EmulatorApplications.awaitTimeout())
                 .until(() -> indicator.health().getStatus().equals(Status.DOWN));
             assertThat(indicator.health().getDetails()).containsEntry("reason", DisconnectReason.CONNECTION_LOST);
             await().atMost(EmulatorApplications.awaitTimeout())
                 .until(() -> indicator.health().getStatus().equals(Status.UP));
+            assertThat(emulator.connectedVia(health1)).contains(EmulatorApplications.endpoint(transport));
         }
     }
 

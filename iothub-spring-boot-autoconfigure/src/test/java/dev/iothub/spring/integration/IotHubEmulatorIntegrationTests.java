@@ -11,6 +11,7 @@ import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
+import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.event.IotHubConnectedEvent;
 import dev.iothub.spring.inbound.DesiredPropertiesUpdate;
 import dev.iothub.spring.inbound.DirectMethodResponse;
@@ -23,6 +24,8 @@ import dev.iothub.spring.twin.TwinOperationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
@@ -78,14 +81,17 @@ class IotHubEmulatorIntegrationTests {
         }
     }
 
-    @Test
-    void whenTwinIsReadAndPatchedThenVersionsAndErrorsAreReported() {
-        emulator.registerDevice("twin1");
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "twin1")) {
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenTwinIsReadAndPatchedThenVersionsAndErrorsAreReported(IotHubTransport transport) {
+        String twin1 = "twin1-" + transport.propertyValue();
+        emulator.registerDevice(twin1);
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, twin1)) {
             IotHubTwinTemplate twin = context.getBean(IotHubTwinTemplate.class);
             long version = twin.updateReportedProperties(Map.of("firmware", "1.0.0")).join();
-            assertThat(emulator.twin("twin1").reported()).containsEntry("firmware", "1.0.0");
-            assertThat(emulator.twin("twin1").reportedVersion()).isEqualTo(version);
+            assertThat(emulator.twin(twin1).reported()).containsEntry("firmware", "1.0.0");
+            assertThat(emulator.twin(twin1).reportedVersion()).isEqualTo(version);
+            assertThat(emulator.connectedVia(twin1)).contains(EmulatorApplications.endpoint(transport));
             DeviceTwin read = twin.getTwin().join();
             assertThat(read.reported()).containsEntry("firmware", "1.0.0");
             assertThat(read.reportedVersion()).isEqualTo(version);
@@ -100,22 +106,24 @@ class IotHubEmulatorIntegrationTests {
         }
     }
 
-    @Test
-    void whenDesiredPropertiesChangeOnlineOrOfflineThenTheHandlerGetsThem() {
-        emulator.registerDevice("desired1");
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "desired1",
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenDesiredPropertiesChangeOnlineOrOfflineThenTheHandlerGetsThem(IotHubTransport transport) {
+        String desired1 = "desired1-" + transport.propertyValue();
+        emulator.registerDevice(desired1);
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, desired1,
                 "iothub.reconnect.initial-delay=3s", "iothub.reconnect.jitter=0")) {
             List<DesiredPropertiesUpdate> updates = new CopyOnWriteArrayList<>();
             context.getBean(IotHubInboundRouter.class).addDesiredPropertiesHandler(updates::add);
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("desired1"));
-            long online = emulator.patchDesired("desired1", Map.of("interval", 5));
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(desired1));
+            long online = emulator.patchDesired(desired1, Map.of("interval", 5));
             await().atMost(EmulatorApplications.awaitTimeout())
                 .until(() -> updates.stream().anyMatch((update) -> update.version() == online));
             assertThat(updates.get(updates.size() - 1).payloadAsString()).contains("\"interval\":5");
 
-            emulator.disconnect("desired1");
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !emulator.isConnected("desired1"));
-            long offline = emulator.patchDesired("desired1", Map.of("interval", 30));
+            emulator.disconnect(desired1);
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !emulator.isConnected(desired1));
+            long offline = emulator.patchDesired(desired1, Map.of("interval", 30));
             await().atMost(EmulatorApplications.awaitTimeout())
                 .until(() -> updates.stream().anyMatch((update) -> update.version() == offline));
             DesiredPropertiesUpdate resynced = updates.stream().filter((update) -> update.version() == offline)
@@ -123,22 +131,26 @@ class IotHubEmulatorIntegrationTests {
             assertThat(resynced.complete()).isTrue();
             assertThat(resynced.payloadAsString()).contains("\"interval\":30");
             assertThat(updates).extracting(DesiredPropertiesUpdate::version).isSorted().doesNotHaveDuplicates();
+            assertThat(emulator.connectedVia(desired1)).contains(EmulatorApplications.endpoint(transport));
             assertThat(context.getBean(EmulatorApplications.ConnectionEvents.class).of(IotHubConnectedEvent.class))
                     .extracting(IotHubConnectedEvent::isReconnect).containsExactly(false, true);
         }
     }
 
-    @Test
-    void whenCloudToDeviceMessageAndMethodArriveThenHandlersAnswer() {
-        emulator.registerDevice("inbound1");
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "inbound1")) {
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenCloudToDeviceMessageAndMethodArriveThenHandlersAnswer(IotHubTransport transport) {
+        String inbound1 = "inbound1-" + transport.propertyValue();
+        emulator.registerDevice(inbound1);
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, inbound1)) {
             IotHubInboundRouter router = context.getBean(IotHubInboundRouter.class);
             List<dev.iothub.spring.inbound.CloudToDeviceMessage> messages = new CopyOnWriteArrayList<>();
             router.addCloudToDeviceHandler(messages::add);
             router.addDirectMethodHandler("reboot",
                     (request) -> DirectMethodResponse.of(200, "{\"echo\":" + request.payloadAsString() + "}"));
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("inbound1"));
-            emulator.sendCloudToDevice("inbound1", CloudToDeviceRequest.of("hello").messageId("m1")
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(inbound1));
+            assertThat(emulator.connectedVia(inbound1)).contains(EmulatorApplications.endpoint(transport));
+            emulator.sendCloudToDevice(inbound1, CloudToDeviceRequest.of("hello").messageId("m1")
                     .correlationId("c1").contentType("text/plain").property("k", "v"));
             await().atMost(EmulatorApplications.awaitTimeout()).until(() -> !messages.isEmpty());
             assertThat(messages.get(0).payloadAsString()).isEqualTo("hello");
@@ -146,11 +158,11 @@ class IotHubEmulatorIntegrationTests {
             assertThat(messages.get(0).correlationId()).isEqualTo("c1");
             assertThat(messages.get(0).applicationProperties()).containsEntry("k", "v");
             await().atMost(EmulatorApplications.awaitTimeout())
-                .until(() -> emulator.pendingCloudToDevice("inbound1") == 0);
-            MethodResult result = emulator.invokeMethod("inbound1", "reboot", "{\"delay\":1}", Duration.ofSeconds(10));
+                .until(() -> emulator.pendingCloudToDevice(inbound1) == 0);
+            MethodResult result = emulator.invokeMethod(inbound1, "reboot", "{\"delay\":1}", Duration.ofSeconds(10));
             assertThat(result.status()).isEqualTo(200);
             assertThat(result.payload()).isEqualTo("{\"echo\":{\"delay\":1}}");
-            assertThat(emulator.invokeMethod("inbound1", "unknown", null, Duration.ofSeconds(10)).status())
+            assertThat(emulator.invokeMethod(inbound1, "unknown", null, Duration.ofSeconds(10)).status())
                     .isEqualTo(501);
         }
     }
@@ -172,19 +184,23 @@ class IotHubEmulatorIntegrationTests {
         }
     }
 
-    @Test
-    void whenAFlowEndsInTheTelemetryChannelThenAModuleSendsWithHeadersAsProperties() {
-        emulator.registerDevice("module1");
-        emulator.registerModule("module1", "filter");
-        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, "module1/filter")) {
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("module1/filter"));
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenAFlowEndsInTheTelemetryChannelThenAModuleSendsWithHeadersAsProperties(IotHubTransport transport) {
+        String device = "module1-" + transport.propertyValue();
+        String module = device + "/filter";
+        emulator.registerDevice(device);
+        emulator.registerModule(device, "filter");
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, transport, module)) {
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(module));
+            assertThat(emulator.connectedVia(module)).contains(EmulatorApplications.endpoint(transport));
             MessageChannel channel = context.getBean(IotHubAutoConfiguration.TELEMETRY_CHANNEL_BEAN_NAME,
                     MessageChannel.class);
             assertThat(channel.send(MessageBuilder.withPayload("plain text")
                 .setHeader(IotHubHeaders.MESSAGE_ID, "flow-1")
                 .setHeader(IotHubHeaders.PROPERTIES, Map.of("source", "flow"))
                 .build())).isTrue();
-            ReceivedTelemetry received = emulator.awaitTelemetry("module1/filter",
+            ReceivedTelemetry received = emulator.awaitTelemetry(module,
                     (message) -> "flow-1".equals(message.systemProperties().get("message-id")), Duration.ofSeconds(10));
             assertThat(received.moduleId()).isEqualTo("filter");
             assertThat(received.bodyAsString()).isEqualTo("plain text");

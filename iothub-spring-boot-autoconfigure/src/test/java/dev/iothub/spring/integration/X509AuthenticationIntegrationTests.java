@@ -6,10 +6,13 @@ import java.util.Map;
 import dev.iothub.emulator.DeviceCertificate;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.ReceivedTelemetry;
+import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,23 +38,31 @@ class X509AuthenticationIntegrationTests {
         emulator.close();
     }
 
-    @Test
-    void whenTheSslBundleHoldsTheRegisteredCertificateThenTheDeviceConnectsWithoutAKey() {
-        DeviceCertificate certificate = DeviceCertificate.generate("x509-device");
-        emulator.registerX509Device("x509-device", certificate.certificate());
+    @ParameterizedTest
+    @EnumSource(IotHubTransport.class)
+    void whenTheSslBundleHoldsTheRegisteredCertificateThenTheDeviceConnectsWithoutAKey(IotHubTransport transport) {
+        String deviceId = "x509-device-" + transport.propertyValue();
+        DeviceCertificate certificate = DeviceCertificate.generate(deviceId);
+        emulator.registerX509Device(deviceId, certificate.certificate());
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
                 EmulatorApplications.DeviceApplication.class)
             .web(WebApplicationType.NONE)
-            .properties("iothub.connection-string=HostName=" + emulator.hubName() + ";DeviceId=x509-device;x509=true",
-                    "iothub.port=" + emulator.mqttPort(), "iothub.ssl.bundle=device",
+            .properties("iothub.connection-string=HostName=" + emulator.hubName() + ";DeviceId=" + deviceId
+                    + ";x509=true", "iothub.transport=" + transport.propertyValue(),
+                    "iothub.port=" + EmulatorApplications.port(emulator, transport), "iothub.ssl.bundle=device",
                     "spring.ssl.bundle.pem.device.keystore.certificate=" + certificate.certificatePem(),
                     "spring.ssl.bundle.pem.device.keystore.private-key=" + certificate.privateKeyPem(),
                     "spring.ssl.bundle.pem.device.truststore.certificate=" + emulator.caCertificatePem(),
                     "spring.main.banner-mode=off")
             .run()) {
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected("x509-device"));
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> emulator.isConnected(deviceId));
+            assertThat(emulator.connectedVia(deviceId)).contains(EmulatorApplications.endpoint(transport));
+            // IoT Hub asks WebSocket devices for a client certificate unless told not to: X.509 devices must not be
+            if (transport == IotHubTransport.MQTT_WS) {
+                assertThat(context.getBean(IotHubClientManager.class).getUrl()).doesNotContain("iothub-no-client-cert");
+            }
             context.getBean(IotHubTelemetryTemplate.class).send(Map.of("temperature", 20)).join();
-            ReceivedTelemetry message = emulator.awaitTelemetry("x509-device", (m) -> true, Duration.ofSeconds(10));
+            ReceivedTelemetry message = emulator.awaitTelemetry(deviceId, (m) -> true, Duration.ofSeconds(10));
             assertThat(message.systemProperties().get("iothub-connection-auth-method")).contains("\"x509\"");
         }
     }

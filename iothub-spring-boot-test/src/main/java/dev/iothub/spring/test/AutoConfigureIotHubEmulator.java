@@ -32,14 +32,16 @@ import org.springframework.test.context.TestPropertySource;
  * }</pre>
  *
  * The device id is {@code spring.application.name} unless {@code iothub.emulator.device-id} is set. The emulator's
- * REST API is off in tests; set {@code iothub.emulator.service-port=0} to have it on a free port.
+ * REST API is off in tests; set {@code iothub.emulator.service-port=0} to have it on a free port. With
+ * {@code iothub.transport=mqtt-ws} the application connects to the emulator's MQTT-over-WebSocket endpoint, also on a
+ * free port.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
 @TestPropertySource(properties = { "iothub.emulator.enabled=true", "iothub.emulator.mqtt-port=0",
-        "iothub.emulator.service-port=-1" })
+        "iothub.emulator.web-socket-port=0", "iothub.emulator.service-port=-1" })
 public @interface AutoConfigureIotHubEmulator {
 
 }

@@ -5,7 +5,9 @@ import org.springframework.boot.ssl.SslStoreBundle;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.spring.autoconfigure.IotHubConfigurationException;
 import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
+import dev.iothub.spring.connection.IotHubTransport;
 
 /**
  * Connection details for a device registered in an {@link IotHubEmulator}: its host, port, key, and an SSL bundle
@@ -49,9 +51,26 @@ public class EmulatorIotHubConnectionDetails implements IotHubConnectionDetails 
         return this.identity.primaryKey();
     }
 
+    /** The emulator's MQTT port, or its WebSocket port for {@link IotHubTransport#MQTT_WS}. */
     @Override
+    public int getPort(IotHubTransport transport) {
+        if (transport == IotHubTransport.MQTT) {
+            return this.emulator.mqttPort();
+        }
+        try {
+            return this.emulator.webSocketPort();
+        }
+        catch (IllegalStateException ex) {
+            throw new IotHubConfigurationException("iothub.emulator.web-socket-port",
+                    "iothub.transport is mqtt-ws, and the embedded emulator's WebSocket endpoint is off",
+                    "Set iothub.emulator.web-socket-port to 0 (a free port) or a port, or use iothub.transport=mqtt.");
+        }
+    }
+
+    @Override
+    @Deprecated(since = "0.2.0")
     public int getPort() {
-        return this.emulator.mqttPort();
+        return getPort(IotHubTransport.MQTT);
     }
 
     @Override

@@ -42,6 +42,7 @@ public final class IotHubEmulatorAutoConfiguration {
     IotHubEmulator iotHubEmulator(IotHubEmulatorProperties properties) {
         return IotHubEmulator.builder()
             .mqttPort(properties.getMqttPort())
+            .webSocketPort(properties.getWebSocketPort())
             .servicePort(properties.getServicePort())
             .start();
     }
@@ -66,6 +67,7 @@ public final class IotHubEmulatorAutoConfiguration {
             .append(": running as device '")
             .append(deviceId)
             .append("' against an embedded IoT Hub emulator (MQTT on port ").append(emulator.mqttPort())
+            .append((webSocketPort(emulator) > 0) ? ", MQTT over WebSocket on port " + webSocketPort(emulator) : "")
             .append("). Set iothub.connection-string to use a real hub.");
         if (serviceApi) {
             text.append(" Emulator REST API: ").append(emulator.serviceUri()).append(" ; invoke a direct method with:")
@@ -75,6 +77,15 @@ public final class IotHubEmulatorAutoConfiguration {
                 .append(" -d '{\"methodName\":\"reboot\",\"payload\":{},\"responseTimeoutInSeconds\":10}'");
         }
         return text.toString();
+    }
+
+    private static int webSocketPort(IotHubEmulator emulator) {
+        try {
+            return emulator.webSocketPort();
+        }
+        catch (IllegalStateException ex) {
+            return -1;
+        }
     }
 
     static final class OnEmbeddedEmulatorCondition extends SpringBootCondition {

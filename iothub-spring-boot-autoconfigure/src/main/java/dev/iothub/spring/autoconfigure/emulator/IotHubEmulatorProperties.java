@@ -22,6 +22,12 @@ public class IotHubEmulatorProperties {
     /** MQTT port of the embedded emulator; 0 picks a free port. */
     private int mqttPort;
 
+    /**
+     * Port of the embedded emulator's MQTT-over-WebSocket endpoint, used with iothub.transport=mqtt-ws; 0 picks a
+     * free port, -1 disables it.
+     */
+    private int webSocketPort;
+
     /** Port of the embedded emulator's REST service API; 0 picks a free port, -1 disables it. */
     private int servicePort;
 
@@ -47,6 +53,14 @@ public class IotHubEmulatorProperties {
 
     public void setMqttPort(int mqttPort) {
         this.mqttPort = mqttPort;
+    }
+
+    public int getWebSocketPort() {
+        return this.webSocketPort;
+    }
+
+    public void setWebSocketPort(int webSocketPort) {
+        this.webSocketPort = webSocketPort;
     }
 
     public int getServicePort() {

@@ -12,7 +12,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.spring.autoconfigure.IotHubConfigurationException;
 import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
 import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
 import dev.iothub.spring.connection.IotHubClientManager;
@@ -39,6 +41,28 @@ class IotHubEmulatorAutoConfigurationTests {
             assertThat(emulator.device("thermostat").deviceId()).isEqualTo("thermostat");
             await().atMost(Duration.ofSeconds(20)).until(() -> emulator.isConnected("thermostat"));
         });
+    }
+
+    @Test
+    void whenTheTransportIsMqttWsThenTheAppConnectsToTheEmulatorsWebSocketEndpoint() {
+        this.contextRunner.withPropertyValues("spring.application.name=thermostat", "iothub.transport=mqtt-ws")
+            .run((context) -> {
+                IotHubEmulator emulator = context.getBean(IotHubEmulator.class);
+                assertThat(context.getBean(IotHubClientManager.class).getUrl())
+                    .isEqualTo("ws://localhost:" + emulator.webSocketPort() + "/$iothub/websocket?iothub-no-client-cert=true");
+                await().atMost(Duration.ofSeconds(20)).until(() -> emulator.isConnected("thermostat"));
+                assertThat(emulator.connectedVia("thermostat")).contains(DeviceEndpoint.MQTT_WEBSOCKET);
+            });
+    }
+
+    @Test
+    void whenTheEmulatorsWebSocketEndpointIsOffThenMqttWsFailsStartupNamingTheProperty() {
+        this.contextRunner.withPropertyValues("iothub.transport=mqtt-ws", "iothub.emulator.web-socket-port=-1")
+            .run((context) -> assertThat(context).hasFailed()
+                .getFailure()
+                .rootCause()
+                .isInstanceOf(IotHubConfigurationException.class)
+                .hasMessageContaining("iothub.emulator.web-socket-port"));
     }
 
     @Test
