@@ -80,7 +80,8 @@ class IotHubTwinTemplateTests {
     }
 
     @Test
-    void whenTheConnectionDropsAfterTheHubAcknowledgedAGetThenItIsSentAgainWithTheSameRidAndCompletes() throws Exception {
+    void whenTheConnectionDropsAfterTheHubAcknowledgedAGetThenItIsSentAgainWithTheSameRidAndCompletes()
+            throws Exception {
         CompletableFuture<DeviceTwin> twin = this.twinTemplate.getTwin();
         this.acknowledgements.get(0).complete(null);
 
