@@ -20,7 +20,6 @@ import org.springframework.context.ApplicationListener;
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.Topics;
 import dev.iothub.spring.connection.IotHubClientManager;
-import dev.iothub.spring.connection.IotHubConnectionStatus;
 import dev.iothub.spring.connection.IotHubException;
 import dev.iothub.spring.event.IotHubDisconnectedEvent;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
@@ -273,10 +272,9 @@ public class IotHubTwinTemplate
         }
         String message = "IoT Hub did not answer the twin request within "
                 + this.timeout.toString().substring(2).toLowerCase(Locale.ROOT) + " (iothub.operation-timeout)";
-        IotHubConnectionStatus status = this.clientManager.getStatus();
         if (!this.clientManager.isConnected()) {
-            message += "; the connection to IoT Hub is down"
-                    + ((status.lastError() != null) ? " (" + status.lastError() + ")" : "");
+            String lastError = this.clientManager.getStatus().lastError();
+            message += "; the connection to IoT Hub is down" + ((lastError != null) ? " (" + lastError + ")" : "");
         }
         else if (request.resent) {
             message += ", although it was sent again after the connection dropped";
