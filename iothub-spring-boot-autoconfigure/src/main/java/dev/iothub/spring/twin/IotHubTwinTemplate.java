@@ -3,6 +3,7 @@ package dev.iothub.spring.twin;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -14,11 +15,13 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationListener;
 
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.Topics;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubException;
+import dev.iothub.spring.event.IotHubDisconnectedEvent;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
 import dev.iothub.spring.inbound.TwinResponseListener;
 import dev.iothub.spring.messaging.IotHubPayloadWriter;
@@ -29,6 +32,12 @@ import dev.iothub.spring.messaging.IotHubPayloadWriter;
  * Every operation is non-blocking and returns a {@link CompletableFuture} that completes on a thread of the
  * connection (never Paho's), fails with {@link TwinOperationException} when the hub answers with an error status,
  * or with an {@link IotHubException} after {@code iothub.operation-timeout}.
+ * <p>
+ * A request survives a dropped connection: one the hub had not answered is sent again, with the same
+ * {@code $rid}, once the connection is back (a GET is idempotent, and a patch sent again carries the same values),
+ * and its future completes with that answer; the operation timeout still counts from the first send. The exception
+ * is a conditional patch the hub had already acknowledged: it may have been applied, so sending it again could only
+ * fail with 412; its future fails at once with an {@link IotHubException} that says so.
  *
  * <pre class="code">
  * DeviceTwin twin = twinTemplate.getTwin().join();
@@ -38,7 +47,8 @@ import dev.iothub.spring.messaging.IotHubPayloadWriter;
  * @author iothub-spring-boot
  * @since 0.1.0
  */
-public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean {
+public class IotHubTwinTemplate
+        implements TwinResponseListener, ApplicationListener<IotHubDisconnectedEvent>, DisposableBean {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -53,7 +63,7 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
 
     private final Duration timeout;
 
-    private final Map<String, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Request> pending = new ConcurrentHashMap<>();
 
     /**
      * Creates a twin template; register it as the router's {@linkplain IotHubInboundRouter#setTwinResponseListener
@@ -87,7 +97,7 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
     /** Reads the twin: desired and reported properties with their versions. */
     public CompletableFuture<DeviceTwin> getTwin() {
         String requestId = UUID.randomUUID().toString();
-        return request(requestId, Topics.twinGet(requestId), EMPTY).thenApply(this::toTwin);
+        return request(requestId, Topics.twinGet(requestId), EMPTY, false).thenApply(this::toTwin);
     }
 
     /**
@@ -121,13 +131,14 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
             return CompletableFuture.failedFuture(new IotHubException("Could not write the patch as JSON", ex));
         }
         String requestId = UUID.randomUUID().toString();
-        return request(requestId, Topics.reportedPatch(requestId, expectedVersion), body).thenApply((response) -> {
-            Long version = response.topic.version();
-            if (version == null) {
-                throw new IotHubException("The hub accepted the patch but sent no $version");
-            }
-            return version;
-        });
+        return request(requestId, Topics.reportedPatch(requestId, expectedVersion), body, expectedVersion != null)
+            .thenApply((response) -> {
+                Long version = response.topic.version();
+                if (version == null) {
+                    throw new IotHubException("The hub accepted the patch but sent no $version");
+                }
+                return version;
+            });
     }
 
     /**
@@ -137,26 +148,61 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
      */
     CompletableFuture<DeviceTwin> getTwinInArrivalOrder() {
         String requestId = UUID.randomUUID().toString();
-        return send(requestId, Topics.twinGet(requestId), EMPTY).thenApply((response) -> toTwin(checkStatus(response)));
+        return send(requestId, Topics.twinGet(requestId), EMPTY, false)
+            .thenApply((response) -> toTwin(checkStatus(response)));
     }
 
-    private CompletableFuture<Response> request(String requestId, String topic, byte[] body) {
-        return send(requestId, topic, body).thenApplyAsync(this::checkStatus, this.clientManager.getCallbackExecutor());
+    private CompletableFuture<Response> request(String requestId, String topic, byte[] body, boolean conditional) {
+        return send(requestId, topic, body, conditional).thenApplyAsync(this::checkStatus,
+                this.clientManager.getCallbackExecutor());
     }
 
-    private CompletableFuture<Response> send(String requestId, String topic, byte[] body) {
-        CompletableFuture<Response> response = new CompletableFuture<>();
-        this.pending.put(requestId, response);
+    private CompletableFuture<Response> send(String requestId, String topic, byte[] body, boolean conditional) {
+        Request request = new Request(topic, body, conditional);
+        this.pending.put(requestId, request);
         if (!this.clientManager.schedule(() -> timeout(requestId), this.timeout)) {
             this.pending.remove(requestId);
             return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection is not running"));
         }
-        this.clientManager.publish(topic, body, 1).whenComplete((sent, ex) -> {
+        publish(requestId, request);
+        return request.response;
+    }
+
+    /** Publishes a request; the connection's queue sends it again itself if the drop comes before the PUBACK. */
+    private void publish(String requestId, Request request) {
+        this.clientManager.publish(request.topic, request.body, 1).whenComplete((sent, ex) -> {
             if (ex != null) {
                 fail(requestId, ex);
             }
+            else {
+                request.acknowledged = true;
+            }
         });
-        return response;
+    }
+
+    /**
+     * The connection dropped: the answers to requests the hub acknowledged are lost with it, so those are sent
+     * again (queued until the connection is back), except conditional patches, which fail.
+     */
+    @Override
+    public void onApplicationEvent(IotHubDisconnectedEvent event) {
+        if (event.getSource() != this.clientManager) {
+            return;
+        }
+        this.pending.forEach((requestId, request) -> {
+            if (!request.acknowledged) {
+                return;
+            }
+            if (request.conditional) {
+                fail(requestId, new IotHubException("The connection to IoT Hub was lost after the hub received the "
+                        + "conditional reported-properties patch and before it answered; the patch may have been "
+                        + "applied (sent again it could only fail with 412): read the twin to find out"));
+                return;
+            }
+            request.acknowledged = false;
+            request.resent = true;
+            publish(requestId, request);
+        });
     }
 
     private Response checkStatus(Response response) {
@@ -211,23 +257,35 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
      */
     @Override
     public boolean twinResponse(HubTopic.TwinResponse topic, byte[] payload) {
-        CompletableFuture<Response> response = this.pending.remove(topic.requestId());
-        if (response == null) {
+        Request request = this.pending.remove(topic.requestId());
+        if (request == null) {
             return false;
         }
-        response.complete(new Response(topic, payload));
+        request.response.complete(new Response(topic, payload));
         return true;
     }
 
     private void timeout(String requestId) {
-        fail(requestId, new IotHubException("IoT Hub did not answer the twin request within " + this.timeout,
-                new TimeoutException()));
+        Request request = this.pending.get(requestId);
+        if (request == null) {
+            return;
+        }
+        String message = "IoT Hub did not answer the twin request within "
+                + this.timeout.toString().substring(2).toLowerCase(Locale.ROOT) + " (iothub.operation-timeout)";
+        if (!this.clientManager.isConnected()) {
+            String lastError = this.clientManager.getStatus().lastError();
+            message += "; the connection to IoT Hub is down" + ((lastError != null) ? " (" + lastError + ")" : "");
+        }
+        else if (request.resent) {
+            message += ", although it was sent again after the connection dropped";
+        }
+        fail(requestId, new IotHubException(message, new TimeoutException()));
     }
 
     private void fail(String requestId, Throwable ex) {
-        CompletableFuture<Response> response = this.pending.remove(requestId);
-        if (response != null) {
-            response.completeExceptionally(ex);
+        Request request = this.pending.remove(requestId);
+        if (request != null) {
+            request.response.completeExceptionally(ex);
         }
     }
 
@@ -238,6 +296,29 @@ public class IotHubTwinTemplate implements TwinResponseListener, DisposableBean 
     }
 
     private record Response(HubTopic.TwinResponse topic, byte[] payload) {
+    }
+
+    /** A request waiting for its answer; the flags are set by the callback thread and the connection thread. */
+    private static final class Request {
+
+        final String topic;
+
+        final byte[] body;
+
+        final boolean conditional;
+
+        final CompletableFuture<Response> response = new CompletableFuture<>();
+
+        volatile boolean acknowledged;
+
+        volatile boolean resent;
+
+        Request(String topic, byte[] body, boolean conditional) {
+            this.topic = topic;
+            this.body = body;
+            this.conditional = conditional;
+        }
+
     }
 
     private record Section(Map<String, Object> properties, long version) {
