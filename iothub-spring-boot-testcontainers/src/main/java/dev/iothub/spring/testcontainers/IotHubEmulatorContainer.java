@@ -56,6 +56,9 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
     /** The MQTT over TLS port inside the container. */
     public static final int MQTT_PORT = 8883;
 
+    /** The MQTT over WebSocket port inside the container (the standalone emulator's default). */
+    public static final int WEB_SOCKET_PORT = 8443;
+
     /** The service REST API port inside the container. */
     public static final int REST_PORT = 8080;
 
@@ -111,7 +114,7 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
     }
 
     private void init() {
-        withExposedPorts(MQTT_PORT, REST_PORT);
+        withExposedPorts(MQTT_PORT, WEB_SOCKET_PORT, REST_PORT);
         waitingFor(Wait.forLogMessage("ready\\s*", 1).withStartupTimeout(STARTUP_TIMEOUT));
         withCreateContainerCmdModifier(this::publishOnLoopbackWhereReachable);
     }
@@ -201,6 +204,11 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
     /** The host port that MQTT over TLS is published on. */
     public int getMqttPort() {
         return getMappedPort(MQTT_PORT);
+    }
+
+    /** The host port that MQTT over WebSocket ({@code wss://…/$iothub/websocket}) is published on. */
+    public int getWebSocketPort() {
+        return getMappedPort(WEB_SOCKET_PORT);
     }
 
     /** The base URI of the service REST API, e.g. {@code http://localhost:32768}. */

@@ -101,6 +101,17 @@ public class IotHubEmulatorServiceClient {
     }
 
     /**
+     * The endpoint the device is connected through: {@code mqtt} or {@code mqtt-ws}, or {@code null} when it is not
+     * connected.
+     *
+     * @param deviceId a registered device
+     */
+    public @Nullable String connectedVia(String deviceId) {
+        JsonNode endpoint = device(deviceId).path("connectedVia");
+        return endpoint.isString() ? endpoint.asString() : null;
+    }
+
+    /**
      * Invokes a direct method and waits for the device's answer.
      *
      * @param deviceId a connected device

@@ -24,6 +24,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import dev.iothub.spring.annotation.DesiredPropertyListener;
 import dev.iothub.spring.annotation.DirectMethod;
 import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
+import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.testcontainers.IotHubEmulatorServiceClient.MethodAnswer;
 import dev.iothub.spring.testcontainers.IotHubEmulatorServiceClient.Telemetry;
@@ -64,7 +65,8 @@ class ServiceConnectionTests {
     @Test
     void whenTheContainerIsAServiceConnectionThenTheApplicationConnectsAsItsDevice() {
         assertThat(this.connectionDetails.getDeviceId()).isEqualTo("thermostat");
-        assertThat(this.connectionDetails.getPort()).isEqualTo(hub.getMqttPort());
+        assertThat(this.connectionDetails.getPort(IotHubTransport.MQTT)).isEqualTo(hub.getMqttPort());
+        assertThat(this.connectionDetails.getPort(IotHubTransport.MQTT_WS)).isEqualTo(hub.getWebSocketPort());
         assertThat(this.connectionDetails.getSharedAccessKey()).isEqualTo(hub.getPrimaryKey("thermostat"));
     }
 

@@ -8,6 +8,7 @@ import org.springframework.boot.testcontainers.service.connection.ContainerConne
 import org.springframework.boot.testcontainers.service.connection.ContainerConnectionSource;
 
 import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
+import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.testcontainers.IotHubEmulatorContainer;
 
 /**
@@ -67,8 +68,11 @@ class IotHubEmulatorContainerConnectionDetailsFactory
         }
 
         @Override
-        public int getPort() {
-            return getContainer().getMqttPort();
+        public int getPort(IotHubTransport transport) {
+            return switch (transport) {
+                case MQTT -> getContainer().getMqttPort();
+                case MQTT_WS -> getContainer().getWebSocketPort();
+            };
         }
 
         @Override
