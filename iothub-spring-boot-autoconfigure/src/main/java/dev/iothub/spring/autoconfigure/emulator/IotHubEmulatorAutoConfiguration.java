@@ -55,20 +55,24 @@ public final class IotHubEmulatorAutoConfiguration {
             deviceId = environment.getProperty("spring.application.name", "device-1");
         }
         EmulatorIotHubConnectionDetails details = new EmulatorIotHubConnectionDetails(emulator, deviceId);
-        String unresolved = OnIotHubConnectionPropertiesCondition.unresolvedProperty(environment)
-            .map((description) -> " (" + description + ")")
-            .orElse("");
-        logger.info(describe(unresolved, emulator, deviceId, properties.getServicePort() >= 0));
+        logger.info(describe(why(environment), emulator, deviceId, properties.getServicePort() >= 0));
         return details;
     }
 
-    private static String describe(String unresolved, IotHubEmulator emulator, String deviceId, boolean serviceApi) {
-        StringBuilder text = new StringBuilder("No IoT Hub is configured").append(unresolved)
-            .append(": running as device '")
-            .append(deviceId)
-            .append("' against an embedded IoT Hub emulator (MQTT on port ").append(emulator.mqttPort())
+    private static String why(Environment environment) {
+        return OnIotHubConnectionPropertiesCondition.configuredProperty(environment)
+            .map((name) -> "iothub.emulator.enabled is true, so the hub configured by " + name + " is not used")
+            .orElseGet(() -> "No IoT Hub is configured" + OnIotHubConnectionPropertiesCondition
+                .unresolvedProperty(environment)
+                .map((description) -> " (" + description + ")")
+                .orElse("") + "; set iothub.connection-string to use a real hub");
+    }
+
+    private static String describe(String why, IotHubEmulator emulator, String deviceId, boolean serviceApi) {
+        StringBuilder text = new StringBuilder("Connecting as device '").append(deviceId)
+            .append("' to an embedded IoT Hub emulator (MQTT on port ").append(emulator.mqttPort())
             .append((webSocketPort(emulator) > 0) ? ", MQTT over WebSocket on port " + webSocketPort(emulator) : "")
-            .append("). Set iothub.connection-string to use a real hub.");
+            .append("): ").append(why).append('.');
         if (serviceApi) {
             text.append(" Emulator REST API: ").append(emulator.serviceUri()).append(" ; invoke a direct method with:")
                 .append(System.lineSeparator())

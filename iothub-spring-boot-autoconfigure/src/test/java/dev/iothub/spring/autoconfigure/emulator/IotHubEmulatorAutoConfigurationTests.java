@@ -96,8 +96,9 @@ class IotHubEmulatorAutoConfigurationTests {
                 assertThat(context).hasNotFailed().hasSingleBean(IotHubEmulator.class);
                 await().atMost(Duration.ofSeconds(20))
                     .until(() -> context.getBean(IotHubEmulator.class).isConnected("thermostat"));
-                assertThat(output).contains("No IoT Hub is configured (iothub.connection-string refers to "
-                        + "${IOTHUB_TEST_UNSET_CONNECTION_STRING}, which is not set): running as device 'thermostat'");
+                assertThat(output).contains("Connecting as device 'thermostat' to an embedded IoT Hub emulator")
+                    .contains("No IoT Hub is configured (iothub.connection-string refers to "
+                        + "${IOTHUB_TEST_UNSET_CONNECTION_STRING}, which is not set); set iothub.connection-string");
             });
     }
 
@@ -109,12 +110,17 @@ class IotHubEmulatorAutoConfigurationTests {
     }
 
     @Test
-    void whenTheEmulatorIsForcedThenItReplacesAConfiguredHub() {
+    @ExtendWith(OutputCaptureExtension.class)
+    void whenTheEmulatorIsForcedThenItReplacesAConfiguredHub(CapturedOutput output) {
         this.contextRunner
             .withPropertyValues("iothub.connection-string=" + CONNECTION_STRING, "iothub.emulator.enabled=true",
                     "iothub.emulator.device-id=test-device")
             .run((context) -> {
                 assertThat(context).hasSingleBean(IotHubEmulator.class);
+                assertThat(output).contains("Connecting as device 'test-device' to an embedded IoT Hub emulator")
+                    .contains("iothub.emulator.enabled is true, so the hub configured by iothub.connection-string "
+                            + "is not used")
+                    .doesNotContain("No IoT Hub is configured");
                 assertThat(context.getBean(IotHubConnectionDetails.class).getHostName()).isEqualTo("localhost");
                 await().atMost(Duration.ofSeconds(20))
                     .until(() -> context.getBean(IotHubEmulator.class).isConnected("test-device"));
