@@ -305,6 +305,17 @@ class DeviceProvisioningTests {
     class Sessions {
 
         @Test
+        void whenRegisteringOverMqttOverWebSocketThenAssigned() throws Exception {
+            String id = newId();
+            String key = hub.enrollIndividual(id, null).primaryKey();
+            try (PahoRegistrant registrant = new PahoRegistrant(hub, id,
+                    PahoDevice.serverUri(hub, DeviceEndpoint.MQTT_WEBSOCKET)).connect(key)) {
+                assertThat(registrant.provision().body().path("status").asString()).isEqualTo("assigned");
+            }
+            assertThat(hub.device(id).primaryKey()).isEqualTo(key);
+        }
+
+        @Test
         void whenTheIdScopeIsAnotherOneThenConnackIs5() throws Exception {
             String id = newId();
             String key = hub.enrollIndividual(id, null).primaryKey();
