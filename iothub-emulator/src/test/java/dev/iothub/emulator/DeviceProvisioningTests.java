@@ -203,13 +203,15 @@ class DeviceProvisioningTests {
         }
 
         @Test
-        void whenTheTokenNamesAnotherRegistrationOrKeyNameThen401() throws Exception {
+        void whenTheTokenNamesAnotherRegistrationOrKeyNameOrHasExpiredThen401() throws Exception {
             String id = newId();
             String key = hub.enrollIndividual(id, null).primaryKey();
             String otherScope = PahoRegistrant.token(hub, id + "x", key);
             String otherKeyName = SasToken.create(hub.dpsIdScope() + "/registrations/" + id, key,
                     Instant.now().plusSeconds(3600)).text() + "&skn=iothubowner";
-            for (String token : new String[] { otherScope, otherKeyName }) {
+            String expired = SasToken.create(hub.dpsIdScope() + "/registrations/" + id, key,
+                    Instant.now().minusSeconds(1)).text() + "&skn=registration";
+            for (String token : new String[] { otherScope, otherKeyName, expired }) {
                 try (PahoRegistrant registrant = new PahoRegistrant(hub, id)) {
                     registrant.connectWith(PahoRegistrant.options(registrant.username(), token,
                             hub.clientSslContext()));
@@ -298,6 +300,31 @@ class DeviceProvisioningTests {
                     .satisfies((ex) -> assertThat(ex.getReasonCode())
                         .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
             }
+        }
+    }
+
+    @Test
+    void whenTheReadmeSnippetRunsThenEachCallAnswersAsDocumented() throws Exception {
+        try (IotHubEmulator hub = IotHubEmulator.builder().dpsIdScope("0ne0000ABCD").start()) {
+            IndividualEnrollment sensor = hub.enrollIndividual("sensor-1", null);
+            EnrollmentGroup fleet = hub.enrollGroup("fleet", null);
+            String deviceKey = fleet.deviceKey("truck-7");
+            hub.enrollIndividualX509("camera-1", DeviceCertificate.generate("camera-1").certificate());
+            hub.setEnrollmentEnabled("fleet", false);
+            hub.failNextRegistration(429);
+            try (PahoRegistrant registrant = new PahoRegistrant(hub, "truck-7").connect(deviceKey)) {
+                assertThat(registrant.register().status()).isEqualTo(429);
+                assertThat(registrant.provision().body().path("status").asString()).isEqualTo("disabled");
+            }
+            try (PahoRegistrant registrant = new PahoRegistrant(hub, "sensor-1").connect(sensor.primaryKey())) {
+                registrant.provision();
+            }
+            DeviceRegistrationState state = hub.registrationState("sensor-1");
+            assertThat(state.assignedHub()).isEqualTo(hub.hubName());
+            assertThat(state.deviceId()).isEqualTo("sensor-1");
+            assertThat(state.status()).isEqualTo("assigned");
+            assertThat(hub.registrationRequests("sensor-1")).isEqualTo(1);
+            assertThat(hub.dpsIdScope()).isEqualTo("0ne0000ABCD");
         }
     }
 
