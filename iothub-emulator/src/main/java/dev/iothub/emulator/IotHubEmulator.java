@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
+import dev.iothub.emulator.dps.ProvisioningService;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
 import dev.iothub.emulator.mqtt.ConnectHandler;
@@ -73,6 +74,8 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final SessionStore sessions = new SessionStore();
 
+    private final ProvisioningService provisioning;
+
     private final MqttServer mqttServer;
 
     private final @Nullable MqttServer webSocketServer;
@@ -91,6 +94,7 @@ public final class IotHubEmulator implements AutoCloseable {
                 new DefaultThreadFactory("iothub-emulator-io", true), NioIoHandler.newFactory());
         this.hub = new Hub(this.workers, builder.clock, builder.telemetryCapacityBytes);
         builder.devices.forEach((deviceId, key) -> this.hub.register(deviceId, null, key));
+        this.provisioning = new ProvisioningService(builder.dpsIdScope, this.hubName, this.hub, builder.clock);
         try {
             this.mqttServer = MqttServer.bind(DeviceEndpoint.MQTT,
                     new InetSocketAddress(builder.bindAddress, builder.mqttPort), this.tls.serverContext(), this.boss,
@@ -133,8 +137,8 @@ public final class IotHubEmulator implements AutoCloseable {
         String hubName = builder.hubName;
         Duration tokenExpiryGrace = builder.tokenExpiryGrace;
         Duration outputStallTimeout = builder.outputStallTimeout;
-        return () -> new ConnectHandler(endpoint, this.hub, this.sessions, clock, hubName, tokenExpiryGrace,
-                outputStallTimeout);
+        return () -> new ConnectHandler(endpoint, this.hub, this.sessions, this.provisioning, clock, hubName,
+                tokenExpiryGrace, outputStallTimeout);
     }
 
     /** The REST API, registered by the emulator jar; see {@link ServiceEndpoint} for why it is looked up. */
@@ -271,6 +275,90 @@ public final class IotHubEmulator implements AutoCloseable {
         DeviceIdentity identity = device(id);
         return ConnectionString.ofKey(this.hubName, identity.deviceId(), identity.moduleId(), identity.primaryKey())
             .format();
+    }
+
+    // Device Provisioning Service
+
+    /**
+     * The ID scope of the emulator's Device Provisioning Service. It listens on the device endpoints: a device
+     * provisions with global endpoint {@code {bind address}} (port {@link #mqttPort()}, or {@link #webSocketPort()}),
+     * this ID scope and its registration id, and is assigned to this hub ({@link #hubName()}).
+     */
+    public String dpsIdScope() {
+        return this.provisioning.idScope();
+    }
+
+    /**
+     * Creates or replaces an individual symmetric-key enrollment.
+     *
+     * @param primaryKey the key (Base64), or {@code null} to generate one
+     */
+    public IndividualEnrollment enrollIndividual(String registrationId, @Nullable String primaryKey) {
+        return this.provisioning.enrollIndividual(registrationId, primaryKey, null);
+    }
+
+    /**
+     * Creates or replaces an individual X.509 enrollment: the device connects with this (self-signed) certificate,
+     * whose common name must be the registration id, and is registered at the hub by its thumbprint.
+     */
+    public IndividualEnrollment enrollIndividualX509(String registrationId, X509Certificate certificate) {
+        return this.provisioning.enrollIndividual(registrationId, null, ProvisioningService.thumbprint(certificate));
+    }
+
+    /**
+     * Creates or replaces a symmetric-key enrollment group; its devices register with
+     * {@link EnrollmentGroup#deviceKey(String)}.
+     *
+     * @param primaryKey the group key (Base64), or {@code null} to generate one
+     */
+    public EnrollmentGroup enrollGroup(String groupId, @Nullable String primaryKey) {
+        return this.provisioning.enrollGroup(groupId, primaryKey);
+    }
+
+    /** The individual enrollment of a registration id; fails with {@code 404201} when there is none. */
+    public IndividualEnrollment individualEnrollment(String registrationId) {
+        return this.provisioning.individualEnrollment(registrationId);
+    }
+
+    /** An enrollment group; fails with {@code 404201} when there is none. */
+    public EnrollmentGroup enrollmentGroup(String groupId) {
+        return this.provisioning.enrollmentGroup(groupId);
+    }
+
+    /**
+     * Enables or disables an individual enrollment, or else an enrollment group of that id; a disabled enrollment's
+     * registrations are answered {@code disabled}. Fails with {@code 404201} when there is neither.
+     */
+    public void setEnrollmentEnabled(String registrationIdOrGroupId, boolean enabled) {
+        this.provisioning.setEnabled(registrationIdOrGroupId, enabled);
+    }
+
+    /** Deletes an individual enrollment (the device stays registered at the hub). */
+    public void removeEnrollment(String registrationId) {
+        this.provisioning.removeEnrollment(registrationId);
+    }
+
+    /** Deletes an enrollment group (its devices stay registered at the hub). */
+    public void removeEnrollmentGroup(String groupId) {
+        this.provisioning.removeEnrollmentGroup(groupId);
+    }
+
+    /** The outcome of a registration id's latest registration; fails with {@code 404201} before it registered. */
+    public DeviceRegistrationState registrationState(String registrationId) {
+        return this.provisioning.registrationState(registrationId);
+    }
+
+    /** How many register requests the provisioning service has seen for this registration id. */
+    public int registrationRequests(String registrationId) {
+        return this.provisioning.registrationRequests(registrationId);
+    }
+
+    /**
+     * Makes the next register request answer this status (fault injection): 429 with {@code retry-after: 1}, any
+     * other status with an error body.
+     */
+    public void failNextRegistration(int status) {
+        this.provisioning.failNextRegistration(status);
     }
 
     // Connections
@@ -500,6 +588,8 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private String hubName = "localhost";
 
+        private String dpsIdScope = "0ne00000000";
+
         private Duration tokenExpiryGrace = Duration.ZERO;
 
         private Duration outputStallTimeout = Duration.ofSeconds(30);
@@ -580,6 +670,12 @@ public final class IotHubEmulator implements AutoCloseable {
          */
         public Builder hubName(String hubName) {
             this.hubName = hubName;
+            return this;
+        }
+
+        /** The ID scope of the Device Provisioning Service on the device endpoints; {@code 0ne00000000} by default. */
+        public Builder dpsIdScope(String idScope) {
+            this.dpsIdScope = idScope;
             return this;
         }
 

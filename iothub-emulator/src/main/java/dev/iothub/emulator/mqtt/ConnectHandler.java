@@ -1,18 +1,26 @@
 package dev.iothub.emulator.mqtt;
 
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Date;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 import dev.iothub.emulator.DeviceEndpoint;
+import dev.iothub.emulator.dps.ProvisioningService;
+import dev.iothub.emulator.dps.RegistrationCredential;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.transport.MqttServer;
+import dev.iothub.protocol.SasToken;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -29,7 +37,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The first handler of a device connection: it takes the CONNECT, and either refuses it (CONNACK with a refusal
- * code, then close) or replaces itself with the {@link DeviceConnection} that serves the authenticated session, and
+ * code, then close) or replaces itself with the {@link DeviceConnection} that serves the authenticated session (the
+ * {@link ProvisioningConnection} when the username is a Device Provisioning Service one), and
  * the connect timeout with the session's keep-alive. Anything but a CONNECT first, or no packet within the connect
  * timeout, closes the connection.
  * <p>
@@ -49,6 +58,8 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
 
     private final SessionStore sessions;
 
+    private final ProvisioningService provisioning;
+
     private final ConnectAuthenticator authenticator;
 
     private final Clock clock;
@@ -63,16 +74,18 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
      * @param endpoint the device endpoint the connection arrived at
      * @param hub the hub model
      * @param sessions the persistent sessions
+     * @param provisioning the Device Provisioning Service sharing the device endpoints
      * @param clock the hub's clock
      * @param hubName the host name that usernames and SAS tokens must name
      * @param tokenExpiryGrace how long after its SAS token expires a connection is closed
      * @param outputStallTimeout how long a device may leave the hub's messages unread before it is disconnected
      */
-    public ConnectHandler(DeviceEndpoint endpoint, Hub hub, SessionStore sessions, Clock clock, String hubName,
-            Duration tokenExpiryGrace, Duration outputStallTimeout) {
+    public ConnectHandler(DeviceEndpoint endpoint, Hub hub, SessionStore sessions, ProvisioningService provisioning,
+            Clock clock, String hubName, Duration tokenExpiryGrace, Duration outputStallTimeout) {
         this.endpoint = endpoint;
         this.hub = hub;
         this.sessions = sessions;
+        this.provisioning = provisioning;
         this.authenticator = new ConnectAuthenticator(hub, hubName, clock);
         this.clock = clock;
         this.tokenExpiryGrace = tokenExpiryGrace;
@@ -99,6 +112,11 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
             return;
         }
         String clientId = connect.payload().clientIdentifier();
+        Optional<ProvisioningUsername> provisioningUser = ProvisioningUsername.parse(connect.payload().userName());
+        if (provisioningUser.isPresent()) {
+            connectProvisioning(ctx, connect, provisioningUser.get());
+            return;
+        }
         Optional<ConnectAuthenticator.Authenticated> accepted = this.authenticator.authenticate(clientId,
                 connect.payload().userName(), connect.payload().passwordInBytes(), clientCertificate(ctx));
         if (accepted.isEmpty()) {
@@ -113,6 +131,70 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
         ctx.pipeline().replace(this, ctx.name(), connection);
         watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
         connection.open(accepted.get(), tokenExpiryDelay(accepted.get()), opened.present());
+    }
+
+    /**
+     * Opens a Device Provisioning Service session. Like DPS, the CONNECT is refused for another ID scope, a client id
+     * other than the registration id, or a certificate whose common name or thumbprint does not match an X.509
+     * enrollment; a SAS token is only checked when the device registers (DPS answers 401 then).
+     */
+    private void connectProvisioning(ChannelHandlerContext ctx, MqttConnectMessage connect,
+            ProvisioningUsername user) {
+        String registrationId = user.registrationId();
+        Optional<RegistrationCredential> credential = user.idScope().equalsIgnoreCase(this.provisioning.idScope())
+                && registrationId.equals(connect.payload().clientIdentifier())
+                        ? provisioningCredential(registrationId, connect.payload().passwordInBytes(),
+                                clientCertificate(ctx))
+                        : Optional.empty();
+        if (credential.isEmpty()) {
+            logger.log(Level.DEBUG, "Refused provisioning CONNECT of {0}: not authorized", registrationId);
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        ProvisioningConnection session = new ProvisioningConnection(this.provisioning, ctx.channel(), registrationId,
+                credential.get());
+        ctx.pipeline().replace(this, ctx.name(), session);
+        watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
+        session.open();
+    }
+
+    private Optional<RegistrationCredential> provisioningCredential(String registrationId, byte @Nullable [] password,
+            @Nullable X509Certificate certificate) {
+        if (password != null) {
+            try {
+                return Optional.of(new RegistrationCredential.Sas(
+                        SasToken.parse(new String(password, StandardCharsets.UTF_8))));
+            }
+            catch (IllegalArgumentException ex) {
+                return Optional.empty();
+            }
+        }
+        if (certificate == null || !registrationId.equals(commonName(certificate))) {
+            return Optional.empty();
+        }
+        try {
+            certificate.checkValidity(Date.from(this.clock.instant()));
+        }
+        catch (CertificateException ex) {
+            return Optional.empty();
+        }
+        String thumbprint = ProvisioningService.thumbprint(certificate);
+        return this.provisioning.acceptsCertificate(registrationId, thumbprint)
+                ? Optional.of(new RegistrationCredential.Certificate(thumbprint)) : Optional.empty();
+    }
+
+    private static @Nullable String commonName(X509Certificate certificate) {
+        try {
+            return new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()
+                .stream()
+                .filter((rdn) -> rdn.getType().equalsIgnoreCase("CN"))
+                .map((rdn) -> rdn.getValue().toString())
+                .findFirst()
+                .orElse(null);
+        }
+        catch (InvalidNameException ex) {
+            return null;
+        }
     }
 
     private static @Nullable X509Certificate clientCertificate(ChannelHandlerContext ctx) {

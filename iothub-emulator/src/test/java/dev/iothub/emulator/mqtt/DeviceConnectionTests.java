@@ -14,6 +14,7 @@ import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.emulator.ReceivedTelemetry;
+import dev.iothub.emulator.dps.ProvisioningService;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.hub.QueuedMessage;
 import dev.iothub.emulator.transport.MqttServer;
@@ -73,8 +74,9 @@ class DeviceConnectionTests {
         this.device = this.hub.register("device-1", null, null);
         this.channel.pipeline()
             .addLast(MqttServer.IDLE_HANDLER, new IdleStateHandler(30, 0, 0))
-            .addLast("device", new ConnectHandler(DeviceEndpoint.MQTT, this.hub, new SessionStore(), this.clock,
-                    HUB_NAME, Duration.ZERO, OUTPUT_STALL_TIMEOUT));
+            .addLast("device", new ConnectHandler(DeviceEndpoint.MQTT, this.hub, new SessionStore(),
+                    new ProvisioningService("0ne00000000", HUB_NAME, this.hub, this.clock), this.clock, HUB_NAME,
+                    Duration.ZERO, OUTPUT_STALL_TIMEOUT));
     }
 
     @AfterEach

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.iothub.emulator.DeviceEndpoint;
+import dev.iothub.emulator.dps.ProvisioningService;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.mqtt.ConnectHandler;
 import dev.iothub.emulator.mqtt.SessionStore;
@@ -39,7 +40,8 @@ class MqttServerTests {
     private void build(DeviceEndpoint endpoint) {
         Hub hub = new Hub(this.channel.eventLoop(), Clock.systemUTC());
         MqttServer.initialize(this.channel.pipeline(), endpoint, new ConnectHandler(endpoint, hub, new SessionStore(),
-                Clock.systemUTC(), "localhost", Duration.ZERO, Duration.ofSeconds(30)));
+                new ProvisioningService("0ne00000000", "localhost", hub, Clock.systemUTC()), Clock.systemUTC(),
+                "localhost", Duration.ZERO, Duration.ofSeconds(30)));
     }
 
     private void advanceTime(Duration duration) {
