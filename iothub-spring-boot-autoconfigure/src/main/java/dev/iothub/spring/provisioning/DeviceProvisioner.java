@@ -226,7 +226,9 @@ public class DeviceProvisioner implements ApplicationListener<IotHubConnectionEv
                 }
                 catch (IotHubProvisioningException ex) {
                     this.lastError = ex.getMessage();
-                    logger.warn(ex.getMessage() + ". " + ex.getAction());
+                    if (this.running) {
+                        logger.warn(ex.getMessage() + ". " + ex.getAction());
+                    }
                 }
                 finally {
                     this.registering.set(false);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.iothub.emulator.DeviceCertificate;
 import dev.iothub.emulator.EnrollmentGroup;
 import dev.iothub.emulator.IndividualEnrollment;
 import dev.iothub.emulator.IotHubEmulator;
@@ -159,6 +160,20 @@ class DeviceProvisioningIntegrationTests {
                         "iothub.dps.enrollment-group-key=" + group.primaryKey())) {
             assertThat(emulator.device("line-7-a").primaryKey()).isEqualTo(group.deviceKey("line-7-a"));
             assertThat(emulator.device("line-7-b").primaryKey()).isEqualTo(group.deviceKey("line-7-b"));
+        }
+    }
+
+    @Test
+    void withAnX509CertificateFromTheSslBundleItProvisionsAndConnectsWithoutAKey() {
+        DeviceCertificate certificate = DeviceCertificate.generate("x509-dps");
+        emulator.enrollIndividualX509("x509-dps", certificate.certificate());
+        try (ConfigurableApplicationContext context = runConnected("x509-dps", "iothub.ssl.bundle=device",
+                "spring.ssl.bundle.pem.device.keystore.certificate=" + certificate.certificatePem(),
+                "spring.ssl.bundle.pem.device.keystore.private-key=" + certificate.privateKeyPem(),
+                "spring.ssl.bundle.pem.device.truststore.certificate=" + emulator.caCertificatePem())) {
+            assertThat(emulator.registrationRequests("x509-dps")).isEqualTo(1);
+            assertThat(provisioned(context)).singleElement()
+                .satisfies((event) -> assertThat(event.getDeviceId()).isEqualTo("x509-dps"));
         }
     }
 
