@@ -112,10 +112,19 @@ public final class EmulatorCommand {
             .webSocketPort(options.webSocketPort())
             .servicePort(options.servicePort())
             .hubName(options.hubName())
-            .bindAddress(options.bindAddress());
+            .bindAddress(options.bindAddress())
+            .dpsIdScope(options.dpsIdScope());
         options.devices().forEach(builder::device);
         options.tlsNames().forEach(builder::tlsSubjectAlternativeName);
         IotHubEmulator emulator = builder.start();
+        try {
+            options.enrollments().forEach(emulator::enrollIndividual);
+            options.enrollmentGroups().forEach(emulator::enrollGroup);
+        }
+        catch (RuntimeException ex) {
+            emulator.close();
+            throw ex;
+        }
         if (options.caOut() != null) {
             try {
                 Files.writeString(options.caOut(), emulator.caCertificatePem());
@@ -139,6 +148,14 @@ public final class EmulatorCommand {
                     + " (MQTT over WebSocket, wss://" + host + ":" + emulator.webSocketPort()
                     + MqttServer.WEBSOCKET_PATH + ")");
         }
+        this.out.println("dps: id scope " + emulator.dpsIdScope() + ", global endpoint " + options.bindAddress() + ":"
+                + emulator.mqttPort());
+        options.enrollments().keySet()
+            .forEach((registrationId) -> this.out.println("enrollment " + registrationId + ": symmetric key "
+                    + emulator.individualEnrollment(registrationId).primaryKey()));
+        options.enrollmentGroups().keySet()
+            .forEach((groupId) -> this.out.println("enrollment group " + groupId + ": symmetric key "
+                    + emulator.enrollmentGroup(groupId).primaryKey()));
         this.out.println("service api: " + emulator.serviceUri());
         if (options.caOut() != null) {
             this.out.println("ca certificate: " + options.caOut().toAbsolutePath());

@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,9 +27,13 @@ import org.jspecify.annotations.Nullable;
  * @param bindAddress the address to listen on
  * @param tlsNames extra host names or IP addresses for the certificate, e.g. the host of a container's published port
  * @param help whether {@code --help} was given
+ * @param dpsIdScope the ID scope of the Device Provisioning Service on the device ports
+ * @param enrollments the individual symmetric-key enrollments, by registration id, with their key or {@code null}
+ * @param enrollmentGroups the symmetric-key enrollment groups, by id, with their key or {@code null}
  */
 public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, Map<String, @Nullable String> devices,
-        @Nullable Path caOut, String hubName, String bindAddress, List<String> tlsNames, boolean help) {
+        @Nullable Path caOut, String hubName, String bindAddress, List<String> tlsNames, boolean help,
+        String dpsIdScope, Map<String, @Nullable String> enrollments, Map<String, @Nullable String> enrollmentGroups) {
 
     /** The usage text. */
     public static final String USAGE = """
@@ -50,6 +55,13 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
               --hub-name HOST      host name used in connection strings and the certificate (default localhost)
               --bind ADDRESS       address to listen on (default 127.0.0.1)
               --tls-san NAME       also put host name or IP address NAME in the certificate; repeatable
+              --dps-id-scope SCOPE the ID scope of the Device Provisioning Service that shares the device
+                                   ports (default 0ne00000000); its global endpoint is HOST:MQTT-PORT
+              --enrollment ID[:KEY]
+                                   enroll a registration id (individual enrollment, symmetric key), with a
+                                   Base64 key or a generated one; repeatable
+              --enrollment-group ID[:KEY]
+                                   add a symmetric-key enrollment group; repeatable
               --help               print this help
 
             Environment (read by the command before its options):
@@ -60,11 +72,14 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
     /** The MQTT-over-WebSocket port when no {@code --ws-port} is given; see {@link #webSocketPort()} for why. */
     public static final int DEFAULT_WEB_SOCKET_PORT = 8443;
 
+    /** The DPS ID scope when no {@code --dps-id-scope} is given. */
+    public static final String DEFAULT_DPS_ID_SCOPE = "0ne00000000";
+
     /** The device registered when no {@code --device} is given. */
     public static final String DEFAULT_DEVICE = "device-1";
 
     private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--ws-port", "--service-port", "--device",
-            "--ca-out", "--hub-name", "--bind", "--tls-san");
+            "--ca-out", "--hub-name", "--bind", "--tls-san", "--dps-id-scope", "--enrollment", "--enrollment-group");
 
     /**
      * Parses command-line arguments; options take their value as the next argument or after {@code =}.
@@ -81,6 +96,9 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
         String bindAddress = "127.0.0.1";
         List<String> tlsNames = new ArrayList<>();
         boolean help = false;
+        String dpsIdScope = DEFAULT_DPS_ID_SCOPE;
+        Map<String, @Nullable String> enrollments = new LinkedHashMap<>();
+        Map<String, @Nullable String> enrollmentGroups = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             String value = null;
@@ -112,6 +130,9 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
                 case "--hub-name" -> hubName = nonEmpty(option, value);
                 case "--bind" -> bindAddress = nonEmpty(option, value);
                 case "--tls-san" -> tlsNames.add(nonEmpty(option, value));
+                case "--dps-id-scope" -> dpsIdScope = idScope(value);
+                case "--enrollment" -> addKeyed(enrollments, option, "Enrollment", value);
+                case "--enrollment-group" -> addKeyed(enrollmentGroups, option, "Enrollment group", value);
                 default -> throw new IllegalStateException("Option without a case: " + option);
             }
         }
@@ -119,7 +140,8 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
             devices.put(DEFAULT_DEVICE, null);
         }
         return new EmulatorOptions(mqttPort, webSocketPort, servicePort, Collections.unmodifiableMap(devices), caOut,
-                hubName, bindAddress, List.copyOf(tlsNames), help);
+                hubName, bindAddress, List.copyOf(tlsNames), help, dpsIdScope, Collections.unmodifiableMap(enrollments),
+                Collections.unmodifiableMap(enrollmentGroups));
     }
 
     private static int port(String option, String value, String alternative) {
@@ -150,6 +172,30 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
             throw new UsageException("Device " + deviceId + " is given twice");
         }
         devices.put(deviceId, key);
+    }
+
+    private static String idScope(String value) {
+        if (value.isBlank() || value.contains("/")) {
+            throw new UsageException("--dps-id-scope needs a scope without '/', not '" + value + "'");
+        }
+        return value;
+    }
+
+    private static void addKeyed(Map<String, @Nullable String> entries, String option, String what, String value) {
+        int colon = value.indexOf(':');
+        String id = (colon >= 0) ? value.substring(0, colon) : value;
+        String key = (colon >= 0) ? value.substring(colon + 1) : null;
+        if (id.isEmpty() || id.contains("/")) {
+            throw new UsageException(option + " needs an id without '/', as ID or ID:KEY, not '" + value + "'");
+        }
+        if (key != null && !isBase64(key)) {
+            throw new UsageException("The key of " + what.toLowerCase(Locale.ROOT) + " " + id
+                    + " must be Base64");
+        }
+        if (entries.containsKey(id)) {
+            throw new UsageException(what + " " + id + " is given twice");
+        }
+        entries.put(id, key);
     }
 
     private static boolean isBase64(String key) {

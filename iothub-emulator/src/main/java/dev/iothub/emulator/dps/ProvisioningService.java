@@ -247,7 +247,7 @@ public final class ProvisioningService {
         ObjectNode result = Json.MAPPER.createObjectNode()
             .put("operationId", operationId)
             .put("status", state.status());
-        result.set("registrationState", registrationStateJson(state, payload));
+        result.set("registrationState", registrationStateJson(state, payloadObject(payload)));
         this.operations.put(operationId, new ProvisioningResponse(200, null, result));
         return new ProvisioningResponse(202, RETRY_AFTER_SECONDS,
                 Json.MAPPER.createObjectNode().put("operationId", operationId).put("status", "assigning"));
@@ -276,10 +276,19 @@ public final class ProvisioningService {
         json.put("status", state.status())
             .put("lastUpdatedDateTimeUtc", state.lastUpdatedDateTimeUtc().toString())
             .put("etag", state.etag());
-        if (payload != null && !payload.isNull()) {
+        if (payload != null) {
             json.set("payload", payload);
         }
         return json;
+    }
+
+    /**
+     * The request payload to echo: a JSON object, or the object in a JSON string (the Java SDK 2.1.3 sends its
+     * {@code AdditionalData} payload as a string, and its parser only reads an object back); nothing else.
+     */
+    private static @Nullable JsonNode payloadObject(@Nullable JsonNode payload) {
+        JsonNode object = (payload != null && payload.isString()) ? Json.parseOrNull(payload.asString()) : payload;
+        return (object != null && object.isObject()) ? object : null;
     }
 
     /** The SHA-256 thumbprint of a certificate, lower-case hexadecimal. */

@@ -106,4 +106,27 @@ class EmulatorCommandTests {
         }
         assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
     }
+
+    @Test
+    void whenEnrollmentsAreGivenThenTheDpsScopeEndpointAndKeysArePrinted() throws Exception {
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> this.command.run("--mqtt-port", "0",
+                "--ws-port", "-1", "--service-port", "0", "--dps-id-scope", "0ne0000ABCD", "--enrollment",
+                "sensor-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "--enrollment-group", "fleet"));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> out().contains("ready" + System.lineSeparator()));
+            Matcher dps = Pattern.compile("dps: id scope 0ne0000ABCD, global endpoint 127\\.0\\.0\\.1:(\\d+)")
+                .matcher(out());
+            assertThat(dps.find()).as(out()).isTrue();
+            Matcher mqtt = Pattern.compile("mqtt: 127\\.0\\.0\\.1:(\\d+) ").matcher(out());
+            assertThat(mqtt.find()).isTrue();
+            assertThat(dps.group(1)).isEqualTo(mqtt.group(1));
+            assertThat(out())
+                .contains("enrollment sensor-1: symmetric key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+                .containsPattern("enrollment group fleet: symmetric key [A-Za-z0-9+/]{43}=");
+        }
+        finally {
+            this.command.stop();
+        }
+        assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
+    }
 }

@@ -88,6 +88,27 @@ class EmulatorOptionsTests {
         assertUsageError("Unexpected argument: stray", "stray");
     }
 
+    @Test
+    void whenDpsOptionsAreGivenThenTheScopeEnrollmentsAndGroupsAreTakenInOrder() {
+        EmulatorOptions defaults = EmulatorOptions.parse();
+        assertThat(defaults.dpsIdScope()).isEqualTo("0ne00000000");
+        assertThat(defaults.enrollments()).isEmpty();
+        assertThat(defaults.enrollmentGroups()).isEmpty();
+        EmulatorOptions options = EmulatorOptions.parse("--dps-id-scope", "0ne0000ABCD", "--enrollment",
+                "sensor-1:" + KEY, "--enrollment=sensor-2", "--enrollment-group", "fleet:" + KEY);
+        assertThat(options.dpsIdScope()).isEqualTo("0ne0000ABCD");
+        assertThat(options.enrollments()).containsExactly(entry("sensor-1", KEY), entry("sensor-2", null));
+        assertThat(options.enrollmentGroups()).containsExactly(entry("fleet", KEY));
+    }
+
+    @Test
+    void whenADpsOptionIsBadThenParsingFailsWithAReason() {
+        assertUsageError("--dps-id-scope needs a scope without '/'", "--dps-id-scope", "a/b");
+        assertUsageError("The key of enrollment e must be Base64", "--enrollment", "e:not base64!");
+        assertUsageError("Enrollment group g is given twice", "--enrollment-group", "g", "--enrollment-group", "g");
+        assertUsageError("--enrollment needs an id", "--enrollment", ":" + KEY);
+    }
+
     private static void assertUsageError(String reason, String... args) {
         assertThatExceptionOfType(EmulatorOptions.UsageException.class).isThrownBy(() -> EmulatorOptions.parse(args))
             .withMessageContaining(reason);
