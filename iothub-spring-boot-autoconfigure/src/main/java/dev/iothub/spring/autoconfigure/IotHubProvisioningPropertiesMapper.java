@@ -172,7 +172,8 @@ class IotHubProvisioningPropertiesMapper {
                     "Set iothub.dps.timeout to a duration with a unit, for example 60s.");
         }
         if (this.dps.getReprovisionAfterFailures() < 1) {
-            throw new IotHubConfigurationException("iothub.dps.reprovision-after-failures", "The value must be 1 or more",
+            throw new IotHubConfigurationException("iothub.dps.reprovision-after-failures",
+                    "The value must be 1 or more",
                     "Set iothub.dps.reprovision-after-failures to a count, for example 10.");
         }
         SSLSocketFactory tls = (this.sslBundle != null) ? this.sslBundle.createSslContext().getSocketFactory()

@@ -207,7 +207,8 @@ public class DpsRegistrationClient {
                     throw new IotHubProvisioningException(describe() + " failed: "
                             + state.path("errorMessage").asString("no error message") + " (error code "
                             + state.path("errorCode").asString("none") + ")",
-                            "Check the enrollment's allocation policy and linked hubs in the Device Provisioning Service.");
+                            "Check the enrollment's allocation policy and linked hubs in the Device "
+                                    + "Provisioning Service.");
                 }
                 default -> throw unexpected("the status '" + status + "'");
             }

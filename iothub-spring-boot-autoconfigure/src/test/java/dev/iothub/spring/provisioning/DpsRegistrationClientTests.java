@@ -125,7 +125,8 @@ class DpsRegistrationClientTests {
                                 + "\"errorCode\":400207,\"errorMessage\":\"Custom allocation failed\"}}" });
 
         assertThatThrownBy(client::register).isInstanceOf(IotHubProvisioningException.class)
-            .hasMessage("Registration 'dev-1' in ID scope '0ne0001' failed: Custom allocation failed (error code 400207)");
+            .hasMessage("Registration 'dev-1' in ID scope '0ne0001' failed: Custom allocation failed "
+                    + "(error code 400207)");
     }
 
     @Test
