@@ -104,7 +104,7 @@ class IotHubPropertiesMapper {
         IotHubTransport transport = this.properties.getTransport();
         int port = this.details.getPort(transport);
         check(port > 0 && port < 65536, "iothub.port", "must be 1 to 65535");
-        HttpProxy proxy = proxy();
+        HttpProxy proxy = proxy(this.properties.getProxy());
         checkDuration(atLeast(this.properties.getKeepAlive(), ONE_SECOND)
                 && this.properties.getKeepAlive().compareTo(MAX_KEEP_ALIVE) <= 0, "iothub.keep-alive",
                 "must be at least 1 s (the hub counts it in whole seconds, and 0 disables it) and at most 1177 s (the hub's limit)",
@@ -144,8 +144,7 @@ class IotHubPropertiesMapper {
     }
 
     /** The proxy, or {@code null}; an empty value counts as unset, so "${https.proxyHost:}" works. */
-    private @Nullable HttpProxy proxy() {
-        IotHubProperties.Proxy proxy = this.properties.getProxy();
+    static @Nullable HttpProxy proxy(IotHubProperties.Proxy proxy) {
         String host = trimmed(proxy.getHost());
         String username = trimmed(proxy.getUsername());
         String password = (proxy.getPassword() != null && !proxy.getPassword().isEmpty()) ? proxy.getPassword()

@@ -96,7 +96,7 @@ public class PropertiesIotHubConnectionDetails implements IotHubConnectionDetail
                 "Set " + property + ", or set iothub.connection-string with a " + connectionStringKey + " part.");
     }
 
-    private static @Nullable SslBundle sslBundle(@Nullable String name, @Nullable SslBundles sslBundles) {
+    static @Nullable SslBundle sslBundle(@Nullable String name, @Nullable SslBundles sslBundles) {
         if (!hasText(name)) {
             return null;
         }
