@@ -75,16 +75,9 @@ class TelemetryObservationTests {
     }
 
     @Test
-    void whenAConventionIsSetThenItNamesTheObservation() {
+    void whenTheReadmeConventionIsSetThenItNamesTheObservation() {
         given(this.manager.publish(anyString(), any(), anyInt())).willReturn(CompletableFuture.completedFuture(null));
-        this.template.setObservationConvention(new DefaultIotHubTelemetryObservationConvention() {
-
-            @Override
-            public String getName() {
-                return "factory.telemetry";
-            }
-
-        });
+        this.template.setObservationConvention(new TelemetryObservationConfiguration().telemetryConvention());
         this.template.send("hello");
         TestObservationRegistryAssert.assertThat(this.registry)
             .hasSingleObservationThat()
