@@ -2,6 +2,7 @@ package dev.iothub.spring.autoconfigure;
 
 import java.time.Clock;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,6 +24,9 @@ import dev.iothub.protocol.ConnectionString;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.inbound.IotHubInboundExecutors;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
+import dev.iothub.spring.observation.IotHubHandlerObservationConvention;
+import dev.iothub.spring.observation.IotHubTelemetryObservationConvention;
+import dev.iothub.spring.observation.IotHubTwinObservationConvention;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.telemetry.TelemetryMessageHandler;
 import dev.iothub.spring.twin.IotHubTwinTemplate;
@@ -38,11 +42,13 @@ import dev.iothub.spring.twin.TwinReconnectionFlow;
  * @since 0.1.0
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
         "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
         "org.springframework.boot.integration.autoconfigure.IntegrationAutoConfiguration" })
 @ConditionalOnClass({ Mqttv3ClientManager.class, MqttAsyncClient.class })
 @Conditional(IotHubAutoConfiguration.IotHubConnectionCondition.class)
-@EnableConfigurationProperties({ IotHubProperties.class, IotHubHandlerProperties.class })
+@EnableConfigurationProperties({ IotHubProperties.class, IotHubHandlerProperties.class,
+        IotHubObservationProperties.class })
 public final class IotHubAutoConfiguration {
 
     /** The name of the {@link org.springframework.messaging.MessageChannel} that sends telemetry. */
@@ -84,21 +90,38 @@ public final class IotHubAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IotHubInboundRouter iotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors) {
-        return new IotHubInboundRouter(clientManager, executors);
+    IotHubInboundRouter iotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors,
+            ObjectProvider<ObservationRegistry> observationRegistry,
+            ObjectProvider<IotHubHandlerObservationConvention> observationConvention) {
+        IotHubInboundRouter router = new IotHubInboundRouter(clientManager, executors);
+        observationRegistry.ifUnique(router::setObservationRegistry);
+        router.setObservationConvention(observationConvention.getIfUnique());
+        return router;
     }
 
     @Bean
     @ConditionalOnMissingBean
     IotHubTelemetryTemplate iotHubTelemetryTemplate(IotHubClientManager clientManager,
-            ObjectProvider<JsonMapper> jsonMapper) {
-        return new IotHubTelemetryTemplate(clientManager, jsonMapper.getIfAvailable(JsonMapper::new));
+            ObjectProvider<JsonMapper> jsonMapper, IotHubObservationProperties observation,
+            ObjectProvider<ObservationRegistry> observationRegistry,
+            ObjectProvider<IotHubTelemetryObservationConvention> observationConvention) {
+        IotHubTelemetryTemplate template = new IotHubTelemetryTemplate(clientManager,
+                jsonMapper.getIfAvailable(JsonMapper::new));
+        observationRegistry.ifUnique(template::setObservationRegistry);
+        template.setObservationConvention(observationConvention.getIfUnique());
+        template.setPropagateTraceContext(observation.isPropagateTraceContext());
+        return template;
     }
 
     @Bean
     @ConditionalOnMissingBean
-    IotHubTwinTemplate iotHubTwinTemplate(IotHubClientManager clientManager, ObjectProvider<JsonMapper> jsonMapper) {
-        return new IotHubTwinTemplate(clientManager, jsonMapper.getIfAvailable(JsonMapper::new));
+    IotHubTwinTemplate iotHubTwinTemplate(IotHubClientManager clientManager, ObjectProvider<JsonMapper> jsonMapper,
+            ObjectProvider<ObservationRegistry> observationRegistry,
+            ObjectProvider<IotHubTwinObservationConvention> observationConvention) {
+        IotHubTwinTemplate template = new IotHubTwinTemplate(clientManager, jsonMapper.getIfAvailable(JsonMapper::new));
+        observationRegistry.ifUnique(template::setObservationRegistry);
+        template.setObservationConvention(observationConvention.getIfUnique());
+        return template;
     }
 
     /**

@@ -149,6 +149,12 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         return this.connection.status();
     }
 
+    /** How many accepted messages (telemetry, twin requests, method answers) wait for the hub's acknowledgement. */
+    public int getPendingCount() {
+        PublishQueue queue = this.publishQueue;
+        return (queue != null) ? queue.size() : 0;
+    }
+
     /**
      * Publishes a message. The message waits while the connection is down and is sent again if the connection
      * drops before the hub acknowledges it.

@@ -108,6 +108,11 @@ public class IotHubHandlerAnnotationBeanPostProcessor
         return !methods.isEmpty();
     }
 
+    /** The annotated handler methods found, whether or not a connection is configured. */
+    public IotHubHandlerMethods getHandlerMethods() {
+        return this.registry.describe();
+    }
+
     @Override
     public void afterSingletonsInstantiated() {
         if (this.registry.isEmpty()) {

@@ -1,9 +1,12 @@
 package dev.iothub.spring.handler;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEventPublisher;
 
@@ -55,6 +58,26 @@ final class IotHubHandlerEndpointRegistry {
                         endpoints.stream().map(HandlerMethodEndpoint::description).toList());
             }
         });
+    }
+
+    /** What was found, in discovery order. */
+    IotHubHandlerMethods describe() {
+        Map<String, String> methods = new LinkedHashMap<>();
+        this.directMethods.forEach((name, endpoints) -> methods.put(name, endpoints.get(0).description()));
+        return new IotHubHandlerMethods(Collections.unmodifiableMap(methods),
+                this.desiredListeners.stream()
+                    .map((listener) -> new IotHubHandlerMethods.DesiredPropertyListenerMethod(
+                            listener.endpoint.description(), emptyToNull(listener.annotation.value()),
+                            listener.annotation.acknowledge()))
+                    .toList(),
+                this.cloudToDeviceHandlers.stream()
+                    .map((handler) -> new IotHubHandlerMethods.CloudToDeviceHandlerMethod(
+                            handler.endpoint.description(), emptyToNull(handler.annotation.condition())))
+                    .toList());
+    }
+
+    private static @Nullable String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     /** Registers every handler with the router. */

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -17,6 +18,8 @@ import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.spring.connection.InboundMessageListener;
 import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.observation.DefaultIotHubHandlerObservationConvention;
+import dev.iothub.spring.observation.IotHubHandlerObservationConvention;
 
 /**
  * Routes every message the hub sends to the device by its topic: cloud-to-device messages, direct-method requests
@@ -62,6 +65,8 @@ public class IotHubInboundRouter
 
     private final DesiredPropertiesDispatcher desiredProperties;
 
+    private final ObservedHandlers observed;
+
     private volatile @Nullable TwinResponseListener twinResponseListener;
 
     /**
@@ -106,6 +111,7 @@ public class IotHubInboundRouter
     private IotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors,
             boolean ownsExecutors) {
         this.identity = clientManager.getIdentity();
+        this.observed = new ObservedHandlers(this.identity);
         this.ownExecutors = ownsExecutors ? executors : null;
         this.warnings = new RateLimitedWarnings(logger, WARNING_INTERVAL, System::nanoTime, clientManager::schedule);
         this.cloudToDevice = new CloudToDeviceDispatcher(executors.cloudToDevice(), this.warnings);
@@ -127,7 +133,7 @@ public class IotHubInboundRouter
      * @return a registration that removes the handler
      */
     public Registration addCloudToDeviceHandler(CloudToDeviceMessageHandler handler) {
-        return this.cloudToDevice.add(handler);
+        return this.cloudToDevice.add(this.observed.cloudToDevice(handler));
     }
 
     /**
@@ -138,7 +144,7 @@ public class IotHubInboundRouter
      * @throws IllegalStateException if the method already has a handler
      */
     public Registration addDirectMethodHandler(String methodName, DirectMethodHandler handler) {
-        return this.directMethods.add(methodName, handler);
+        return this.directMethods.add(methodName, this.observed.directMethod(methodName, handler));
     }
 
     /**
@@ -147,7 +153,17 @@ public class IotHubInboundRouter
      * @return a registration that removes the handler
      */
     public Registration addDesiredPropertiesHandler(DesiredPropertiesHandler handler) {
-        return this.desiredProperties.add(handler);
+        return this.desiredProperties.add(this.observed.desiredProperties(handler));
+    }
+
+    /** Sets the registry that observes each handler invocation ({@code iothub.handler}); none by default. */
+    public void setObservationRegistry(ObservationRegistry observationRegistry) {
+        this.observed.setRegistry(observationRegistry);
+    }
+
+    /** Replaces the {@link DefaultIotHubHandlerObservationConvention}. */
+    public void setObservationConvention(@Nullable IotHubHandlerObservationConvention observationConvention) {
+        this.observed.setConvention(observationConvention);
     }
 
     /** Whether any desired-property handler is registered. */

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,6 +17,11 @@ import dev.iothub.spring.connection.IotHubBackPressureException;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.connection.IotHubException;
 import dev.iothub.spring.messaging.IotHubPayloadWriter;
+import dev.iothub.spring.observation.DefaultIotHubTelemetryObservationConvention;
+import dev.iothub.spring.observation.IotHubObservation;
+import dev.iothub.spring.observation.IotHubTelemetryObservationConvention;
+import dev.iothub.spring.observation.IotHubTelemetryOutcome;
+import dev.iothub.spring.observation.IotHubTelemetrySenderContext;
 
 /**
  * Sends device-to-cloud telemetry over the shared connection.
@@ -41,6 +48,12 @@ public class IotHubTelemetryTemplate {
     private final IotHubPayloadWriter payloadWriter;
 
     private final ConnectionString identity;
+
+    private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+    private @Nullable IotHubTelemetryObservationConvention observationConvention;
+
+    private boolean propagateTraceContext;
 
     /**
      * Creates a template.
@@ -89,8 +102,53 @@ public class IotHubTelemetryTemplate {
         }
         put(bag, SystemProperties.COMPONENT, message.getComponent());
         bag.putAll(message.getProperties());
+        return observed(bag, body.bytes());
+    }
+
+    /** Sets the registry that observes each send ({@code iothub.telemetry.send}); none by default. */
+    public void setObservationRegistry(ObservationRegistry observationRegistry) {
+        this.observationRegistry = observationRegistry;
+    }
+
+    /** Replaces the {@link DefaultIotHubTelemetryObservationConvention}. */
+    public void setObservationConvention(@Nullable IotHubTelemetryObservationConvention observationConvention) {
+        this.observationConvention = observationConvention;
+    }
+
+    /**
+     * Sets whether the current trace context is written into each message's application properties (W3C
+     * {@code traceparent}); off by default.
+     */
+    public void setPropagateTraceContext(boolean propagateTraceContext) {
+        this.propagateTraceContext = propagateTraceContext;
+    }
+
+    private CompletableFuture<Void> observed(Map<String, String> bag, byte[] body) {
+        Observation observation = IotHubObservation.TELEMETRY_SEND.observation(this.observationConvention,
+                DefaultIotHubTelemetryObservationConvention.INSTANCE,
+                () -> new IotHubTelemetrySenderContext(bag, this.propagateTraceContext, this.identity.hostName(),
+                        this.identity.deviceId(), this.identity.moduleId()),
+                this.observationRegistry);
+        observation.start();
         String topic = Topics.telemetry(this.identity.deviceId(), this.identity.moduleId(), bag);
-        return this.clientManager.publish(topic, body.bytes(), 1);
+        CompletableFuture<Void> sent;
+        try {
+            sent = this.clientManager.publish(topic, body, 1);
+        }
+        catch (RuntimeException ex) {
+            sent = CompletableFuture.failedFuture(ex);
+        }
+        boolean refused = sent.isCompletedExceptionally();
+        return sent.whenComplete((ok, failure) -> {
+            if (observation.getContext() instanceof IotHubTelemetrySenderContext context) {
+                context.setOutcome((failure == null) ? IotHubTelemetryOutcome.ACKNOWLEDGED
+                        : refused ? IotHubTelemetryOutcome.REJECTED : IotHubTelemetryOutcome.FAILED);
+            }
+            if (failure != null) {
+                observation.error(failure);
+            }
+            observation.stop();
+        });
     }
 
     private static void put(Map<String, String> bag, String key, @Nullable String value) {

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationListener;
 
+import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.Topics;
 import dev.iothub.spring.connection.IotHubClientManager;
@@ -25,6 +28,10 @@ import dev.iothub.spring.event.IotHubDisconnectedEvent;
 import dev.iothub.spring.inbound.IotHubInboundRouter;
 import dev.iothub.spring.inbound.TwinResponseListener;
 import dev.iothub.spring.messaging.IotHubPayloadWriter;
+import dev.iothub.spring.observation.DefaultIotHubTwinObservationConvention;
+import dev.iothub.spring.observation.IotHubObservation;
+import dev.iothub.spring.observation.IotHubTwinObservationConvention;
+import dev.iothub.spring.observation.IotHubTwinRequestContext;
 
 /**
  * Reads the device twin and patches its reported properties over the shared connection.
@@ -55,6 +62,8 @@ public class IotHubTwinTemplate
 
     private static final byte[] EMPTY = new byte[0];
 
+    private static final String TWIN_GET_PREFIX = "$iothub/twin/GET/";
+
     private final IotHubClientManager clientManager;
 
     private final JsonMapper jsonMapper;
@@ -64,6 +73,12 @@ public class IotHubTwinTemplate
     private final Duration timeout;
 
     private final Map<String, Request> pending = new ConcurrentHashMap<>();
+
+    private final ConnectionString identity;
+
+    private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+    private @Nullable IotHubTwinObservationConvention observationConvention;
 
     /**
      * Creates a twin template; register it as the router's {@linkplain IotHubInboundRouter#setTwinResponseListener
@@ -78,6 +93,7 @@ public class IotHubTwinTemplate
         this.jsonMapper = jsonMapper;
         this.payloadWriter = new IotHubPayloadWriter(jsonMapper);
         this.timeout = clientManager.getSettings().operationTimeout();
+        this.identity = clientManager.getIdentity();
     }
 
     /**
@@ -158,14 +174,42 @@ public class IotHubTwinTemplate
     }
 
     private CompletableFuture<Response> send(String requestId, String topic, byte[] body, boolean conditional) {
+        Observation observation = IotHubObservation.TWIN_REQUEST
+            .observation(this.observationConvention, DefaultIotHubTwinObservationConvention.INSTANCE,
+                    () -> new IotHubTwinRequestContext(topic.startsWith(TWIN_GET_PREFIX) ? "get" : "patch",
+                            this.identity.deviceId(), this.identity.moduleId()),
+                    this.observationRegistry)
+            .start();
         Request request = new Request(topic, body, conditional);
         this.pending.put(requestId, request);
         if (!this.clientManager.schedule(() -> timeout(requestId), this.timeout)) {
             this.pending.remove(requestId);
-            return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection is not running"));
+            request.response.completeExceptionally(new IotHubException("The IoT Hub connection is not running"));
         }
-        publish(requestId, request);
-        return request.response;
+        else {
+            publish(requestId, request);
+        }
+        return request.response.whenComplete((response, failure) -> {
+            if (observation.getContext() instanceof IotHubTwinRequestContext context) {
+                context.setStatus((response != null) ? String.valueOf(response.topic.status())
+                        : (failure instanceof IotHubException && failure.getCause() instanceof TimeoutException)
+                                ? "timeout" : "error");
+            }
+            if (failure != null) {
+                observation.error(failure);
+            }
+            observation.stop();
+        });
+    }
+
+    /** Sets the registry that observes each twin request ({@code iothub.twin}); none by default. */
+    public void setObservationRegistry(ObservationRegistry observationRegistry) {
+        this.observationRegistry = observationRegistry;
+    }
+
+    /** Replaces the {@link DefaultIotHubTwinObservationConvention}. */
+    public void setObservationConvention(@Nullable IotHubTwinObservationConvention observationConvention) {
+        this.observationConvention = observationConvention;
     }
 
     /** Publishes a request; the connection's queue sends it again itself if the drop comes before the PUBACK. */

@@ -1,0 +1,7 @@
+/**
+ * The {@code iothub} actuator endpoint.
+ */
+@NullMarked
+package dev.iothub.spring.actuate;
+
+import org.jspecify.annotations.NullMarked;
