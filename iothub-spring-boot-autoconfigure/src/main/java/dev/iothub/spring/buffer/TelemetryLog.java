@@ -3,6 +3,7 @@ package dev.iothub.spring.buffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -191,10 +192,7 @@ public final class TelemetryLog implements AutoCloseable {
             sequence = this.nextSequence++;
             record = LogRecordFormat.encode(sequence, topic, payload);
             Segment active = active(sequence);
-            FileChannel channel = active.channel;
-            while (channel != null && record.hasRemaining()) {
-                channel.write(record);
-            }
+            write(active, record);
             active.add(sequence, size);
             this.bytes += size;
             this.appendedBytes += size;
@@ -274,7 +272,7 @@ public final class TelemetryLog implements AutoCloseable {
     /** Forces the files, writes the checkpoint and stops the sync thread; what is not acknowledged stays. */
     @Override
     public void close() {
-        this.syncThread.shutdownNow();
+        this.syncThread.shutdown();
         try {
             this.syncThread.awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -358,6 +356,34 @@ public final class TelemetryLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends a record. An interrupt of the sending thread closes a {@link FileChannel}: the segment is then
+     * reopened, cut back to its last whole record and the record written again, and the interrupt kept.
+     */
+    private void write(Segment segment, ByteBuffer record) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                FileChannel channel = segment.reopen();
+                try {
+                    while (record.hasRemaining()) {
+                        channel.write(record);
+                    }
+                    return;
+                }
+                catch (ClosedByInterruptException ex) {
+                    interrupted |= Thread.interrupted();
+                    record.rewind();
+                }
+            }
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private Segment active(long sequence) throws IOException {
         Segment active = this.segments.peekLast();
         if (active != null && active.channel != null && active.bytes < this.segmentSize) {
@@ -427,6 +453,10 @@ public final class TelemetryLog implements AutoCloseable {
             if (channel != null) {
                 try {
                     channel.force(false);
+                }
+                catch (ClosedByInterruptException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
                 catch (ClosedChannelException ex) {
                     // Rolled or dropped meanwhile: closing forced it
@@ -562,12 +592,29 @@ public final class TelemetryLog implements AutoCloseable {
             this.bytes += size;
         }
 
+        FileChannel reopen() throws IOException {
+            FileChannel open = this.channel;
+            if (open == null) {
+                throw new IllegalStateException("The segment " + this.path + " is closed");
+            }
+            if (open.isOpen()) {
+                return open;
+            }
+            FileChannel reopened = FileChannel.open(this.path, StandardOpenOption.WRITE);
+            reopened.truncate(this.bytes);
+            reopened.position(this.bytes);
+            this.channel = reopened;
+            return reopened;
+        }
+
         void close() throws IOException {
             FileChannel open = this.channel;
             if (open != null) {
                 this.channel = null;
-                open.force(false);
-                open.close();
+                if (open.isOpen()) {
+                    open.force(false);
+                    open.close();
+                }
             }
         }
 
