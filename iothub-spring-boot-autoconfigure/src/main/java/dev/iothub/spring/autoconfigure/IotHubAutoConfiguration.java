@@ -72,7 +72,10 @@ public final class IotHubAutoConfiguration {
         IotHubPropertiesMapper mapper = new IotHubPropertiesMapper(this.properties, connectionDetails);
         ConnectionString identity = mapper.identity();
         Clock clock = Clock.systemUTC();
-        return new IotHubClientManager(mapper.settings(identity), mapper.tokenProvider(identity, clock), clock);
+        IotHubClientManager clientManager = new IotHubClientManager(mapper.settings(identity),
+                mapper.tokenProvider(identity, clock), clock);
+        clientManager.setTelemetryBuffer(mapper.bufferOptions(identity));
+        return clientManager;
     }
 
     /**

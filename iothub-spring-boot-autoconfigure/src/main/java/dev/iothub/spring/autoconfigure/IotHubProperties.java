@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
 
+import dev.iothub.spring.buffer.DiskBufferOptions;
 import dev.iothub.spring.connection.IotHubTransport;
 
 /**
@@ -104,6 +106,8 @@ public class IotHubProperties {
     private final Reconnect reconnect = new Reconnect();
 
     private final Proxy proxy = new Proxy();
+
+    private final Buffer buffer = new Buffer();
 
     public @Nullable String getConnectionString() {
         return this.connectionString;
@@ -227,6 +231,10 @@ public class IotHubProperties {
 
     public Proxy getProxy() {
         return this.proxy;
+    }
+
+    public Buffer getBuffer() {
+        return this.buffer;
     }
 
     /**
@@ -454,6 +462,108 @@ public class IotHubProperties {
         @Override
         public String toString() {
             return "Proxy[host=" + this.host + ", port=" + this.port + ", username=" + this.username + "]";
+        }
+
+    }
+
+    /**
+     * Where telemetry waits until the hub acknowledges it.
+     */
+    public static class Buffer {
+
+        /**
+         * Where telemetry is held: "memory" (lost on restart, bounded by iothub.publish.max-pending) or "disk"
+         * (survives outages and restarts, bounded by max-size).
+         */
+        private Type type = Type.MEMORY;
+
+        /**
+         * Directory of the disk buffer; each device or module identity gets its own sub-directory.
+         */
+        private String directory = "iothub-buffer";
+
+        /**
+         * Most disk space the buffer's files may take.
+         */
+        private DataSize maxSize = DataSize.ofMegabytes(100);
+
+        /**
+         * What a send does when the disk buffer is full: "block" waits up to iothub.publish.send-timeout for room,
+         * then fails; "drop-oldest" discards the oldest messages not yet acknowledged, counted and logged.
+         */
+        private DiskBufferOptions.WhenFull whenFull = DiskBufferOptions.WhenFull.BLOCK;
+
+        /**
+         * When a stored message is forced to the storage device: "every-message" before the send is accepted
+         * (concurrent sends share one sync), "interval" every sync-interval (a crash of the process loses nothing,
+         * a power loss up to that interval).
+         */
+        private DiskBufferOptions.Sync sync = DiskBufferOptions.Sync.INTERVAL;
+
+        /**
+         * How often the disk buffer is synced and its checkpoint written. If a duration suffix is not specified,
+         * seconds will be used.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration syncInterval = Duration.ofMillis(200);
+
+        public Type getType() {
+            return this.type;
+        }
+
+        public void setType(Type type) {
+            this.type = type;
+        }
+
+        public String getDirectory() {
+            return this.directory;
+        }
+
+        public void setDirectory(String directory) {
+            this.directory = directory;
+        }
+
+        public DataSize getMaxSize() {
+            return this.maxSize;
+        }
+
+        public void setMaxSize(DataSize maxSize) {
+            this.maxSize = maxSize;
+        }
+
+        public DiskBufferOptions.WhenFull getWhenFull() {
+            return this.whenFull;
+        }
+
+        public void setWhenFull(DiskBufferOptions.WhenFull whenFull) {
+            this.whenFull = whenFull;
+        }
+
+        public DiskBufferOptions.Sync getSync() {
+            return this.sync;
+        }
+
+        public void setSync(DiskBufferOptions.Sync sync) {
+            this.sync = sync;
+        }
+
+        public Duration getSyncInterval() {
+            return this.syncInterval;
+        }
+
+        public void setSyncInterval(Duration syncInterval) {
+            this.syncInterval = syncInterval;
+        }
+
+        /** Where telemetry is held. */
+        public enum Type {
+
+            /** In memory: today's behaviour, lost on restart. */
+            MEMORY,
+
+            /** In a log on disk that survives outages and restarts. */
+            DISK
+
         }
 
     }

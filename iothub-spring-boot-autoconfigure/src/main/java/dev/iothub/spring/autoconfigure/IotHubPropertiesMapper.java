@@ -1,5 +1,6 @@
 package dev.iothub.spring.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -12,6 +13,7 @@ import org.springframework.boot.ssl.SslBundle;
 
 import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.SasToken;
+import dev.iothub.spring.buffer.DiskBufferOptions;
 import dev.iothub.spring.connection.IotHubConnectionSettings;
 import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.connection.network.HttpProxy;
@@ -141,6 +143,20 @@ class IotHubPropertiesMapper {
                 publish.getMaxInFlight(), publish.getMaxPending(), publish.getSendTimeout(),
                 new ReconnectBackoff(reconnect.getInitialDelay(), reconnect.getMaxDelay(), reconnect.getMultiplier(),
                         reconnect.getJitter()));
+    }
+
+    /** The disk buffer of this identity, in its own sub-directory; {@code null} for the memory buffer. */
+    @Nullable DiskBufferOptions bufferOptions(ConnectionString identity) {
+        IotHubProperties.Buffer buffer = this.properties.getBuffer();
+        if (buffer.getType() == IotHubProperties.Buffer.Type.MEMORY) {
+            return null;
+        }
+        check(!buffer.getDirectory().isBlank(), "iothub.buffer.directory", "must not be empty");
+        check(buffer.getMaxSize().toBytes() >= 64 * 1024, "iothub.buffer.max-size", "must be at least 64KB");
+        checkDuration(positive(buffer.getSyncInterval()), "iothub.buffer.sync-interval", "must be positive", "200ms");
+        String identityDirectory = identity.clientId().replaceAll("[^A-Za-z0-9._-]", "_");
+        return new DiskBufferOptions(Path.of(buffer.getDirectory()).resolve(identityDirectory),
+                buffer.getMaxSize().toBytes(), buffer.getSync(), buffer.getSyncInterval(), buffer.getWhenFull());
     }
 
     /** The proxy, or {@code null}; an empty value counts as unset, so "${https.proxyHost:}" works. */

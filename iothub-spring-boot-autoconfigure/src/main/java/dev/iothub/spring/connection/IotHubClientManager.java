@@ -23,6 +23,8 @@ import org.springframework.scheduling.TaskScheduler;
 
 import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.MqttUsername;
+import dev.iothub.spring.buffer.DiskBufferOptions;
+import dev.iothub.spring.buffer.TelemetryLog;
 import dev.iothub.spring.event.IotHubConnectedEvent;
 import dev.iothub.spring.event.IotHubDisconnectedEvent;
 import dev.iothub.spring.event.IotHubReconnectingEvent;
@@ -73,6 +75,8 @@ public class IotHubClientManager extends Mqttv3ClientManager {
     private volatile @Nullable IMqttAsyncClient mqtt;
 
     private volatile @Nullable PublishQueue publishQueue;
+
+    private @Nullable DiskBufferOptions bufferOptions;
 
     /**
      * Creates a manager; nothing connects before {@link #start()}.
@@ -182,6 +186,22 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         return queue.submit(topic, payload, qos, this.onPahoCallback.get() == null);
     }
 
+    /**
+     * Keeps telemetry in a disk buffer until the hub acknowledges it, so that it survives outages and restarts;
+     * takes effect at the next {@link #start()}.
+     *
+     * @param options the buffer, or {@code null} to hold telemetry in memory only
+     */
+    public void setTelemetryBuffer(@Nullable DiskBufferOptions options) {
+        this.bufferOptions = options;
+    }
+
+    /** The disk buffer while the connection runs with one, for its size and dropped count. */
+    public @Nullable TelemetryLog getTelemetryBuffer() {
+        PublishQueue queue = this.publishQueue;
+        return (queue != null) ? queue.buffer() : null;
+    }
+
     /** The executor that completes the futures returned to users; never Paho's thread. */
     public Executor getCallbackExecutor() {
         return (this.publishQueue != null) ? this.threads.callbackThread() : Runnable::run;
@@ -225,9 +245,11 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             client.setCallback(this);
             setClient(client);
             this.mqtt = client;
+            TelemetryLog buffer = (this.bufferOptions != null) ? TelemetryLog.open(this.bufferOptions, getClientId())
+                    : null;
             this.threads.start();
             PublishQueue queue = new PublishQueue(getClientId(), () -> this.mqtt, this.threads.callbackThread(),
-                    this.settings.maxInFlight(), this.settings.maxPending(), this.settings.sendTimeout());
+                    this.settings.maxInFlight(), this.settings.maxPending(), this.settings.sendTimeout(), buffer);
             queue.start();
             this.publishQueue = queue;
             firstAttempt = this.connection.start(client, queue);
@@ -319,6 +341,10 @@ public class IotHubClientManager extends Mqttv3ClientManager {
             close(client, wasConnected);
             if (queue != null) {
                 queue.stop();
+                TelemetryLog buffer = queue.buffer();
+                if (buffer != null) {
+                    buffer.close();
+                }
             }
             this.connection.stopped();
             this.threads.stopCallbackThread();

@@ -23,6 +23,10 @@ import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.jspecify.annotations.Nullable;
 
+import dev.iothub.spring.buffer.BufferedMessage;
+import dev.iothub.spring.buffer.TelemetryBufferFullException;
+import dev.iothub.spring.buffer.TelemetryLog;
+
 /**
  * The one owner of "may this message go on the wire now": holds every outbound publish until the hub acknowledges
  * it, sends through one named thread, and gates Paho's in-flight window so that Paho's "too many publishes in
@@ -42,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  * publish (success, a failure after a drop, a synchronous refusal, a second report for the same message) has to
  * keep the lanes, the in-flight slots and the permits consistent under one lock; split apart, they would share that
  * lock and its invariants across classes.
+ * <p>
+ * With a disk buffer ({@link TelemetryLog}), telemetry is stored before it is accepted and bounded by the buffer's
+ * size instead of {@code maxPending}; a message leaves the buffer when the hub acknowledged it or refused it for
+ * good, and what the buffer held at start is sent first, oldest first.
  */
 final class PublishQueue {
 
@@ -63,6 +71,8 @@ final class PublishQueue {
     private final int maxPending;
 
     private final Duration sendTimeout;
+
+    private final @Nullable TelemetryLog buffer;
 
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -94,7 +104,13 @@ final class PublishQueue {
 
     PublishQueue(String clientId, Supplier<@Nullable IMqttAsyncClient> client, Executor completions, int maxInFlight,
             int maxPending, Duration sendTimeout) {
+        this(clientId, client, completions, maxInFlight, maxPending, sendTimeout, null);
+    }
+
+    PublishQueue(String clientId, Supplier<@Nullable IMqttAsyncClient> client, Executor completions, int maxInFlight,
+            int maxPending, Duration sendTimeout, @Nullable TelemetryLog buffer) {
         this.clientId = clientId;
+        this.buffer = buffer;
         this.client = client;
         this.completions = completions;
         this.maxInFlight = maxInFlight;
@@ -107,6 +123,15 @@ final class PublishQueue {
         try {
             this.running = true;
             this.accepting = true;
+            if (this.buffer != null) {
+                for (BufferedMessage stored : this.buffer.takeRecovered()) {
+                    Outbound outbound = new Outbound(stored.topic(), stored.payload(), 1, false);
+                    outbound.sequence = stored.sequence();
+                    this.telemetryOutstanding++;
+                    this.outstanding.add(outbound);
+                    this.telemetry.addLast(outbound);
+                }
+            }
         }
         finally {
             this.lock.unlock();
@@ -123,6 +148,10 @@ final class PublishQueue {
      */
     CompletableFuture<Void> submit(String topic, byte[] payload, int qos, boolean mayWait) {
         Outbound outbound = new Outbound(topic, payload, qos, topic.startsWith(CONTROL_TOPIC_PREFIX));
+        TelemetryLog buffer = this.buffer;
+        if (buffer != null && !outbound.control) {
+            return submitStored(buffer, outbound, mayWait);
+        }
         this.lock.lock();
         try {
             if (!this.accepting) {
@@ -144,6 +173,61 @@ final class PublishQueue {
             this.lock.unlock();
         }
         return outbound.future;
+    }
+
+    /** Stores a telemetry message in the disk buffer, outside the lock (a sync may take milliseconds), then queues it. */
+    private CompletableFuture<Void> submitStored(TelemetryLog buffer, Outbound outbound, boolean mayWait) {
+        if (!isAccepting()) {
+            return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection is not running"));
+        }
+        TelemetryLog.Appended appended;
+        try {
+            appended = buffer.append(outbound.topic, outbound.payload, mayWait ? this.sendTimeout : Duration.ZERO);
+        }
+        catch (TelemetryBufferFullException ex) {
+            return CompletableFuture.failedFuture(new IotHubBackPressureException(ex.getMessage()));
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(new IotHubException("Could not store the telemetry", ex));
+        }
+        outbound.sequence = appended.sequence();
+        List<Outbound> dropped = new ArrayList<>();
+        this.lock.lock();
+        try {
+            if (appended.droppedBefore() >= 0) {
+                for (Outbound older : this.outstanding) {
+                    if (!older.control && older.sequence < appended.droppedBefore()) {
+                        dropped.add(older);
+                    }
+                }
+            }
+            if (!this.accepting) {
+                return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection stopped; the "
+                        + "message stays in the telemetry buffer and is sent after the next start"));
+            }
+            this.telemetryOutstanding++;
+            this.outstanding.add(outbound);
+            this.telemetry.addLast(outbound);
+            this.changed.signalAll();
+        }
+        finally {
+            this.lock.unlock();
+        }
+        for (Outbound older : dropped) {
+            finish(older, new IotHubException("Dropped from the full telemetry buffer (iothub.buffer.when-full="
+                    + "drop-oldest) before the hub acknowledged it"), true);
+        }
+        return outbound.future;
+    }
+
+    private boolean isAccepting() {
+        this.lock.lock();
+        try {
+            return this.accepting;
+        }
+        finally {
+            this.lock.unlock();
+        }
     }
 
     private boolean awaitPermit(boolean mayWait) {
@@ -237,10 +321,17 @@ final class PublishQueue {
                 Thread.currentThread().interrupt();
             }
         }
+        String kept = (this.buffer != null) ? "; telemetry stays in the disk buffer and is sent after the next start"
+                : "";
         for (Outbound outbound : left) {
             finish(outbound, new IotHubException("The IoT Hub connection stopped before the hub acknowledged the "
-                    + "message"));
+                    + "message" + kept), true);
         }
+    }
+
+    /** The disk buffer behind the telemetry lane, or {@code null} when telemetry is held in memory only. */
+    @Nullable TelemetryLog buffer() {
+        return this.buffer;
     }
 
     /** How many accepted messages the hub has not acknowledged yet. */
@@ -332,7 +423,7 @@ final class PublishQueue {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     release(attempt);
-                    finish(outbound, null);
+                    finish(outbound, null, false);
                 }
 
                 @Override
@@ -343,7 +434,8 @@ final class PublishQueue {
                     }
                     else {
                         release(attempt);
-                        finish(outbound, new IotHubException("Could not publish to " + outbound.topic, exception));
+                        finish(outbound, new IotHubException("Could not publish to " + outbound.topic, exception),
+                                false);
                     }
                 }
 
@@ -355,12 +447,12 @@ final class PublishQueue {
             }
             else {
                 release(attempt);
-                finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex));
+                finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex), false);
             }
         }
         catch (RuntimeException ex) {
             release(attempt);
-            finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex));
+            finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex), false);
         }
     }
 
@@ -431,8 +523,11 @@ final class PublishQueue {
         this.changed.signalAll();
     }
 
-    /** Completes a message exactly once: its future, its permit and its place among the outstanding. */
-    private void finish(Outbound outbound, @Nullable Throwable failure) {
+    /**
+     * Completes a message exactly once: its future, its permit and its place among the outstanding, and, unless
+     * {@code keepStored}, its place in the disk buffer.
+     */
+    private void finish(Outbound outbound, @Nullable Throwable failure, boolean keepStored) {
         this.lock.lock();
         try {
             if (outbound.done) {
@@ -447,6 +542,9 @@ final class PublishQueue {
         }
         finally {
             this.lock.unlock();
+        }
+        if (this.buffer != null && outbound.sequence >= 0 && !keepStored) {
+            this.buffer.acknowledge(outbound.sequence);
         }
         Runnable completion = (failure != null) ? () -> outbound.future.completeExceptionally(failure)
                 : () -> outbound.future.complete(null);
@@ -491,6 +589,9 @@ final class PublishQueue {
         boolean done;
 
         int retries;
+
+        /** Its place in the disk buffer, or -1. */
+        long sequence = -1;
 
         Outbound(String topic, byte[] payload, int qos, boolean control) {
             this.topic = topic;

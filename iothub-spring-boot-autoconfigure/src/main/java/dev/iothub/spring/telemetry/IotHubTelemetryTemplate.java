@@ -3,6 +3,7 @@ package dev.iothub.spring.telemetry;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import io.micrometer.observation.Observation;
@@ -30,7 +31,11 @@ import dev.iothub.spring.observation.IotHubTelemetrySenderContext;
  * acknowledged the message (PUBACK). Messages are pipelined up to {@code iothub.publish.max-in-flight}, wait while
  * the connection is down, and survive reconnects and SAS renewals. When {@code iothub.publish.max-pending} messages
  * are outstanding a send waits up to {@code iothub.publish.send-timeout}, then fails with
- * {@link IotHubBackPressureException}.
+ * {@link IotHubBackPressureException}. Each message without a message id gets a random one, so that a message sent
+ * twice (after a lost acknowledgement, or again from the disk buffer after a restart) can be recognised.
+ * <p>
+ * With {@code iothub.buffer.type=disk} a send returns once the message is stored in the disk buffer; the future
+ * still completes at the hub's acknowledgement, and what the buffer holds at a restart is sent again.
  *
  * <pre class="code">
  * telemetryTemplate.send(new Reading(21.5));
@@ -93,7 +98,9 @@ public class IotHubTelemetryTemplate {
         String contentEncoding = (message.getContentEncoding() != null) ? message.getContentEncoding()
                 : body.contentEncoding();
         Map<String, String> bag = new LinkedHashMap<>();
-        put(bag, SystemProperties.MESSAGE_ID, message.getMessageId());
+        String messageId = message.getMessageId();
+        put(bag, SystemProperties.MESSAGE_ID,
+                (messageId != null && !messageId.isEmpty()) ? messageId : UUID.randomUUID().toString());
         put(bag, SystemProperties.CORRELATION_ID, message.getCorrelationId());
         put(bag, SystemProperties.CONTENT_TYPE, contentType);
         put(bag, SystemProperties.CONTENT_ENCODING, contentEncoding);

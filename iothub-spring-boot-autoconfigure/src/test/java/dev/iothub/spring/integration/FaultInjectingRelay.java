@@ -69,6 +69,8 @@ final class FaultInjectingRelay implements AutoCloseable {
 
     private final AtomicLong connections = new AtomicLong();
 
+    private volatile boolean refusing;
+
     private volatile Duration latency = Duration.ZERO;
 
     private volatile long bytesPerSecond;
@@ -146,8 +148,17 @@ final class FaultInjectingRelay implements AutoCloseable {
         this.links.forEach((link) -> link.pipe(direction).cutAfter(budget));
     }
 
+    /** While refusing, new connections are closed at once, like a hub that is down. */
+    void refuseConnections(boolean refuse) {
+        this.refusing = refuse;
+    }
+
     private void accept(Channel device) {
         this.connections.incrementAndGet();
+        if (this.refusing) {
+            device.close();
+            return;
+        }
         Link link = new Link(device);
         this.links.add(link);
         new Bootstrap().group(device.eventLoop())

@@ -1,0 +1,623 @@
+package dev.iothub.spring.buffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.iothub.spring.buffer.DiskBufferOptions.Sync;
+import dev.iothub.spring.buffer.DiskBufferOptions.WhenFull;
+
+/**
+ * A segmented append-only log of telemetry on disk: each accepted message is appended as a CRC32C-framed record,
+ * and a checkpoint file remembers the oldest message the hub has not acknowledged. Segments whose messages are all
+ * acknowledged are deleted. On open, the messages not yet acknowledged are read back in order; a damaged or
+ * truncated record is reported at WARN with its file and offset and skipped.
+ * <p>
+ * Thread-safe. One background thread ({@code iothub-buffer-<clientId>}) forces the files and writes the checkpoint
+ * at the sync interval; it is stopped by {@link #close()}.
+ */
+public final class TelemetryLog implements AutoCloseable {
+
+    private static final Log logger = LogFactory.getLog(TelemetryLog.class);
+
+    private static final String SEGMENT_PREFIX = "segment-";
+
+    private static final String SEGMENT_SUFFIX = ".log";
+
+    private static final long MAX_SEGMENT = 16L * 1024 * 1024;
+
+    private static final long MIN_SEGMENT = 4L * 1024;
+
+    private static final long DROP_WARNING_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final DiskBufferOptions options;
+
+    private final long segmentSize;
+
+    private final Path checkpointFile;
+
+    private final FileChannel lockChannel;
+
+    private final FileLock directoryLock;
+
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final Condition room = this.lock.newCondition();
+
+    private final Object syncMonitor = new Object();
+
+    private final Deque<Segment> segments = new ArrayDeque<>();
+
+    /** Sequences not yet acknowledged, oldest first. */
+    private final ArrayDeque<Long> unacknowledged = new ArrayDeque<>();
+
+    /** Acknowledged sequences behind an older unacknowledged one. */
+    private final Set<Long> acknowledgedOutOfOrder = new HashSet<>();
+
+    private final List<BufferedMessage> recovered;
+
+    private final ScheduledExecutorService syncThread;
+
+    private long nextSequence;
+
+    private long bytes;
+
+    private long appendedBytes;
+
+    private long syncedBytes;
+
+    private long checkpointed;
+
+    private long dropped;
+
+    private long droppedSinceWarning;
+
+    private long lastDropWarning;
+
+    private boolean closed;
+
+    private TelemetryLog(DiskBufferOptions options, String clientId) throws IOException {
+        this.options = options;
+        this.segmentSize = Math.max(MIN_SEGMENT, Math.min(MAX_SEGMENT, options.maxSize() / 8));
+        Path directory = options.directory();
+        Files.createDirectories(directory);
+        this.checkpointFile = directory.resolve("checkpoint");
+        this.lockChannel = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock directoryLock;
+        try {
+            directoryLock = this.lockChannel.tryLock();
+        }
+        catch (OverlappingFileLockException ex) {
+            directoryLock = null;
+        }
+        if (directoryLock == null) {
+            this.lockChannel.close();
+            throw new IllegalStateException("The telemetry buffer " + directory + " is in use by another process");
+        }
+        this.directoryLock = directoryLock;
+        this.checkpointed = readCheckpoint();
+        this.recovered = recover(this.checkpointed);
+        for (BufferedMessage message : this.recovered) {
+            this.unacknowledged.addLast(message.sequence());
+        }
+        this.syncThread = Executors.newSingleThreadScheduledExecutor((task) -> {
+            Thread thread = new Thread(task, "iothub-buffer-" + clientId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = options.syncInterval().toNanos();
+        this.syncThread.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.NANOSECONDS);
+        if (!this.recovered.isEmpty()) {
+            logger.info(this.recovered.size() + " telemetry message(s) from " + directory
+                    + " were not acknowledged by IoT Hub before the last stop; sending them again");
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the log in the options' directory and reads back what it holds.
+     *
+     * @param clientId names the sync thread
+     * @throws UncheckedIOException when the directory cannot be used
+     */
+    public static TelemetryLog open(DiskBufferOptions options, String clientId) {
+        try {
+            return new TelemetryLog(options, clientId);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Could not open the telemetry buffer in " + options.directory(), ex);
+        }
+    }
+
+    /** The messages not acknowledged before this log was opened, oldest first; taken once. */
+    public List<BufferedMessage> takeRecovered() {
+        this.lock.lock();
+        try {
+            List<BufferedMessage> messages = List.copyOf(this.recovered);
+            this.recovered.clear();
+            return messages;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * Stores a message; returns once it is as durable as the sync policy promises.
+     *
+     * @param wait how long to wait for room when the buffer is full and blocks
+     * @return the message's sequence, and the sequence below which messages were dropped to make room
+     * @throws TelemetryBufferFullException when the buffer blocks and no room came within {@code wait}
+     */
+    public Appended append(String topic, byte[] payload, Duration wait) throws TelemetryBufferFullException {
+        ByteBuffer record;
+        long sequence;
+        long droppedBefore = -1;
+        long end;
+        this.lock.lock();
+        try {
+            int size = LogRecordFormat.size(topic, payload);
+            if (size > this.options.maxSize()) {
+                throw new TelemetryBufferFullException("A message of " + size + " bytes does not fit into a buffer of "
+                        + this.options.maxSize() + " bytes (iothub.buffer.max-size)");
+            }
+            droppedBefore = makeRoom(size, wait);
+            sequence = this.nextSequence++;
+            record = LogRecordFormat.encode(sequence, topic, payload);
+            Segment active = active(sequence);
+            write(active, record);
+            active.add(sequence, size);
+            this.bytes += size;
+            this.appendedBytes += size;
+            end = this.appendedBytes;
+            this.unacknowledged.addLast(sequence);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Could not write to the telemetry buffer in " + this.options.directory(),
+                    ex);
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (this.options.sync() == Sync.EVERY_MESSAGE) {
+            syncTo(end);
+        }
+        return new Appended(sequence, droppedBefore);
+    }
+
+    /** The hub acknowledged the message (or it failed for good): it is not sent again. */
+    public void acknowledge(long sequence) {
+        this.lock.lock();
+        try {
+            Long oldest = this.unacknowledged.peekFirst();
+            if (oldest == null || sequence < oldest) {
+                return;
+            }
+            if (sequence != oldest) {
+                this.acknowledgedOutOfOrder.add(sequence);
+                return;
+            }
+            this.unacknowledged.pollFirst();
+            while (!this.unacknowledged.isEmpty()
+                    && this.acknowledgedOutOfOrder.remove(this.unacknowledged.peekFirst())) {
+                this.unacknowledged.pollFirst();
+            }
+            deleteAcknowledgedSegments();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Messages stored and not yet acknowledged. */
+    public long size() {
+        this.lock.lock();
+        try {
+            return this.unacknowledged.size() - this.acknowledgedOutOfOrder.size();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Bytes the segment files take. */
+    public long bytes() {
+        this.lock.lock();
+        try {
+            return this.bytes;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Messages discarded so far because the buffer was full ({@code drop-oldest}). */
+    public long droppedCount() {
+        this.lock.lock();
+        try {
+            return this.dropped;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Forces the files, writes the checkpoint and stops the sync thread; what is not acknowledged stays. */
+    @Override
+    public void close() {
+        this.syncThread.shutdown();
+        try {
+            this.syncThread.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        this.lock.lock();
+        try {
+            if (this.closed) {
+                return;
+            }
+            this.closed = true;
+            for (Segment segment : this.segments) {
+                segment.close();
+            }
+            writeCheckpoint(lowWater());
+            this.directoryLock.release();
+            this.lockChannel.close();
+        }
+        catch (IOException ex) {
+            logger.warn("Could not close the telemetry buffer in " + this.options.directory(), ex);
+        }
+        finally {
+            this.room.signalAll();
+            this.lock.unlock();
+        }
+    }
+
+    private long makeRoom(int size, Duration wait) throws TelemetryBufferFullException, IOException {
+        long droppedBefore = -1;
+        long left = wait.toNanos();
+        while (this.bytes + size > this.options.maxSize()) {
+            Segment active = this.segments.peekLast();
+            if (active != null && active.channel != null && active.count > 0) {
+                active.close();
+                deleteAcknowledgedSegments();
+                continue;
+            }
+            if (this.options.whenFull() == WhenFull.DROP_OLDEST) {
+                Segment oldest = this.segments.peekFirst();
+                if (oldest == null) {
+                    break;
+                }
+                droppedBefore = oldest.lastSequence + 1;
+                drop(oldest);
+                continue;
+            }
+            if (left <= 0 || this.closed) {
+                throw new TelemetryBufferFullException("The telemetry buffer is full: " + this.bytes + " of "
+                        + this.options.maxSize() + " bytes wait for the hub's acknowledgement (iothub.buffer.max-size)");
+            }
+            try {
+                left = this.room.awaitNanos(left);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new TelemetryBufferFullException("Interrupted while waiting for room in the telemetry buffer");
+            }
+        }
+        return droppedBefore;
+    }
+
+    private void drop(Segment oldest) throws IOException {
+        long count = 0;
+        while (!this.unacknowledged.isEmpty() && this.unacknowledged.peekFirst() <= oldest.lastSequence) {
+            Long sequence = this.unacknowledged.pollFirst();
+            if (!this.acknowledgedOutOfOrder.remove(sequence)) {
+                count++;
+            }
+        }
+        delete(this.segments.pollFirst());
+        this.dropped += count;
+        this.droppedSinceWarning += count;
+        long now = System.nanoTime();
+        if (this.lastDropWarning == 0 || now - this.lastDropWarning >= DROP_WARNING_NANOS) {
+            logger.warn("The telemetry buffer " + this.options.directory() + " is full (iothub.buffer.max-size="
+                    + this.options.maxSize() + " bytes): dropped the " + this.droppedSinceWarning
+                    + " oldest message(s) not yet acknowledged by IoT Hub, " + this.dropped + " in all");
+            this.lastDropWarning = now;
+            this.droppedSinceWarning = 0;
+        }
+    }
+
+    /**
+     * Appends a record. An interrupt of the sending thread closes a {@link FileChannel}: the segment is then
+     * reopened, cut back to its last whole record and the record written again, and the interrupt kept.
+     */
+    private void write(Segment segment, ByteBuffer record) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                FileChannel channel = segment.reopen();
+                try {
+                    while (record.hasRemaining()) {
+                        channel.write(record);
+                    }
+                    return;
+                }
+                catch (ClosedByInterruptException ex) {
+                    interrupted |= Thread.interrupted();
+                    record.rewind();
+                }
+            }
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Segment active(long sequence) throws IOException {
+        Segment active = this.segments.peekLast();
+        if (active != null && active.channel != null && active.bytes < this.segmentSize) {
+            return active;
+        }
+        if (active != null) {
+            active.close();
+        }
+        Path path = this.options.directory().resolve(String.format("%s%020d%s", SEGMENT_PREFIX, sequence,
+                SEGMENT_SUFFIX));
+        Segment segment = new Segment(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE));
+        this.segments.addLast(segment);
+        return segment;
+    }
+
+    private void deleteAcknowledgedSegments() {
+        long low = lowWater();
+        boolean freed = false;
+        while (this.segments.size() > 1 || (this.segments.size() == 1 && this.segments.peekFirst().channel == null)) {
+            Segment oldest = this.segments.peekFirst();
+            if (oldest.count > 0 && oldest.lastSequence >= low) {
+                break;
+            }
+            try {
+                delete(this.segments.pollFirst());
+                freed = true;
+            }
+            catch (IOException ex) {
+                logger.warn("Could not delete the acknowledged telemetry segment " + oldest.path, ex);
+                break;
+            }
+        }
+        if (freed) {
+            this.room.signalAll();
+        }
+    }
+
+    private void delete(Segment segment) throws IOException {
+        segment.close();
+        this.bytes -= segment.bytes;
+        Files.deleteIfExists(segment.path);
+    }
+
+    private long lowWater() {
+        Long oldest = this.unacknowledged.peekFirst();
+        return (oldest != null) ? oldest : this.nextSequence;
+    }
+
+    /** Group commit: whoever forces covers every record appended before it, so waiting callers share one force. */
+    private void syncTo(long end) {
+        synchronized (this.syncMonitor) {
+            if (this.syncedBytes >= end) {
+                return;
+            }
+            long target;
+            Segment active;
+            this.lock.lock();
+            try {
+                target = this.appendedBytes;
+                active = this.segments.peekLast();
+            }
+            finally {
+                this.lock.unlock();
+            }
+            FileChannel channel = (active != null) ? active.channel : null;
+            if (channel != null) {
+                try {
+                    channel.force(false);
+                }
+                catch (ClosedByInterruptException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                catch (ClosedChannelException ex) {
+                    // Rolled or dropped meanwhile: closing forced it
+                }
+                catch (IOException ex) {
+                    throw new UncheckedIOException("Could not sync the telemetry buffer in "
+                            + this.options.directory(), ex);
+                }
+            }
+            this.syncedBytes = target;
+        }
+    }
+
+    private void tick() {
+        try {
+            long end;
+            long low;
+            this.lock.lock();
+            try {
+                if (this.closed) {
+                    return;
+                }
+                end = this.appendedBytes;
+                low = lowWater();
+            }
+            finally {
+                this.lock.unlock();
+            }
+            syncTo(end);
+            if (low != this.checkpointed) {
+                writeCheckpoint(low);
+            }
+        }
+        catch (RuntimeException | IOException ex) {
+            logger.warn("Could not sync the telemetry buffer in " + this.options.directory(), ex);
+        }
+    }
+
+    private void writeCheckpoint(long low) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(12).putLong(low);
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), 0, 8);
+        buffer.putInt((int) crc.getValue()).flip();
+        Path temporary = this.checkpointFile.resolveSibling("checkpoint.tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(false);
+        }
+        Files.move(temporary, this.checkpointFile, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        this.checkpointed = low;
+    }
+
+    private long readCheckpoint() throws IOException {
+        if (!Files.exists(this.checkpointFile)) {
+            return 0;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(Files.readAllBytes(this.checkpointFile));
+        if (buffer.limit() == 12) {
+            CRC32C crc = new CRC32C();
+            crc.update(buffer.array(), 0, 8);
+            if ((int) crc.getValue() == buffer.getInt(8)) {
+                return buffer.getLong(0);
+            }
+        }
+        logger.warn("The telemetry buffer checkpoint " + this.checkpointFile + " is damaged at offset 0; every "
+                + "stored message is sent again");
+        return 0;
+    }
+
+    private List<BufferedMessage> recover(long checkpoint) throws IOException {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(this.options.directory())) {
+            files = listing.filter((path) -> {
+                String name = path.getFileName().toString();
+                return name.startsWith(SEGMENT_PREFIX) && name.endsWith(SEGMENT_SUFFIX);
+            }).sorted().toList();
+        }
+        List<BufferedMessage> messages = new ArrayList<>();
+        long next = checkpoint;
+        for (Path file : files) {
+            Segment segment = new Segment(file, null);
+            ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(file));
+            segment.bytes = content.limit();
+            LogRecordFormat.decode(content, (message) -> {
+                if (message.sequence() >= checkpoint
+                        && (messages.isEmpty() || message.sequence() > messages.get(messages.size() - 1).sequence())) {
+                    messages.add(message);
+                    segment.add(message.sequence(), 0);
+                }
+            }, (offset, reason) -> logger.warn("Skipped a damaged part of the telemetry buffer " + file
+                    + " at offset " + offset + " (" + reason + "); the messages in it are lost"));
+            if (segment.count == 0) {
+                Files.delete(file);
+            }
+            else {
+                this.segments.addLast(segment);
+                this.bytes += segment.bytes;
+                next = Math.max(next, segment.lastSequence + 1);
+            }
+        }
+        this.nextSequence = next;
+        return messages;
+    }
+
+    /** What {@link #append} did. */
+    public record Appended(long sequence, long droppedBefore) {
+    }
+
+    private static final class Segment {
+
+        final Path path;
+
+        @Nullable FileChannel channel;
+
+        long bytes;
+
+        long count;
+
+        long lastSequence = -1;
+
+        Segment(Path path, @Nullable FileChannel channel) {
+            this.path = path;
+            this.channel = channel;
+        }
+
+        void add(long sequence, int size) {
+            this.count++;
+            this.lastSequence = sequence;
+            this.bytes += size;
+        }
+
+        FileChannel reopen() throws IOException {
+            FileChannel open = this.channel;
+            if (open == null) {
+                throw new IllegalStateException("The segment " + this.path + " is closed");
+            }
+            if (open.isOpen()) {
+                return open;
+            }
+            FileChannel reopened = FileChannel.open(this.path, StandardOpenOption.WRITE);
+            reopened.truncate(this.bytes);
+            reopened.position(this.bytes);
+            this.channel = reopened;
+            return reopened;
+        }
+
+        void close() throws IOException {
+            FileChannel open = this.channel;
+            if (open != null) {
+                this.channel = null;
+                if (open.isOpen()) {
+                    open.force(false);
+                    open.close();
+                }
+            }
+        }
+
+    }
+
+}

@@ -1,0 +1,144 @@
+package dev.iothub.spring.integration;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.emulator.ReceivedTelemetry;
+import dev.iothub.spring.connection.IotHubClientManager;
+import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
+import dev.iothub.spring.telemetry.TelemetryMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The disk buffer against the emulator over TLS: an outage with thousands of messages, and a child JVM killed with
+ * SIGKILL while it sends, lose nothing and deliver oldest first.
+ */
+class DiskBufferIntegrationTests {
+
+    private static IotHubEmulator emulator;
+
+    @TempDir
+    Path buffer;
+
+    @BeforeAll
+    static void startEmulator() {
+        emulator = IotHubEmulator.builder().servicePort(-1).start();
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        emulator.close();
+    }
+
+    @Test
+    void whenTheHubIsUnreachableForAWhileThenThousandsOfBufferedMessagesArriveOldestFirstWithTheirIds()
+            throws Exception {
+        String deviceId = "buffer-outage";
+        emulator.registerDevice(deviceId);
+        try (FaultInjectingRelay relay = new FaultInjectingRelay(emulator.mqttPort());
+                ConfigurableApplicationContext context = EmulatorApplications.run(emulator, deviceId,
+                        "iothub.port=" + relay.port(), "iothub.buffer.type=disk",
+                        "iothub.buffer.directory=" + this.buffer, "iothub.reconnect.initial-delay=100ms",
+                        "iothub.reconnect.max-delay=300ms")) {
+            IotHubClientManager connection = context.getBean(IotHubClientManager.class);
+            IotHubTelemetryTemplate telemetry = context.getBean(IotHubTelemetryTemplate.class);
+            await().atMost(Duration.ofSeconds(10)).until(connection::isConnected);
+            relay.refuseConnections(true);
+            relay.cutAll();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isConnected());
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int n = 0; n < 2000; n++) {
+                sent.add(telemetry.send(TelemetryMessage.builder("reading " + n).property("n", "" + n).build()));
+            }
+            assertThat(sent).noneMatch(CompletableFuture::isCompletedExceptionally);
+            long attempts = relay.connections();
+            await().atMost(Duration.ofSeconds(10)).until(() -> relay.connections() >= attempts + 3);
+            assertThat(connection.getTelemetryBuffer().size()).isEqualTo(2000);
+            relay.refuseConnections(false);
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertArrivedInOrder(deviceId, 2000);
+            assertThat(connection.getTelemetryBuffer().size()).isZero();
+        }
+    }
+
+    @Test
+    void whenTheSendingJvmIsKilledThenEveryMessageItAcceptedArrivesAfterTheRestart() throws Exception {
+        String deviceId = "buffer-kill";
+        emulator.registerDevice(deviceId);
+        int accepted;
+        try (FaultInjectingRelay relay = new FaultInjectingRelay(emulator.mqttPort())) {
+            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), BufferedSenderApplication.class.getName(),
+                    "--iothub.connection-string=" + emulator.connectionString(deviceId),
+                    "--iothub.port=" + relay.port(), "--iothub.ssl.bundle=emulator",
+                    "--spring.ssl.bundle.pem.emulator.truststore.certificate=" + emulator.caCertificatePem(),
+                    "--iothub.buffer.type=disk", "--iothub.buffer.directory=" + this.buffer)
+                .redirectErrorStream(true)
+                .start();
+            try (BufferedReader output = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                accepted = readAccepted(output, 300);
+                relay.pause();
+                accepted = readAccepted(output, accepted + 1000);
+                // SIGKILL: the child may accept a few more before it dies; those read so far must all arrive
+                child.destroyForcibly();
+                assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        try (ConfigurableApplicationContext context = EmulatorApplications.run(emulator, deviceId,
+                "iothub.buffer.type=disk", "iothub.buffer.directory=" + this.buffer)) {
+            assertArrivedInOrder(deviceId, accepted + 1);
+        }
+    }
+
+    /** Reads the child's output until it accepted message {@code last}; returns the last accepted number. */
+    private static int readAccepted(BufferedReader output, int last) throws Exception {
+        int accepted = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String line;
+        while (accepted < last && System.nanoTime() < deadline && (line = output.readLine()) != null) {
+            if (line.startsWith("accepted ")) {
+                accepted = Integer.parseInt(line.substring(9));
+            }
+        }
+        assertThat(accepted).as("the child accepted message %d", last).isGreaterThanOrEqualTo(last);
+        return accepted;
+    }
+
+    /** Messages 0 to count-1 arrived, each first seen in that order, each with a message id. */
+    private static void assertArrivedInOrder(String deviceId, int count) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> distinct(deviceId).size() >= count);
+        List<ReceivedTelemetry> received = emulator.telemetry(deviceId);
+        assertThat(received).allSatisfy((message) -> assertThat(message.systemProperties().get("message-id"))
+            .isNotBlank());
+        assertThat(List.copyOf(distinct(deviceId)).subList(0, count))
+            .isEqualTo(java.util.stream.IntStream.range(0, count).boxed().toList());
+    }
+
+    private static Set<Integer> distinct(String deviceId) {
+        Set<Integer> numbers = new LinkedHashSet<>();
+        for (ReceivedTelemetry message : emulator.telemetry(deviceId)) {
+            numbers.add(Integer.parseInt(message.properties().get("n")));
+        }
+        return numbers;
+    }
+
+}
