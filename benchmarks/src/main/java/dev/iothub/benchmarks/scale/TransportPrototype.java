@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 import dev.iothub.emulator.DeviceEndpoint;
+import dev.iothub.emulator.dps.ProvisioningService;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.mqtt.ConnectHandler;
 import dev.iothub.emulator.mqtt.SessionStore;
@@ -83,8 +84,9 @@ final class TransportPrototype implements HostedHub {
         Clock clock = Clock.systemUTC();
         this.hub = new Hub(this.workers, clock);
         SessionStore sessions = new SessionStore();
-        Supplier<ConnectHandler> device = () -> new ConnectHandler(DeviceEndpoint.MQTT, this.hub, sessions, clock, address,
-                Duration.ZERO, OUTPUT_STALL_TIMEOUT);
+        ProvisioningService provisioning = new ProvisioningService("0ne00000000", address, this.hub, clock);
+        Supplier<ConnectHandler> device = () -> new ConnectHandler(DeviceEndpoint.MQTT, this.hub, sessions,
+                provisioning, clock, address, Duration.ZERO, OUTPUT_STALL_TIMEOUT);
         InetSocketAddress bindAddress = new InetSocketAddress(address, 0);
         if (openSsl) {
             SelfSignedCertificate certificate = new SelfSignedCertificate(address, "EC", 256);
