@@ -66,6 +66,7 @@ final class ServiceApiServer implements ServiceEndpoint {
         new DirectMethodResource(emulator).addTo(router);
         new DeviceMessagesResource(emulator).addTo(router);
         new EmulatorResource(emulator).addTo(router);
+        new ConsoleResource().addTo(router);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, IDLE_THREAD_SECONDS,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("iothub-emulator-rest", true));
         executor.allowCoreThreadTimeOut(true);
