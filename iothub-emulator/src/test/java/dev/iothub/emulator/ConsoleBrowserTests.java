@@ -158,6 +158,22 @@ class ConsoleBrowserTests {
     }
 
     @Test
+    void cloudToDeviceMessageSentFromThePageReachesTheDeviceWithItsProperties() throws Exception {
+        String deviceId = newDeviceId("console-c2d");
+        try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+            device.subscribe("devices/" + deviceId + "/messages/devicebound/#", 1);
+            select(deviceId);
+            type("c2d-body", "{\"command\":\"light-on\"}");
+            type("c2d-properties", "room=kitchen");
+            browser.findElement(By.id("send-c2d")).click();
+            PahoDevice.Received message = device.next();
+            assertThat(message.body()).isEqualTo("{\"command\":\"light-on\"}");
+            assertThat(message.topic()).contains("room=kitchen");
+            this.wait.until((page) -> text("c2d-result").startsWith("Queued, message id "));
+        }
+    }
+
+    @Test
     void devicesCreatedAndDeletedFromThePageAreInTheRegistry() {
         String deviceId = "console-created-" + ids.incrementAndGet();
         type("new-device-id", deviceId);

@@ -303,6 +303,8 @@
     return Object.entries(properties || {}).map(([name, value]) => name + '=' + value).join('\n');
   }
 
+  const preOrEmpty = (text) => text ? el('pre', {}, text) : '';
+
   function addTelemetry(identity, message) {
     if (identity !== selected) {
       return;
@@ -320,8 +322,8 @@
     rows.prepend(el('tr', { className: 'message' },
       el('td', {}, time(enqueued)),
       el('td', { className: 'body' }, message.body !== undefined ? message.body : 'base64:' + message.bodyBase64),
-      el('td', { className: 'properties' }, el('pre', {}, formatProperties(message.properties))),
-      el('td', {}, el('pre', {}, formatProperties(message.systemProperties)))));
+      el('td', { className: 'properties' }, preOrEmpty(formatProperties(message.properties))),
+      el('td', {}, preOrEmpty(formatProperties(message.systemProperties)))));
     while (rows.children.length > MAX_TELEMETRY_ROWS) {
       rows.lastChild.remove();
     }
