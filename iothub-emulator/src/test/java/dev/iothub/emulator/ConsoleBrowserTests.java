@@ -103,6 +103,17 @@ class ConsoleBrowserTests {
     }
 
     @Test
+    void modulesAreListedUnderTheirDevice() {
+        String deviceId = newDeviceId("console-edge");
+        hub.registerModule(deviceId, "sensor");
+        this.wait.until((page) -> "Disconnected".equals(cell(deviceId + "/sensor", "state")));
+        assertThat(cell(deviceId + "/sensor", "id")).isEqualTo("sensor");
+        click(deviceId + "/sensor", "button.select");
+        this.wait.until((page) -> ("Module " + deviceId + "/sensor").equals(text("device-title")));
+        assertThat(browser.findElement(By.id("c2d-card")).isDisplayed()).isFalse();
+    }
+
+    @Test
     void telemetryTheDeviceSendsShowsUpLiveWithItsPropertiesAsText() throws Exception {
         String deviceId = newDeviceId("console-telemetry");
         try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
