@@ -38,7 +38,7 @@ class ConsoleBrowserTests {
 
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private static final AtomicInteger ids = new AtomicInteger();
 
