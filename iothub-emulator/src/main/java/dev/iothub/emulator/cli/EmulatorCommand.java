@@ -111,8 +111,15 @@ public final class EmulatorCommand {
             .mqttPort(options.mqttPort())
             .webSocketPort(options.webSocketPort())
             .servicePort(options.servicePort())
+            .serviceHttpsPort(options.serviceHttpsPort())
             .hubName(options.hubName())
             .bindAddress(options.bindAddress());
+        if (options.serviceAuthentication() != null) {
+            builder.serviceAuthenticationRequired(options.serviceAuthentication().equals("required"));
+        }
+        if (options.serviceKey() != null) {
+            builder.servicePolicyKey(options.serviceKey());
+        }
         options.devices().forEach(builder::device);
         options.tlsNames().forEach(builder::tlsSubjectAlternativeName);
         IotHubEmulator emulator = builder.start();
@@ -140,6 +147,10 @@ public final class EmulatorCommand {
                     + MqttServer.WEBSOCKET_PATH + ")");
         }
         this.out.println("service api: " + emulator.serviceUri());
+        if (options.serviceHttpsPort() >= 0) {
+            this.out.println("service api (https): " + emulator.serviceHttpsUri());
+        }
+        this.out.println("service: " + emulator.serviceConnectionString());
         if (options.caOut() != null) {
             this.out.println("ca certificate: " + options.caOut().toAbsolutePath());
         }
