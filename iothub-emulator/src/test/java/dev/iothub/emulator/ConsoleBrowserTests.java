@@ -117,18 +117,23 @@ class ConsoleBrowserTests {
     void telemetryTheDeviceSendsShowsUpLiveWithItsPropertiesAsText() throws Exception {
         String deviceId = newDeviceId("console-telemetry");
         try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+            device.publish("devices/" + deviceId + "/messages/events/", "{\"before\":true}", 1, false);
+            hub.awaitTelemetry(deviceId, (message) -> true, TIMEOUT);
             select(deviceId);
+            this.wait.until((page) -> "(live)".equals(text("telemetry-mode")));
+            this.wait.until((page) -> texts("#telemetry-rows td.body").equals(List.of("{\"before\":true}")));
             String hostile = "{\"temperature\":21.5,\"note\":\"<img src=x onerror=alert(1)>\"}";
             device.publish("devices/" + deviceId + "/messages/events/unit=%C2%B0C&label=%3Cb%3Ex%3C%2Fb%3E",
                     hostile, 1, false);
-            WebElement row = this.wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
-                    "#telemetry-rows tr.message")));
+            this.wait.until((page) -> texts("#telemetry-rows td.body").size() == 2);
+            WebElement row = browser.findElement(By.cssSelector("#telemetry-rows tr.message"));
             assertThat(row.findElement(By.cssSelector("td.body")).getText()).isEqualTo(hostile);
             assertThat(row.findElement(By.cssSelector("td.properties")).getText()).contains("unit=°C")
                 .contains("label=<b>x</b>");
             assertThat(browser.findElements(By.cssSelector("#telemetry-rows img, #telemetry-rows b"))).isEmpty();
             device.publish("devices/" + deviceId + "/messages/events/", "{\"temperature\":22}", 1, false);
-            this.wait.until((page) -> texts("#telemetry-rows td.body").contains("{\"temperature\":22}"));
+            this.wait.until((page) -> texts("#telemetry-rows td.body").equals(List.of("{\"temperature\":22}", hostile,
+                    "{\"before\":true}")));
             saveScreenshot();
         }
     }

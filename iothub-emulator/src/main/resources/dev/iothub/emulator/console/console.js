@@ -6,6 +6,7 @@
   const POLL_MS = 1500;
   const MAX_TELEMETRY_ROWS = 200;
   const MAX_EVENTS = 200;
+  const PAGE = 1000;
 
   const known = new Map(); // identity key -> {deviceId, moduleId, connected, via, lastActivity}
   let selected = null; // {deviceId, moduleId}
@@ -319,46 +320,84 @@
       }
     }
     const rows = $('telemetry-rows');
-    rows.prepend(el('tr', { className: 'message' },
+    const sequence = typeof message.sequenceNumber === 'number' ? message.sequenceNumber : Infinity;
+    const row = el('tr', { className: 'message', 'data-sequence': String(sequence) },
       el('td', {}, time(enqueued)),
       el('td', { className: 'body' }, message.body !== undefined ? message.body : 'base64:' + message.bodyBase64),
       el('td', { className: 'properties' }, preOrEmpty(formatProperties(message.properties))),
-      el('td', {}, preOrEmpty(formatProperties(message.systemProperties)))));
+      el('td', {}, preOrEmpty(formatProperties(message.systemProperties))));
+    const older = [...rows.children].find((other) => Number(other.getAttribute('data-sequence')) < sequence);
+    rows.insertBefore(row, older || null);
     while (rows.children.length > MAX_TELEMETRY_ROWS) {
       rows.lastChild.remove();
     }
   }
 
-  // The stream (server-sent events) when the emulator has it, else polling the received-telemetry list.
+  // Live from the stream (server-sent events); what came before, and what the stream may miss while it
+  // (re)connects, is read page by page from the received-telemetry log after the last sequence number shown. Where
+  // the stream is refused, the log is polled instead.
   function followTelemetry(identity) {
     let stopped = false;
     let timer = null;
     let opened = false;
+    let catchingUp = null;
+    const shown = new Set();
+    let last = 0;
+
+    function add(message) {
+      const sequence = message.sequenceNumber;
+      if (typeof sequence === 'number') {
+        if (shown.has(sequence)) {
+          return;
+        }
+        shown.add(sequence);
+        last = Math.max(last, sequence);
+      }
+      addTelemetry(identity, message);
+    }
+
+    async function pages() {
+      for (;;) {
+        const page = (await call('GET', devicePath(identity) + '/messages/events?limit=' + PAGE + '&after=' + last))
+          .json;
+        page.forEach(add);
+        if (stopped || page.length < PAGE) {
+          return;
+        }
+      }
+    }
+
+    function catchUp() {
+      if (!catchingUp) {
+        catchingUp = pages().catch(() => {
+          // deleted meanwhile, or the emulator is gone: the registry refresh deselects it or reports it
+        }).finally(() => {
+          catchingUp = null;
+        });
+      }
+      return catchingUp;
+    }
+
+    async function poll() {
+      $('telemetry-mode').textContent = '(polling)';
+      await catchUp();
+      if (!stopped) {
+        timer = setTimeout(poll, POLL_MS);
+      }
+    }
+
     const source = new EventSource(devicePath(identity) + '/messages/events/stream');
     source.addEventListener('open', () => {
       opened = true;
       $('telemetry-mode').textContent = '(live)';
+      catchUp();
     });
-    source.addEventListener('telemetry', (event) => addTelemetry(identity, JSON.parse(event.data)));
+    source.addEventListener('telemetry', (event) => add(JSON.parse(event.data)));
     source.addEventListener('error', () => {
       if (!opened && source.readyState === EventSource.CLOSED && !stopped) {
-        poll(0);
+        poll();
       }
     });
-
-    async function poll(seen) {
-      $('telemetry-mode').textContent = '(polling)';
-      try {
-        const messages = (await call('GET', devicePath(identity) + '/messages/events')).json;
-        messages.slice(seen > messages.length ? 0 : seen).forEach((message) => addTelemetry(identity, message));
-        seen = messages.length;
-      } catch (ex) {
-        // the device was deleted or the emulator stopped: try again, the registry refresh deselects it
-      }
-      if (!stopped) {
-        timer = setTimeout(() => poll(seen), POLL_MS);
-      }
-    }
 
     return {
       close() {
