@@ -201,6 +201,15 @@ class ConsoleBrowserTests {
         assertThat(hub.devices()).noneMatch((identity) -> identity.id().equals(deviceId));
     }
 
+    @Test
+    void whereTheServiceApiRequiresAuthenticationThePageIsRefusedToo() {
+        try (IotHubEmulator secured = IotHubEmulator.builder().serviceAuthenticationRequired(true).start()) {
+            browser.get(secured.serviceUri() + "/");
+            this.wait.until((page) -> browser.getPageSource().contains("IotHubUnauthorizedAccess"));
+            assertThat(browser.findElements(By.id("device-rows"))).isEmpty();
+        }
+    }
+
     private static String newDeviceId(String prefix) {
         String deviceId = prefix + "-" + ids.incrementAndGet();
         hub.registerDevice(deviceId);

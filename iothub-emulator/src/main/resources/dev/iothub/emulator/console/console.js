@@ -52,7 +52,12 @@
         init.headers['Content-Type'] = 'application/json';
       }
     }
-    const response = await fetch(path, init);
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (unreachable) {
+      throw new Error('Cannot reach the emulator: ' + unreachable.message);
+    }
     const text = await response.text();
     let json = null;
     try {
@@ -61,8 +66,8 @@
       json = text;
     }
     if (response.status === 401) {
-      setStatus('The service API requires authentication here: open the console on the loopback HTTP port, '
-        + 'where it is optional', true);
+      throw new Error('The service API requires authentication here: open the console on the loopback HTTP '
+        + 'port, where it is optional');
     }
     if (!response.ok) {
       const message = json && json.message ? json.message : text;
@@ -420,7 +425,7 @@
       }
     } catch (ex) {
       unreachable = true;
-      setStatus('Cannot reach the emulator: ' + ex.message, true);
+      setStatus(ex.message, true);
     }
     setTimeout(() => refreshLoop(false), POLL_MS);
   }
