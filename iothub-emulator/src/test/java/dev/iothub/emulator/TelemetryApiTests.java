@@ -7,7 +7,9 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -106,18 +108,23 @@ class TelemetryApiTests {
         assertThat(stream.statusCode()).isEqualTo(200);
         assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(
                 (type) -> assertThat(type).startsWith("text/event-stream"));
-        try (PahoDevice device = new PahoDevice(hub, deviceId).connect(); Stream<String> lines = stream.body()) {
-            Iterator<String> events = lines.iterator();
-            assertThat(events.next()).startsWith(":");
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> stream.body().forEach(lines::add), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
+            assertThat(next(lines)).startsWith(":");
             send(device, deviceId, "live");
-            String event = nextNonComment(events);
-            assertThat(event).isEqualTo("event: telemetry");
-            String data = events.next();
+            assertThat(nextNonComment(lines)).isEqualTo("event: telemetry");
+            String data = next(lines);
             assertThat(data).startsWith("data: ");
             JsonNode message = json.readTree(data.substring("data: ".length()));
             assertThat(message.path("body").asString()).isEqualTo("live");
             assertThat(message.path("deviceId").asString()).isEqualTo(deviceId);
             assertThat(message).isEqualTo(getJson("/devices/" + deviceId + "/messages/events").get(0));
+        }
+        finally {
+            stream.body().close();
         }
     }
 
@@ -138,10 +145,16 @@ class TelemetryApiTests {
         }
     }
 
-    private static String nextNonComment(Iterator<String> lines) {
-        String line = lines.next();
+    private static String next(BlockingQueue<String> lines) throws InterruptedException {
+        String line = lines.poll(10, TimeUnit.SECONDS);
+        assertThat(line).as("a line of the event stream within 10 s").isNotNull();
+        return line;
+    }
+
+    private static String nextNonComment(BlockingQueue<String> lines) throws InterruptedException {
+        String line = next(lines);
         while (line.isEmpty() || line.startsWith(":")) {
-            line = lines.next();
+            line = next(lines);
         }
         return line;
     }
