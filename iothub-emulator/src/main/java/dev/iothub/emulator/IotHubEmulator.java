@@ -1,14 +1,21 @@
 package dev.iothub.emulator;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.HexFormat;
@@ -19,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -84,6 +92,13 @@ public final class IotHubEmulator implements AutoCloseable {
 
     private final @Nullable ServiceEndpoint serviceApi;
 
+    private final @Nullable ServiceEndpoint serviceHttpsApi;
+
+    private final String servicePolicyKey;
+
+    /** The shared access policy whose key {@link #serviceConnectionString()} holds. */
+    public static final String SERVICE_POLICY = "iothubowner";
+
     private IotHubEmulator(Builder builder) {
         this.hubName = builder.hubName;
         this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
@@ -92,7 +107,7 @@ public final class IotHubEmulator implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
                 new DefaultThreadFactory("iothub-emulator-io", true), NioIoHandler.newFactory());
-        this.hub = new Hub(this.workers, builder.clock, builder.telemetryCapacityBytes);
+        this.hub = new Hub(this.workers, builder.clock, builder.telemetryCapacity, builder.telemetryCapacityBytes);
         builder.devices.forEach((deviceId, key) -> this.hub.register(deviceId, null, key));
         this.provisioning = new ProvisioningService(builder.dpsIdScope, this.hubName, this.hub, builder.clock);
         try {
@@ -115,20 +130,61 @@ public final class IotHubEmulator implements AutoCloseable {
             throw ex;
         }
         this.bindAddress = builder.bindAddress;
+        this.servicePolicyKey = (builder.servicePolicyKey != null) ? builder.servicePolicyKey : generateKey();
+        boolean loopback = isLoopback(builder.bindAddress);
+        boolean plainAuthRequired = (builder.serviceAuthenticationRequired != null)
+                ? builder.serviceAuthenticationRequired : !loopback;
+        ServiceEndpoint serviceApi = null;
         try {
-            this.serviceApi = (builder.servicePort >= 0) ? serviceEndpointFactory().start(this,
-                    new ServiceEndpoint.Settings(new InetSocketAddress(builder.bindAddress, builder.servicePort),
-                            this.boss, this.workers, builder.serviceRequestTimeout, builder.serviceIdleTimeout))
-                    : null;
+            if (builder.servicePort >= 0) {
+                serviceApi = serviceEndpointFactory().start(this, serviceSettings(builder, builder.servicePort, null,
+                        plainAuthRequired));
+            }
+            this.serviceHttpsApi = (builder.serviceHttpsPort >= 0) ? serviceEndpointFactory().start(this,
+                    serviceSettings(builder, builder.serviceHttpsPort, this.tls.serverContext(), true)) : null;
         }
         catch (RuntimeException ex) {
+            if (serviceApi != null) {
+                serviceApi.close();
+            }
             closeDeviceEndpoints();
             shutdownGroups();
             throw ex;
         }
+        this.serviceApi = serviceApi;
+        if (serviceApi != null && !loopback && !plainAuthRequired) {
+            logger.log(System.Logger.Level.WARNING, "The service API on {0}:{1,number,#} is reachable beyond this "
+                    + "host without authentication: anyone who reaches it can read every device key", 
+                    builder.bindAddress, serviceApi.port());
+        }
         logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#} (mqtt){3}",
                 this.hubName, builder.bindAddress, mqttPort(), (this.webSocketServer != null)
                         ? " and port " + this.webSocketServer.port() + " (mqtt-ws)" : "");
+    }
+
+    private ServiceEndpoint.Settings serviceSettings(Builder builder, int port, @Nullable SSLContext tls,
+            boolean authenticationRequired) {
+        Set<String> hostNames = new LinkedHashSet<>(List.of("localhost", builder.bindAddress));
+        hostNames.addAll(builder.tlsNames());
+        return new ServiceEndpoint.Settings(new InetSocketAddress(builder.bindAddress, port), this.boss, this.workers,
+                builder.serviceRequestTimeout, builder.serviceIdleTimeout, tls,
+                new ServiceEndpoint.Access(this.hubName, Map.of(SERVICE_POLICY, this.servicePolicyKey),
+                        authenticationRequired, Set.copyOf(hostNames), builder.clock));
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        }
+        catch (UnknownHostException ex) {
+            return false;
+        }
+    }
+
+    private static String generateKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 
     /** Makes each new connection's CONNECT handler, with the builder's settings as they were at start. */
@@ -191,8 +247,40 @@ public final class IotHubEmulator implements AutoCloseable {
 
     /** The base URI of the service REST API, {@code http://{bind address}:{service port}}. */
     public URI serviceUri() {
-        String host = this.bindAddress.contains(":") ? "[" + this.bindAddress + "]" : this.bindAddress;
-        return URI.create("http://" + host + ":" + servicePort());
+        return URI.create("http://" + uriHost() + ":" + servicePort());
+    }
+
+    /**
+     * The port of the service API over HTTPS, which always requires authentication.
+     *
+     * @throws IllegalStateException when the HTTPS listener is off ({@code serviceHttpsPort(-1)})
+     */
+    public int serviceHttpsPort() {
+        if (this.serviceHttpsApi == null) {
+            throw new IllegalStateException("The service API over HTTPS is off; enable it with "
+                    + "IotHubEmulator.builder().serviceHttpsPort(0) or a fixed port");
+        }
+        return this.serviceHttpsApi.port();
+    }
+
+    /** The base URI of the service API over HTTPS, {@code https://{hub name}:{port}}. */
+    public URI serviceHttpsUri() {
+        String host = this.hubName.contains(":") ? "[" + this.hubName + "]" : this.hubName;
+        return URI.create("https://" + host + ":" + serviceHttpsPort());
+    }
+
+    /**
+     * The service connection string of the {@value #SERVICE_POLICY} policy,
+     * {@code HostName={hub};SharedAccessKeyName=iothubowner;SharedAccessKey={key}}: what the official service SDKs
+     * take. They connect to port 443 of the host name, so give them {@code serviceHttpsPort(443)}.
+     */
+    public String serviceConnectionString() {
+        return "HostName=" + this.hubName + ";SharedAccessKeyName=" + SERVICE_POLICY + ";SharedAccessKey="
+                + this.servicePolicyKey;
+    }
+
+    private String uriHost() {
+        return this.bindAddress.contains(":") ? "[" + this.bindAddress + "]" : this.bindAddress;
     }
 
     /** The host name used in connection strings and expected in SAS scopes. */
@@ -251,7 +339,12 @@ public final class IotHubEmulator implements AutoCloseable {
 
     /** Registers a module identity of a device. */
     public DeviceIdentity registerModule(String deviceId, String moduleId) {
-        return this.hub.register(deviceId, moduleId, null);
+        return registerModule(deviceId, moduleId, null);
+    }
+
+    /** Registers a module identity with the given primary key (Base64), or a generated one for {@code null}. */
+    public DeviceIdentity registerModule(String deviceId, String moduleId, @Nullable String primaryKey) {
+        return this.hub.register(deviceId, moduleId, primaryKey);
     }
 
     /** The registered identities. */
@@ -501,6 +594,25 @@ public final class IotHubEmulator implements AutoCloseable {
         return this.hub.telemetry(id);
     }
 
+    /**
+     * A page of the telemetry received from an identity, oldest first: up to {@code limit} messages whose
+     * {@link ReceivedTelemetry#sequenceNumber()} is above {@code afterSequence} (0 for the oldest kept) and that were
+     * enqueued at or after {@code since} ({@code null} for any time).
+     */
+    public List<ReceivedTelemetry> telemetry(String id, long afterSequence, @Nullable Instant since, int limit) {
+        device(id);
+        return this.hub.telemetryPage(id, afterSequence, since, limit);
+    }
+
+    /**
+     * Calls the listener with each telemetry message of the identity received from now on, in order, on the thread
+     * of the device's connection: it must be quick and must not block. Closing the subscription stops the calls.
+     */
+    public TelemetrySubscription subscribeTelemetry(String id, Consumer<ReceivedTelemetry> listener) {
+        device(id);
+        return this.hub.subscribeTelemetry(id, listener)::run;
+    }
+
     /** All telemetry received, oldest first. */
     public List<ReceivedTelemetry> telemetry() {
         return this.hub.telemetry(null);
@@ -547,7 +659,13 @@ public final class IotHubEmulator implements AutoCloseable {
 
     /** Forgets the telemetry received so far. */
     public void clearTelemetry() {
-        this.hub.clearTelemetry();
+        this.hub.clearTelemetry(null);
+    }
+
+    /** Forgets the telemetry received from an identity so far. */
+    public void clearTelemetry(String id) {
+        device(id);
+        this.hub.clearTelemetry(id);
     }
 
     /** Stops listening, closes every connection and stops all threads. */
@@ -555,6 +673,9 @@ public final class IotHubEmulator implements AutoCloseable {
     public void close() {
         if (this.serviceApi != null) {
             this.serviceApi.close();
+        }
+        if (this.serviceHttpsApi != null) {
+            this.serviceHttpsApi.close();
         }
         closeDeviceEndpoints();
         shutdownGroups();
@@ -584,6 +705,12 @@ public final class IotHubEmulator implements AutoCloseable {
 
         private int webSocketPort;
 
+        private int serviceHttpsPort;
+
+        private @Nullable Boolean serviceAuthenticationRequired;
+
+        private @Nullable String servicePolicyKey;
+
         private String bindAddress = "127.0.0.1";
 
         private String hubName = "localhost";
@@ -595,6 +722,8 @@ public final class IotHubEmulator implements AutoCloseable {
         private Duration outputStallTimeout = Duration.ofSeconds(30);
 
         private long telemetryCapacityBytes = Hub.DEFAULT_TELEMETRY_CAPACITY_BYTES;
+
+        private int telemetryCapacity = Hub.DEFAULT_TELEMETRY_CAPACITY;
 
         private int ioThreads = 2;
 
@@ -640,6 +769,43 @@ public final class IotHubEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("The service port must be -1 (disabled) or 0 to 65535");
             }
             this.servicePort = port;
+            return this;
+        }
+
+        /**
+         * The port of the service API over HTTPS, with the emulator's TLS identity and required authentication; 0
+         * (the default) picks a free one, -1 turns it off. The official service SDKs connect to port 443 only (which
+         * needs root or {@code CAP_NET_BIND_SERVICE} to bind).
+         */
+        public Builder serviceHttpsPort(int port) {
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException("The service HTTPS port must be -1 (off) or 0 to 65535");
+            }
+            this.serviceHttpsPort = port;
+            return this;
+        }
+
+        /**
+         * Whether the plain HTTP service API requires a service SAS token ({@code Authorization} header). By default
+         * it does when the bind address is not a loopback address, and does not on loopback (for curl). HTTPS always
+         * requires one.
+         */
+        public Builder serviceAuthenticationRequired(boolean required) {
+            this.serviceAuthenticationRequired = required;
+            return this;
+        }
+
+        /** The Base64 key of the {@value #SERVICE_POLICY} shared access policy; a random one by default. */
+        public Builder servicePolicyKey(String base64Key) {
+            try {
+                if (Base64.getDecoder().decode(base64Key).length == 0) {
+                    throw new IllegalArgumentException("The service policy key must not be empty");
+                }
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("The service policy key must be Base64");
+            }
+            this.servicePolicyKey = base64Key;
             return this;
         }
 
@@ -712,8 +878,20 @@ public final class IotHubEmulator implements AutoCloseable {
         }
 
         /**
-         * How much received telemetry the hub keeps, in bytes (bodies and properties); beyond it, or beyond 100,000
-         * messages, the oldest messages are dropped. 64 MiB by default.
+         * How many received telemetry messages the hub keeps per device or module; beyond it the identity's oldest
+         * messages are dropped. 10,000 by default.
+         */
+        public Builder telemetryCapacity(int messages) {
+            if (messages <= 0) {
+                throw new IllegalArgumentException("The telemetry capacity must be positive");
+            }
+            this.telemetryCapacity = messages;
+            return this;
+        }
+
+        /**
+         * How much received telemetry the hub keeps per device or module, in bytes (bodies and properties); beyond
+         * it the identity's oldest messages are dropped. 16 MiB by default.
          */
         public Builder telemetryCapacityBytes(long bytes) {
             if (bytes <= 0) {

@@ -17,10 +17,12 @@ import org.jspecify.annotations.Nullable;
  * {@code correlation-id}, {@code content-type}, {@code iothub-connection-device-id}, {@code iothub-enqueuedtime}
  * (values may be {@code null} when the device sent a bare key)
  * @param enqueuedTime when the hub received it
+ * @param sequenceNumber the hub's number for the message, increasing hub-wide in the order received (the cursor
+ * of the REST API's telemetry pages)
  */
 public record ReceivedTelemetry(String deviceId, @Nullable String moduleId, byte[] body,
         Map<String, @Nullable String> properties, Map<String, @Nullable String> systemProperties,
-        Instant enqueuedTime) {
+        Instant enqueuedTime, long sequenceNumber) {
 
     /** The body decoded as UTF-8. */
     public String bodyAsString() {

@@ -1,9 +1,15 @@
 package dev.iothub.emulator;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import javax.net.ssl.SSLContext;
 
 import io.netty.channel.EventLoopGroup;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A network endpoint of the service API that an emulator starts and stops with itself: the REST API.
@@ -44,8 +50,24 @@ public interface ServiceEndpoint extends AutoCloseable {
      * @param workers the emulator's group serving connections
      * @param requestTimeout how long a client may take to send a whole request before its connection is closed
      * @param idleTimeout how long a kept-alive connection may stay silent after an answer before it is closed
+     * @param tls the server TLS context for HTTPS, or {@code null} for plain HTTP
+     * @param access who may call the endpoint
      */
     record Settings(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers, Duration requestTimeout,
-            Duration idleTimeout) {
+            Duration idleTimeout, @Nullable SSLContext tls, Access access) {
+    }
+
+    /**
+     * Who may call a service endpoint.
+     *
+     * @param hubName the hub name service SAS tokens must be scoped to ({@code sr})
+     * @param policies the shared access policies by name, with their Base64 keys
+     * @param authenticationRequired whether a request without a valid {@code Authorization} header is refused (a
+     * header that is present is checked either way)
+     * @param hostNames the host names a request's {@code Host} may name besides IP literals (DNS rebinding guard)
+     * @param clock the clock SAS expiry is checked against
+     */
+    record Access(String hubName, Map<String, String> policies, boolean authenticationRequired, Set<String> hostNames,
+            Clock clock) {
     }
 }

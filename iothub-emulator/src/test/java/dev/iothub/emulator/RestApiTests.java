@@ -452,6 +452,7 @@ class RestApiTests {
                 device.subscribe(Topics.METHODS_FILTER, 1);
                 CompletableFuture<HttpResponse<String>> call = this.ownClient.sendAsync(HttpRequest
                     .newBuilder(URI.create(this.quick.serviceUri() + "/twins/" + deviceId + "/methods"))
+                    .header("Content-Type", "application/json")
                     .POST(BodyPublishers.ofString("{\"methodName\":\"slow\",\"responseTimeoutInSeconds\":30}"))
                     .build(), BodyHandlers.ofString());
                 PahoDevice.Received request = device.next();

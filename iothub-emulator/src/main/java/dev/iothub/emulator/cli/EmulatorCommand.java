@@ -111,9 +111,16 @@ public final class EmulatorCommand {
             .mqttPort(options.mqttPort())
             .webSocketPort(options.webSocketPort())
             .servicePort(options.servicePort())
+            .serviceHttpsPort(options.serviceHttpsPort())
             .hubName(options.hubName())
             .bindAddress(options.bindAddress())
             .dpsIdScope(options.dpsIdScope());
+        if (options.serviceAuthentication() != null) {
+            builder.serviceAuthenticationRequired(options.serviceAuthentication().equals("required"));
+        }
+        if (options.serviceKey() != null) {
+            builder.servicePolicyKey(options.serviceKey());
+        }
         options.devices().forEach(builder::device);
         options.tlsNames().forEach(builder::tlsSubjectAlternativeName);
         IotHubEmulator emulator = builder.start();
@@ -157,6 +164,10 @@ public final class EmulatorCommand {
             .forEach((groupId) -> this.out.println("enrollment group " + groupId + ": symmetric key "
                     + emulator.enrollmentGroup(groupId).primaryKey()));
         this.out.println("service api: " + emulator.serviceUri());
+        if (options.serviceHttpsPort() >= 0) {
+            this.out.println("service api (https): " + emulator.serviceHttpsUri());
+        }
+        this.out.println("service: " + emulator.serviceConnectionString());
         if (options.caOut() != null) {
             this.out.println("ca certificate: " + options.caOut().toAbsolutePath());
         }

@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * {@code CAP_NET_BIND_SERVICE}, and the starter takes any port; the official SDKs connect to 443 only, so run them
  * against {@code --ws-port 443}
  * @param servicePort the service REST API port; 0 picks a free one
+ * @param serviceHttpsPort the service API's HTTPS port; 0 picks a free one, -1 turns it off (the default)
+ * @param serviceAuthentication {@code required} or {@code optional} for the plain HTTP port, or {@code null} for
+ * the emulator's default (required unless bound to a loopback address)
+ * @param serviceKey the Base64 key of the {@code iothubowner} policy, or {@code null} for a generated one
  * @param devices the devices to register, by id, with their primary key or {@code null} for a generated one
  * @param caOut where to write the CA certificate PEM, or {@code null}
  * @param hubName the host name used in connection strings
@@ -31,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * @param enrollments the individual symmetric-key enrollments, by registration id, with their key or {@code null}
  * @param enrollmentGroups the symmetric-key enrollment groups, by id, with their key or {@code null}
  */
-public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, Map<String, @Nullable String> devices,
+public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, int serviceHttpsPort,
+        @Nullable String serviceAuthentication, @Nullable String serviceKey, Map<String, @Nullable String> devices,
         @Nullable Path caOut, String hubName, String bindAddress, List<String> tlsNames, boolean help,
         String dpsIdScope, Map<String, @Nullable String> enrollments, Map<String, @Nullable String> enrollmentGroups) {
 
@@ -48,7 +53,16 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
                                    (default 8443; 0 picks a free port, -1 turns it off). IoT Hub uses 443,
                                    which only root (or CAP_NET_BIND_SERVICE) may bind, hence 8443; the
                                    official SDKs connect to 443 only: give them --ws-port 443
-              --service-port PORT  service REST API port (default 8080; 0 picks a free port)
+              --service-port PORT  service REST API port, plain HTTP (default 8080; 0 picks a free port)
+              --service-https-port PORT
+                                   service API over HTTPS with the emulator's certificate, always
+                                   authenticated (default -1: off; 0 picks a free port). The official
+                                   service SDKs connect to 443: give them --service-https-port 443
+              --service-auth required|optional
+                                   whether the plain HTTP port requires a service SAS token (default:
+                                   optional on a loopback --bind, required otherwise)
+              --service-key KEY    Base64 key of the iothubowner policy (default: a random one); the
+                                   service connection string is printed at start
               --device ID[:KEY]    register a device, with a Base64 primary key or a generated one;
                                    repeatable (default: one device device-1)
               --ca-out FILE        write the emulator's CA certificate (PEM) to FILE
@@ -67,6 +81,7 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
             Environment (read by the command before its options):
               IOTHUB_EMULATOR_DEVICES   devices as ID[:KEY], separated by commas, like --device
               IOTHUB_EMULATOR_TLS_SANS  certificate names, separated by commas, like --tls-san
+              IOTHUB_EMULATOR_SERVICE_KEY  the iothubowner key, like --service-key
             """;
 
     /** The MQTT-over-WebSocket port when no {@code --ws-port} is given; see {@link #webSocketPort()} for why. */
@@ -78,8 +93,9 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
     /** The device registered when no {@code --device} is given. */
     public static final String DEFAULT_DEVICE = "device-1";
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--ws-port", "--service-port", "--device",
-            "--ca-out", "--hub-name", "--bind", "--tls-san", "--dps-id-scope", "--enrollment", "--enrollment-group");
+    private static final Set<String> VALUE_OPTIONS = Set.of("--mqtt-port", "--ws-port", "--service-port",
+            "--service-https-port", "--service-auth", "--service-key", "--device", "--ca-out", "--hub-name", "--bind",
+            "--tls-san", "--dps-id-scope", "--enrollment", "--enrollment-group");
 
     /**
      * Parses command-line arguments; options take their value as the next argument or after {@code =}.
@@ -90,6 +106,9 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
         int mqttPort = 8883;
         int webSocketPort = DEFAULT_WEB_SOCKET_PORT;
         int servicePort = 8080;
+        int serviceHttpsPort = -1;
+        String serviceAuthentication = null;
+        String serviceKey = null;
         Map<String, @Nullable String> devices = new LinkedHashMap<>();
         Path caOut = null;
         String hubName = "localhost";
@@ -125,6 +144,10 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
                 case "--mqtt-port" -> mqttPort = port(option, value, "");
                 case "--ws-port" -> webSocketPort = value.equals("-1") ? -1 : port(option, value, " (or -1 for off)");
                 case "--service-port" -> servicePort = port(option, value, "");
+                case "--service-https-port" -> serviceHttpsPort = value.equals("-1") ? -1
+                        : port(option, value, " (or -1 for off)");
+                case "--service-auth" -> serviceAuthentication = oneOf(option, value, "required", "optional");
+                case "--service-key" -> serviceKey = base64(option, value);
                 case "--device" -> addDevice(devices, value);
                 case "--ca-out" -> caOut = Path.of(nonEmpty(option, value));
                 case "--hub-name" -> hubName = nonEmpty(option, value);
@@ -139,9 +162,9 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
         if (devices.isEmpty()) {
             devices.put(DEFAULT_DEVICE, null);
         }
-        return new EmulatorOptions(mqttPort, webSocketPort, servicePort, Collections.unmodifiableMap(devices), caOut,
-                hubName, bindAddress, List.copyOf(tlsNames), help, dpsIdScope, Collections.unmodifiableMap(enrollments),
-                Collections.unmodifiableMap(enrollmentGroups));
+        return new EmulatorOptions(mqttPort, webSocketPort, servicePort, serviceHttpsPort, serviceAuthentication,
+                serviceKey, Collections.unmodifiableMap(devices), caOut, hubName, bindAddress, List.copyOf(tlsNames),
+                help, dpsIdScope, Collections.unmodifiableMap(enrollments), Collections.unmodifiableMap(enrollmentGroups));
     }
 
     private static int port(String option, String value, String alternative) {
@@ -181,6 +204,13 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
         return value;
     }
 
+    private static String oneOf(String option, String value, String... allowed) {
+        if (!List.of(allowed).contains(value)) {
+            throw new UsageException(option + " needs one of " + String.join(", ", allowed) + ", not '" + value + "'");
+        }
+        return value;
+    }
+
     private static void addKeyed(Map<String, @Nullable String> entries, String option, String what, String value) {
         int colon = value.indexOf(':');
         String id = (colon >= 0) ? value.substring(0, colon) : value;
@@ -196,6 +226,13 @@ public record EmulatorOptions(int mqttPort, int webSocketPort, int servicePort, 
             throw new UsageException(what + " " + id + " is given twice");
         }
         entries.put(id, key);
+    }
+
+    private static String base64(String option, String value) {
+        if (!isBase64(value)) {
+            throw new UsageException(option + " needs a Base64 key");
+        }
+        return value;
     }
 
     private static boolean isBase64(String key) {

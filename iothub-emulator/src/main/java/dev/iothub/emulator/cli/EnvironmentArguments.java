@@ -21,6 +21,9 @@ public final class EnvironmentArguments {
     /** Extra certificate names, separated by commas. */
     public static final String TLS_SANS = "IOTHUB_EMULATOR_TLS_SANS";
 
+    /** The Base64 key of the {@code iothubowner} policy, like {@code --service-key}. */
+    public static final String SERVICE_KEY = "IOTHUB_EMULATOR_SERVICE_KEY";
+
     private EnvironmentArguments() {
     }
 
@@ -34,6 +37,11 @@ public final class EnvironmentArguments {
         List<String> all = new ArrayList<>();
         addEach(all, "--device", environment.get(DEVICES));
         addEach(all, "--tls-san", environment.get(TLS_SANS));
+        String serviceKey = environment.get(SERVICE_KEY);
+        if (serviceKey != null && !serviceKey.isBlank()) {
+            all.add("--service-key");
+            all.add(serviceKey.strip());
+        }
         all.addAll(Arrays.asList(args));
         return all.toArray(String[]::new);
     }

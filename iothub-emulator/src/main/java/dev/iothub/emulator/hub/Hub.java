@@ -2,11 +2,13 @@ package dev.iothub.emulator.hub;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import dev.iothub.emulator.DeviceEndpoint;
@@ -15,7 +17,6 @@ import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.MethodResult;
 import dev.iothub.emulator.ReceivedTelemetry;
 import dev.iothub.emulator.TwinSnapshot;
-import dev.iothub.protocol.MqttUsername;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,10 +28,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Hub {
 
-    private static final int TELEMETRY_CAPACITY = 100_000;
+    /** How many telemetry messages a hub keeps per identity unless told otherwise. */
+    public static final int DEFAULT_TELEMETRY_CAPACITY = 10_000;
 
-    /** How many bytes of telemetry a hub keeps unless told otherwise. */
-    public static final long DEFAULT_TELEMETRY_CAPACITY_BYTES = 64L * 1024 * 1024;
+    /** How many bytes of telemetry a hub keeps per identity unless told otherwise. */
+    public static final long DEFAULT_TELEMETRY_CAPACITY_BYTES = 16L * 1024 * 1024;
 
     private final DeviceRegistry registry = new DeviceRegistry();
 
@@ -49,13 +51,14 @@ public final class Hub {
     private final SubscriptionFaults subscriptionFaults = new SubscriptionFaults();
 
     /**
-     * Creates an empty hub that keeps {@value #DEFAULT_TELEMETRY_CAPACITY_BYTES} bytes of telemetry.
+     * Creates an empty hub that keeps {@value #DEFAULT_TELEMETRY_CAPACITY} messages and
+     * {@value #DEFAULT_TELEMETRY_CAPACITY_BYTES} bytes of telemetry per identity.
      *
      * @param scheduler where method timeouts run
      * @param clock the hub's clock (enqueued times)
      */
     public Hub(ScheduledExecutorService scheduler, Clock clock) {
-        this(scheduler, clock, DEFAULT_TELEMETRY_CAPACITY_BYTES);
+        this(scheduler, clock, DEFAULT_TELEMETRY_CAPACITY, DEFAULT_TELEMETRY_CAPACITY_BYTES);
     }
 
     /**
@@ -63,11 +66,12 @@ public final class Hub {
      *
      * @param scheduler where method timeouts run
      * @param clock the hub's clock (enqueued times)
-     * @param telemetryCapacityBytes how many bytes of telemetry are kept, oldest dropped first
+     * @param telemetryCapacity how many telemetry messages are kept per identity, oldest dropped first
+     * @param telemetryCapacityBytes how many bytes of telemetry are kept per identity, oldest dropped first
      */
-    public Hub(ScheduledExecutorService scheduler, Clock clock, long telemetryCapacityBytes) {
+    public Hub(ScheduledExecutorService scheduler, Clock clock, int telemetryCapacity, long telemetryCapacityBytes) {
         this.methods = new MethodBroker(scheduler);
-        this.telemetry = new TelemetryLog(TELEMETRY_CAPACITY, telemetryCapacityBytes);
+        this.telemetry = new TelemetryLog(telemetryCapacity, telemetryCapacityBytes);
         this.telemetryReceiver = new TelemetryReceiver(this.registry, this.telemetry, clock);
     }
 
@@ -176,31 +180,34 @@ public final class Hub {
 
     /** The telemetry received from an identity ({@code null} for all), oldest first. */
     public List<ReceivedTelemetry> telemetry(@Nullable String id) {
-        return this.telemetry.find(fromIdentity(id));
+        return this.telemetry.find(id, (message) -> true);
+    }
+
+    /** A page of an identity's telemetry: up to {@code limit} messages after a sequence number, oldest first. */
+    public List<ReceivedTelemetry> telemetryPage(String id, long afterSequence, @Nullable Instant since, int limit) {
+        return this.telemetry.page(id, afterSequence, since, limit);
+    }
+
+    /** Calls the listener with each message of the identity received from now on, until the action returned runs. */
+    public Runnable subscribeTelemetry(String id, Consumer<ReceivedTelemetry> listener) {
+        return this.telemetry.subscribe(id, listener);
     }
 
     /** Waits for telemetry from an identity that matches the filter (also one received earlier). */
     public Optional<ReceivedTelemetry> awaitTelemetry(String id, Predicate<ReceivedTelemetry> filter, Duration timeout)
             throws InterruptedException {
-        return this.telemetry.await(fromIdentity(id).and(filter), timeout);
+        return this.telemetry.await(id, filter, timeout);
     }
 
     /** Waits for the next telemetry from an identity that matches the filter, received after this call. */
     public Optional<ReceivedTelemetry> awaitNextTelemetry(String id, Predicate<ReceivedTelemetry> filter,
             Duration timeout) throws InterruptedException {
-        return this.telemetry.awaitNext(fromIdentity(id).and(filter), timeout);
+        return this.telemetry.awaitNext(id, filter, timeout);
     }
 
-    /** Forgets all received telemetry. */
-    public void clearTelemetry() {
-        this.telemetry.clear();
-    }
-
-    private static Predicate<ReceivedTelemetry> fromIdentity(@Nullable String id) {
-        if (id == null) {
-            return (message) -> true;
-        }
-        return (message) -> id.equals(MqttUsername.clientId(message.deviceId(), message.moduleId()));
+    /** Forgets the telemetry received from an identity, or all received telemetry for {@code null}. */
+    public void clearTelemetry(@Nullable String id) {
+        this.telemetry.clear(id);
     }
 
     // Twins

@@ -1,20 +1,30 @@
 package dev.iothub.emulator.hub;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 
 import dev.iothub.emulator.ReceivedTelemetry;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The telemetry the hub received, oldest first, bounded by a number of messages and by their size in bytes: the
- * oldest messages are dropped beyond either limit.
+ * The telemetry the hub received, per identity, oldest first; each identity's share is bounded by a number of
+ * messages and by their size in bytes, so one noisy device cannot push out another's messages. Every message gets a
+ * hub-wide sequence number in the order received, the cursor of {@link #page}. Listeners of an identity see each of
+ * its messages as it is added, in order, on the thread that adds it.
  */
 final class TelemetryLog {
 
@@ -25,9 +35,7 @@ final class TelemetryLog {
 
     private final long capacityBytes;
 
-    private long bytes;
-
-    private final Deque<Entry> messages = new ArrayDeque<>();
+    private final Map<String, Share> shares = new HashMap<>();
 
     private long received;
 
@@ -40,26 +48,34 @@ final class TelemetryLog {
     /**
      * Creates an empty log.
      *
-     * @param capacity the most messages kept
-     * @param capacityBytes the most bytes kept, counting bodies, properties (two bytes a character) and a fixed
-     * overhead per message
+     * @param capacity the most messages kept per identity
+     * @param capacityBytes the most bytes kept per identity, counting bodies, properties (two bytes a character)
+     * and a fixed overhead per message
      */
     TelemetryLog(int capacity, long capacityBytes) {
         this.capacity = capacity;
         this.capacityBytes = capacityBytes;
     }
 
-    void add(ReceivedTelemetry message) {
-        long size = sizeOf(message);
+    /**
+     * Adds a message of an identity.
+     *
+     * @param message makes the message from its sequence number
+     */
+    void add(String id, LongFunction<ReceivedTelemetry> message) {
         this.lock.lock();
         try {
-            Entry added = new Entry(++this.received, message, size);
-            this.messages.addLast(added);
-            this.bytes += added.bytes;
-            while (this.messages.size() > this.capacity
-                    || (this.bytes > this.capacityBytes && this.messages.size() > 1)) {
-                this.bytes -= this.messages.removeFirst().bytes;
+            long sequence = ++this.received;
+            ReceivedTelemetry telemetry = message.apply(sequence);
+            Share share = this.shares.computeIfAbsent(id, (key) -> new Share());
+            Entry added = new Entry(sequence, telemetry, sizeOf(telemetry));
+            share.messages.addLast(added);
+            share.bytes += added.bytes;
+            while (share.messages.size() > this.capacity
+                    || (share.bytes > this.capacityBytes && share.messages.size() > 1)) {
+                share.bytes -= share.messages.removeFirst().bytes;
             }
+            share.listeners.forEach((listener) -> listener.accept(telemetry));
             if (this.waiters > 0) {
                 this.added.signalAll();
             }
@@ -69,24 +85,63 @@ final class TelemetryLog {
         }
     }
 
-    List<ReceivedTelemetry> find(Predicate<ReceivedTelemetry> filter) {
+    /** The messages of an identity ({@code null} for all) that match the filter, oldest first. */
+    List<ReceivedTelemetry> find(@Nullable String id, Predicate<ReceivedTelemetry> filter) {
         this.lock.lock();
         try {
-            return this.messages.stream().map(Entry::message).filter(filter).toList();
+            return entries(id).stream().map(Entry::message).filter(filter).toList();
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    /** Waits until a message matching the filter has been received (or already was) and returns the first one. */
-    Optional<ReceivedTelemetry> await(Predicate<ReceivedTelemetry> filter, Duration timeout)
-            throws InterruptedException {
-        return awaitAfter(0, filter, timeout);
+    /**
+     * Up to {@code limit} messages of an identity, oldest first, with a sequence number above {@code after} and
+     * enqueued at or after {@code since} (when given).
+     */
+    List<ReceivedTelemetry> page(String id, long after, @Nullable Instant since, int limit) {
+        return find(id, (message) -> message.sequenceNumber() > after
+                && (since == null || !message.enqueuedTime().isBefore(since)))
+            .stream()
+            .limit(limit)
+            .toList();
     }
 
-    /** Waits for the first message matching the filter that arrives after this call. */
-    Optional<ReceivedTelemetry> awaitNext(Predicate<ReceivedTelemetry> filter, Duration timeout)
+    /**
+     * Calls the listener with each message of the identity added from now on, until the returned action is run.
+     * The listener runs under the log's lock: it must be quick and must not block.
+     */
+    Runnable subscribe(String id, Consumer<ReceivedTelemetry> listener) {
+        this.lock.lock();
+        try {
+            this.shares.computeIfAbsent(id, (key) -> new Share()).listeners.add(listener);
+        }
+        finally {
+            this.lock.unlock();
+        }
+        return () -> {
+            this.lock.lock();
+            try {
+                Share share = this.shares.get(id);
+                if (share != null) {
+                    share.listeners.remove(listener);
+                }
+            }
+            finally {
+                this.lock.unlock();
+            }
+        };
+    }
+
+    /** Waits until a message of the identity matching the filter has been received (or already was). */
+    Optional<ReceivedTelemetry> await(String id, Predicate<ReceivedTelemetry> filter, Duration timeout)
+            throws InterruptedException {
+        return awaitAfter(id, 0, filter, timeout);
+    }
+
+    /** Waits for the first message of the identity matching the filter that arrives after this call. */
+    Optional<ReceivedTelemetry> awaitNext(String id, Predicate<ReceivedTelemetry> filter, Duration timeout)
             throws InterruptedException {
         long after;
         this.lock.lock();
@@ -96,17 +151,17 @@ final class TelemetryLog {
         finally {
             this.lock.unlock();
         }
-        return awaitAfter(after, filter, timeout);
+        return awaitAfter(id, after, filter, timeout);
     }
 
-    private Optional<ReceivedTelemetry> awaitAfter(long after, Predicate<ReceivedTelemetry> filter, Duration timeout)
-            throws InterruptedException {
+    private Optional<ReceivedTelemetry> awaitAfter(String id, long after, Predicate<ReceivedTelemetry> filter,
+            Duration timeout) throws InterruptedException {
         long remaining = timeout.toNanos();
         long scanned = after;
         this.lock.lock();
         try {
             while (true) {
-                for (Entry entry : this.messages) {
+                for (Entry entry : entries(id)) {
                     if (entry.sequence > scanned && filter.test(entry.message)) {
                         return Optional.of(entry.message);
                     }
@@ -129,31 +184,50 @@ final class TelemetryLog {
         }
     }
 
-    void clear() {
+    /** Forgets the messages of an identity, or of all identities for {@code null}; listeners stay. */
+    void clear(@Nullable String id) {
         this.lock.lock();
         try {
-            this.messages.clear();
-            this.bytes = 0;
+            for (Map.Entry<String, Share> share : this.shares.entrySet()) {
+                if (id == null || id.equals(share.getKey())) {
+                    share.getValue().messages.clear();
+                    share.getValue().bytes = 0;
+                }
+            }
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    long bytes() {
+    /** The bytes kept for an identity. */
+    long bytes(String id) {
         this.lock.lock();
         try {
-            return this.bytes;
+            Share share = this.shares.get(id);
+            return (share != null) ? share.bytes : 0;
         }
         finally {
             this.lock.unlock();
         }
+    }
+
+    /** Called under the lock. */
+    private List<Entry> entries(@Nullable String id) {
+        if (id != null) {
+            Share share = this.shares.get(id);
+            return (share != null) ? List.copyOf(share.messages) : List.of();
+        }
+        List<Entry> all = new ArrayList<>();
+        this.shares.values().forEach((share) -> all.addAll(share.messages));
+        all.sort(Comparator.comparingLong(Entry::sequence));
+        return all;
     }
 
     private static long sizeOf(ReceivedTelemetry message) {
         long size = MESSAGE_OVERHEAD_BYTES + message.body().length;
-        for (Map<String, String> properties : List.of(message.properties(), message.systemProperties())) {
-            for (Map.Entry<String, String> property : properties.entrySet()) {
+        for (Map<String, @Nullable String> properties : List.of(message.properties(), message.systemProperties())) {
+            for (Map.Entry<String, @Nullable String> property : properties.entrySet()) {
                 String value = property.getValue();
                 size += 2L * (property.getKey().length() + ((value != null) ? value.length() : 0));
             }
@@ -161,7 +235,16 @@ final class TelemetryLog {
         return size;
     }
 
-    private record Entry(long sequence, ReceivedTelemetry message, long bytes) {
+    /** One identity's messages and listeners. */
+    private static final class Share {
+
+        private final Deque<Entry> messages = new ArrayDeque<>();
+
+        private final List<Consumer<ReceivedTelemetry>> listeners = new CopyOnWriteArrayList<>();
+
+        private long bytes;
     }
 
+    private record Entry(long sequence, ReceivedTelemetry message, long bytes) {
+    }
 }

@@ -66,7 +66,7 @@ final class TelemetryReceiver {
         if (modelId != null) {
             system.put("dt-dataschema", modelId);
         }
-        this.log.add(new ReceivedTelemetry(identity.deviceId(), identity.moduleId(), body,
-                Collections.unmodifiableMap(properties), Collections.unmodifiableMap(system), now));
+        this.log.add(identity.id(), (sequence) -> new ReceivedTelemetry(identity.deviceId(), identity.moduleId(), body,
+                Collections.unmodifiableMap(properties), Collections.unmodifiableMap(system), now, sequence));
     }
 }

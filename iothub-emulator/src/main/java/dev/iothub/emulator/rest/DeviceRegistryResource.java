@@ -1,5 +1,7 @@
 package dev.iothub.emulator.rest;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
@@ -9,6 +11,7 @@ import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.hub.Json;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -65,18 +68,7 @@ final class DeviceRegistryResource {
         String primaryKey = null;
         if (body != null) {
             requireSameId(body, "deviceId", request.pathVariable("deviceId"));
-            JsonNode authentication = body.path("authentication");
-            String type = authentication.path("type").asString("sas");
-            if (!type.equalsIgnoreCase("sas")) {
-                throw RestRequest.invalid("Only symmetric key (sas) authentication is emulated, not " + type);
-            }
-            JsonNode key = authentication.path("symmetricKey").path("primaryKey");
-            if (!key.isMissingNode() && !key.isNull()) {
-                if (!key.isString()) {
-                    throw RestRequest.invalid("authentication.symmetricKey.primaryKey must be a Base64 string");
-                }
-                primaryKey = key.asString();
-            }
+            primaryKey = primaryKey(body);
         }
         this.emulator.registerDevice(request.pathVariable("deviceId"), primaryKey);
         return RestResponse.ok(read(request));
@@ -84,17 +76,33 @@ final class DeviceRegistryResource {
 
     private RestResponse createModule(RestRequest request) {
         JsonNode body = request.jsonObjectBody();
+        String primaryKey = null;
         if (body != null) {
             requireSameId(body, "deviceId", request.pathVariable("deviceId"));
             requireSameId(body, "moduleId", request.pathVariable("moduleId"));
-            if (!body.path("authentication").isMissingNode()) {
-                throw RestRequest.invalid("The emulator generates module keys; leave out authentication");
-            }
+            primaryKey = primaryKey(body);
         }
         String deviceId = request.pathVariable("deviceId");
         this.emulator.device(deviceId);
-        this.emulator.registerModule(deviceId, request.pathVariable("moduleId"));
+        this.emulator.registerModule(deviceId, request.pathVariable("moduleId"), primaryKey);
         return RestResponse.ok(read(request));
+    }
+
+    /** The primary key a create request sets (the official SDK sends keys it generated), or {@code null}. */
+    private static @Nullable String primaryKey(JsonNode body) {
+        JsonNode authentication = body.path("authentication");
+        String type = authentication.path("type").asString("sas");
+        if (!type.equalsIgnoreCase("sas")) {
+            throw RestRequest.invalid("Only symmetric key (sas) authentication is emulated, not " + type);
+        }
+        JsonNode key = authentication.path("symmetricKey").path("primaryKey");
+        if (key.isMissingNode() || key.isNull()) {
+            return null;
+        }
+        if (!key.isString()) {
+            throw RestRequest.invalid("authentication.symmetricKey.primaryKey must be a Base64 string");
+        }
+        return key.asString();
     }
 
     private RestResponse deleteDevice(RestRequest request) {
@@ -115,6 +123,7 @@ final class DeviceRegistryResource {
         String id = identity.id();
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("deviceId", identity.deviceId());
+        node.put("etag", etag(identity));
         if (identity.moduleId() != null) {
             node.put("moduleId", identity.moduleId());
         }
@@ -134,6 +143,12 @@ final class DeviceRegistryResource {
             .put("secondaryKey", identity.secondaryKey());
         node.put("connectionString", this.emulator.connectionString(id));
         return node;
+    }
+
+    /** A tag that changes when the identity does (it changes only by being recreated, with new keys). */
+    private static String etag(DeviceIdentity identity) {
+        String version = Integer.toHexString((identity.id() + "\n" + identity.primaryKey()).hashCode());
+        return Base64.getEncoder().encodeToString(version.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static void requireSameId(JsonNode body, String name, String inPath) {

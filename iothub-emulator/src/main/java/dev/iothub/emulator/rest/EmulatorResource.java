@@ -19,7 +19,7 @@ final class EmulatorResource {
     }
 
     void addTo(RestRouter router) {
-        router.add("GET", "/emulator/ca.pem",
+        router.addAnonymous("GET", "/emulator/ca.pem",
                 (request) -> RestResponse.okText(PEM_MEDIA_TYPE, this.emulator.caCertificatePem()));
     }
 }

@@ -2,6 +2,7 @@ package dev.iothub.emulator.rest;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -12,19 +13,27 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.hub.Json;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -71,15 +80,21 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private static final System.Logger logger = System.getLogger(RestDispatcher.class.getName());
 
+    /** How often an event stream sends a comment, so that proxies and clients see the connection alive. */
+    static final Duration KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
+
     private final RestRouter router;
+
+    private final ServiceRequestGuard guard;
 
     private final Executor executor;
 
     /** Whether the connection's next request was asked for and has not arrived yet. */
     private boolean awaitingRequest;
 
-    RestDispatcher(RestRouter router, Executor executor) {
+    RestDispatcher(RestRouter router, ServiceRequestGuard guard, Executor executor) {
         this.router = router;
+        this.guard = guard;
         this.executor = executor;
     }
 
@@ -149,13 +164,24 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private CompletionStage<RestResponse> route(Call call) {
-        String path = URI.create(call.target()).getRawPath();
+        RestResponse foreign = this.guard.refuseForeign(call.method(), call.header("host"), call.header("origin"));
+        if (foreign != null) {
+            return CompletableFuture.completedFuture(foreign);
+        }
+        URI target = URI.create(call.target());
+        String path = target.getRawPath();
         if (path == null) {
             throw RestRequest.invalid("The request target must be a path, not " + call.target());
         }
-        RestRouter.RouteMatch match = this.router.match(call.method(), path);
+        RestRouter.RouteMatch match = this.router.match(call.routedMethod(), path);
+        boolean anonymous = match instanceof RestRouter.RouteMatch.Found found && found.anonymous();
+        RestResponse unauthorized = anonymous ? null : this.guard.refuseUnauthorized(call.header("authorization"));
+        if (unauthorized != null) {
+            return CompletableFuture.completedFuture(unauthorized);
+        }
         if (match instanceof RestRouter.RouteMatch.Found found) {
-            return found.handler().handle(new RestRequest(found.pathVariables(), call.headers(), call.body()));
+            return found.handler().handle(new RestRequest(found.pathVariables(), call.headers(), call.body(),
+                    RestRequest.queryParameters(target.getRawQuery())));
         }
         if (match instanceof RestRouter.RouteMatch.MethodNotAllowed notAllowed) {
             return CompletableFuture.completedFuture(RestResponse.error(405, METHOD_NOT_ALLOWED,
@@ -170,6 +196,10 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
             @Nullable Throwable failure) {
         try {
             RestResponse answer = (failure != null || response == null) ? errorResponse(call, failure) : response;
+            if (answer.events() != null) {
+                stream(ctx, answer.events());
+                return;
+            }
             FullHttpResponse http = toHttp(answer, call);
             boolean close = !HttpUtil.isKeepAlive(http);
             ctx.writeAndFlush(http).addListener((ChannelFutureListener) (written) -> {
@@ -190,6 +220,42 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
             logger.log(System.Logger.Level.WARNING, "Could not answer " + call, ex);
             ctx.close();
         }
+    }
+
+    /**
+     * Answers with a server-sent event stream that holds the connection until the client goes away: the events the
+     * stream sends, and a comment every {@link #KEEP_ALIVE_INTERVAL}. A client that does not read fast enough to
+     * keep the connection writable is disconnected rather than buffered for.
+     */
+    private static void stream(ChannelHandlerContext ctx, EventStream events) {
+        Channel channel = ctx.channel();
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+            .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+            .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+            .set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+        channel.write(head);
+        channel.writeAndFlush(chunk(": stream open\n\n"));
+        Runnable cancel = events.open((event) -> {
+            if (channel.isWritable()) {
+                channel.writeAndFlush(chunk(event));
+            }
+            else {
+                channel.close();
+            }
+        });
+        ScheduledFuture<?> keepAlive = ctx.executor().scheduleAtFixedRate(
+                () -> channel.writeAndFlush(chunk(": keep-alive\n\n")), KEEP_ALIVE_INTERVAL.toMillis(),
+                KEEP_ALIVE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener((closed) -> {
+            keepAlive.cancel(false);
+            cancel.run();
+        });
+    }
+
+    private static HttpContent chunk(String text) {
+        return new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     }
 
     private static FullHttpResponse toHttp(RestResponse answer, Call call) {
@@ -268,6 +334,20 @@ final class RestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         public String toString() {
             int query = this.target.indexOf('?');
             return this.method + " " + ((query >= 0) ? this.target.substring(0, query) : this.target);
+        }
+
+        /**
+         * The method to route by: a POST may stand for another method in {@code X-HTTP-Method-Override}, as the
+         * official service SDK's PATCH does ({@code HttpURLConnection} cannot send PATCH).
+         */
+        String routedMethod() {
+            String override = header("x-http-method-override");
+            return (override != null && this.method.equals("POST")) ? override : this.method;
+        }
+
+        @Nullable String header(String name) {
+            List<String> values = this.headers.get(name);
+            return (values == null || values.isEmpty()) ? null : values.get(0);
         }
     }
 }

@@ -15,11 +15,22 @@ import tools.jackson.databind.node.ObjectNode;
  * @param headers extra response headers
  * @param body the JSON body, or {@code null} for none
  * @param text a text body, sent as UTF-8 with the {@code Content-Type} of {@code headers}, or {@code null}
+ * @param events a stream of server-sent events that holds the connection, or {@code null}
  */
-record RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body, @Nullable String text) {
+record RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body, @Nullable String text,
+        @Nullable EventStream events) {
 
     RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body) {
-        this(status, headers, body, null);
+        this(status, headers, body, null, null);
+    }
+
+    RestResponse(int status, Map<String, String> headers, @Nullable JsonNode body, @Nullable String text) {
+        this(status, headers, body, text, null);
+    }
+
+    /** A {@code 200} answer that streams server-sent events ({@code text/event-stream}) until the client leaves. */
+    static RestResponse events(EventStream events) {
+        return new RestResponse(200, Map.of(), null, null, events);
     }
 
     /** A {@code 200} answer with a JSON body. */

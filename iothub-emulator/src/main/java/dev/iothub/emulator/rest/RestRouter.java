@@ -30,7 +30,17 @@ final class RestRouter {
 
     /** Adds a route whose handler may answer later. */
     RestRouter addAsync(String method, String template, RestHandler handler) {
-        this.routes.add(new Route(method, segments(template), handler));
+        this.routes.add(new Route(method, segments(template), handler, false));
+        return this;
+    }
+
+    /**
+     * Adds a route that answers without authentication, for what holds no secret and is needed before a client
+     * can authenticate (the CA certificate, a page that asks for the key).
+     */
+    RestRouter addAnonymous(String method, String template, Function<RestRequest, RestResponse> handler) {
+        this.routes.add(new Route(method, segments(template),
+                (request) -> CompletableFuture.completedFuture(handler.apply(request)), true));
         return this;
     }
 
@@ -42,7 +52,7 @@ final class RestRouter {
             Map<String, String> variables = route.match(path);
             if (variables != null) {
                 if (route.method.equalsIgnoreCase(method)) {
-                    return new RouteMatch.Found(route.handler, variables);
+                    return new RouteMatch.Found(route.handler, variables, route.anonymous);
                 }
                 allowed.add(route.method);
             }
@@ -61,8 +71,8 @@ final class RestRouter {
     /** The outcome of routing a request. */
     sealed interface RouteMatch {
 
-        /** A route matched. */
-        record Found(RestHandler handler, Map<String, String> pathVariables) implements RouteMatch {
+        /** A route matched; an anonymous one answers without authentication. */
+        record Found(RestHandler handler, Map<String, String> pathVariables, boolean anonymous) implements RouteMatch {
         }
 
         /** The path matched routes of other methods only. */
@@ -74,7 +84,7 @@ final class RestRouter {
         }
     }
 
-    private record Route(String method, List<String> template, RestHandler handler) {
+    private record Route(String method, List<String> template, RestHandler handler, boolean anonymous) {
 
         @Nullable Map<String, String> match(List<String> path) {
             if (path.size() != this.template.size()) {

@@ -7,6 +7,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.ServiceEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
@@ -20,7 +23,9 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The service REST API's HTTP/1.1 listener, on Netty's HTTP codec and the emulator's event loops. Reading a request
@@ -67,6 +72,7 @@ final class ServiceApiServer implements ServiceEndpoint {
         new DeviceMessagesResource(emulator).addTo(router);
         new EmulatorResource(emulator).addTo(router);
         new ProvisioningResource(emulator).addTo(router);
+        new ConsoleResource().addTo(router);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, IDLE_THREAD_SECONDS,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("iothub-emulator-rest", true));
         executor.allowCoreThreadTimeOut(true);
@@ -75,32 +81,44 @@ final class ServiceApiServer implements ServiceEndpoint {
             .option(ChannelOption.SO_REUSEADDR, true)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(pipeline(router, executor, settings.requestTimeout(), settings.idleTimeout()));
+            .childHandler(pipeline(settings.tls(), router, new ServiceRequestGuard(settings.access()), executor,
+                    settings.requestTimeout(), settings.idleTimeout()));
         ChannelFuture bound = bootstrap.bind(settings.address()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             executor.shutdownNow();
-            throw new IllegalStateException("Cannot listen for REST requests on " + settings.address() + ": "
+            throw new IllegalStateException("Cannot listen for REST requests on " + settings.address()
+                    + ((settings.tls() != null) ? " (HTTPS)" : "") + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
         return new ServiceApiServer(bound.channel(), executor);
     }
 
-    /** The handlers of a REST connection, which reads only when its dispatcher asks for the next request. */
-    static ChannelHandler pipeline(RestRouter router, Executor executor, Duration requestTimeout,
-            Duration idleTimeout) {
+    /**
+     * The handlers of a REST connection, which reads only when its dispatcher asks for the next request.
+     *
+     * @param tls the server TLS context for HTTPS, or {@code null} for plain HTTP
+     */
+    static ChannelHandler pipeline(@Nullable SSLContext tls, RestRouter router, ServiceRequestGuard guard,
+            Executor executor, Duration requestTimeout, Duration idleTimeout) {
         HttpDecoderConfig limits = new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
             .setMaxHeaderSize(MAX_HEADER_BYTES);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel channel) {
                 channel.config().setAutoRead(false);
+                if (tls != null) {
+                    SSLEngine engine = tls.createSSLEngine();
+                    engine.setUseClientMode(false);
+                    engine.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
+                    channel.pipeline().addLast("tls", new SslHandler(engine));
+                }
                 channel.pipeline()
                     .addLast("http", new HttpServerCodec(limits))
                     .addLast("keep-alive", new HttpServerKeepAliveHandler())
                     .addLast("deadline", new RequestDeadlineHandler(requestTimeout, idleTimeout))
                     .addLast("aggregator", new LimitedRequestAggregator(RestDispatcher.MAX_BODY_BYTES))
                     .addLast("one-at-a-time", new FlowControlHandler())
-                    .addLast("dispatcher", new RestDispatcher(router, executor));
+                    .addLast("dispatcher", new RestDispatcher(router, guard, executor));
             }
         };
     }

@@ -1,9 +1,12 @@
 package dev.iothub.emulator.rest;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.emulator.IotHubServiceException;
 import dev.iothub.emulator.TwinSnapshot;
 import dev.iothub.emulator.hub.Json;
 import tools.jackson.databind.JsonNode;
@@ -11,10 +14,14 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /twins/{deviceId}[/modules/{moduleId}]}: reads a twin in IoT Hub's shape and patches its desired properties,
- * which notifies the device.
+ * which notifies the device. The twin's {@code etag} changes with its desired and reported versions; a patch with an
+ * {@code If-Match} other than {@code *} or the current etag fails with {@code 412}.
  * Tags are not emulated: a patch's {@code tags} are ignored.
  */
 final class TwinResource {
+
+    /** IoT Hub's error code for an {@code If-Match} that is not the current etag. */
+    static final int PRECONDITION_FAILED = 412002;
 
     private final IotHubEmulator emulator;
 
@@ -36,6 +43,12 @@ final class TwinResource {
     private RestResponse patch(RestRequest request) {
         String id = request.identityId();
         this.emulator.device(id);
+        String ifMatch = request.header("if-match");
+        if (ifMatch != null && !ifMatch.strip().equals("*")
+                && !ifMatch.strip().replace("\"", "").equals(etag(this.emulator.twin(id)))) {
+            throw new IotHubServiceException(PRECONDITION_FAILED, "The twin changed: If-Match " + ifMatch
+                    + " is not its etag");
+        }
         JsonNode properties = request.requiredJsonObjectBody().path("properties");
         if (properties.has("reported")) {
             throw RestRequest.invalid("Reported properties are read-only for the service");
@@ -60,11 +73,18 @@ final class TwinResource {
         if (identity.moduleId() != null) {
             document.put("moduleId", identity.moduleId());
         }
+        document.put("etag", etag(twin));
+        document.put("version", twin.desiredVersion() + twin.reportedVersion());
         document.put("connectionState", this.emulator.isConnected(id) ? "Connected" : "Disconnected");
         ObjectNode properties = document.putObject("properties");
         properties.set("desired", withVersion(twin.desired(), twin.desiredVersion()));
         properties.set("reported", withVersion(twin.reported(), twin.reportedVersion()));
         return document;
+    }
+
+    private static String etag(TwinSnapshot twin) {
+        return Base64.getEncoder().encodeToString((twin.desiredVersion() + "-" + twin.reportedVersion())
+            .getBytes(StandardCharsets.US_ASCII));
     }
 
     private static ObjectNode withVersion(Map<String, Object> values, long version) {

@@ -1,12 +1,16 @@
 package dev.iothub.emulator.rest;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
+import dev.iothub.emulator.ServiceEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -37,7 +41,10 @@ final class RestConnection implements AutoCloseable {
     static RestConnection open(RestRouter router, Executor executor) {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(ServiceApiServer.pipeline(router, executor, REQUEST_TIMEOUT, IDLE_TIMEOUT));
+        ServiceRequestGuard guard = new ServiceRequestGuard(new ServiceEndpoint.Access("localhost", Map.of(), false,
+                Set.of("localhost"), Clock.systemUTC()));
+        channel.pipeline().addLast(ServiceApiServer.pipeline(null, router, guard, executor, REQUEST_TIMEOUT,
+                IDLE_TIMEOUT));
         channel.pipeline().fireChannelActive();
         return new RestConnection(channel);
     }

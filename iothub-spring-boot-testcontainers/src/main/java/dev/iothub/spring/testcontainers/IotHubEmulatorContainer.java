@@ -8,9 +8,11 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -77,6 +79,9 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
     private @Nullable String caCertificatePem;
 
     private @Nullable IotHubEmulatorServiceClient serviceClient;
+
+    /** The key of the {@code iothubowner} policy, made per container: the image's service API requires one. */
+    private final String servicePolicyKey = newKey();
 
     /** A container of {@code iothub-emulator:}{@value #DEFAULT_TAG}. */
     public IotHubEmulatorContainer() {
@@ -187,6 +192,7 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
             .collect(Collectors.joining(","));
         withEnv("IOTHUB_EMULATOR_DEVICES", declared);
         withEnv("IOTHUB_EMULATOR_TLS_SANS", getHost());
+        withEnv("IOTHUB_EMULATOR_SERVICE_KEY", this.servicePolicyKey);
     }
 
     @Override
@@ -216,11 +222,25 @@ public class IotHubEmulatorContainer extends GenericContainer<IotHubEmulatorCont
         return URI.create("http://" + hostForUri() + ":" + getMappedPort(REST_PORT));
     }
 
+    /**
+     * The service connection string of the {@code iothubowner} policy, for {@link IotHubEmulatorServiceClient} or
+     * any client that signs service SAS tokens: the image listens beyond loopback, so its service API requires them.
+     */
+    public String getServiceConnectionString() {
+        return "HostName=" + HUB_NAME + ";SharedAccessKeyName=iothubowner;SharedAccessKey=" + this.servicePolicyKey;
+    }
+
+    private static String newKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
     /** A client for the service REST API: invoke methods, patch desired properties, send and await messages. */
     public IotHubEmulatorServiceClient getServiceClient() {
         IotHubEmulatorServiceClient client = this.serviceClient;
         if (client == null) {
-            client = new IotHubEmulatorServiceClient(getRestBaseUri());
+            client = new IotHubEmulatorServiceClient(getRestBaseUri(), getServiceConnectionString());
             this.serviceClient = client;
         }
         return client;

@@ -22,12 +22,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.iothub.protocol.SasToken;
 import dev.iothub.protocol.UrlEncoding;
 
 /**
  * A small client for the emulator's service REST API, for tests that play the back end: invoke a direct method,
  * patch desired properties, send a cloud-to-device message, read and await the telemetry a device sent. Failed
- * requests throw {@link RequestFailedException} with the emulator's error code.
+ * requests throw {@link RequestFailedException} with the emulator's error code. Given a service connection string,
+ * it authenticates each request with a service SAS token, as the API requires when the emulator listens beyond
+ * loopback (the container image does).
  */
 public class IotHubEmulatorServiceClient {
 
@@ -41,14 +44,33 @@ public class IotHubEmulatorServiceClient {
 
     private final HttpClient http;
 
+    private static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
+
     private final JsonMapper json = JsonMapper.builder().build();
 
+    private final @Nullable ServiceCredentials credentials;
+
+    private @Nullable SasToken token;
+
     /**
-     * Creates a client.
+     * Creates a client that sends no credentials, for an emulator on loopback with optional authentication.
      *
      * @param baseUri the REST API's base URI, e.g. {@link IotHubEmulatorContainer#getRestBaseUri()}
      */
     public IotHubEmulatorServiceClient(URI baseUri) {
+        this(baseUri, null);
+    }
+
+    /**
+     * Creates a client that authenticates with a service connection string.
+     *
+     * @param baseUri the REST API's base URI, e.g. {@link IotHubEmulatorContainer#getRestBaseUri()}
+     * @param serviceConnectionString {@code HostName=...;SharedAccessKeyName=...;SharedAccessKey=...}, e.g.
+     * {@link IotHubEmulatorContainer#getServiceConnectionString()}, or {@code null} to send no credentials
+     */
+    public IotHubEmulatorServiceClient(URI baseUri, @Nullable String serviceConnectionString) {
+        this.credentials = (serviceConnectionString != null) ? ServiceCredentials.parse(serviceConnectionString)
+                : null;
         this.baseUri = baseUri;
         this.http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -226,7 +248,22 @@ public class IotHubEmulatorServiceClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(this.baseUri.resolve(path + API_VERSION)).timeout(REQUEST_TIMEOUT);
+        HttpRequest.Builder request = HttpRequest.newBuilder(this.baseUri.resolve(path + API_VERSION))
+            .timeout(REQUEST_TIMEOUT);
+        if (this.credentials != null) {
+            request.header("Authorization", currentToken(this.credentials));
+        }
+        return request;
+    }
+
+    private synchronized String currentToken(ServiceCredentials credentials) {
+        Instant now = Instant.now();
+        SasToken current = this.token;
+        if (current == null || current.isExpiredAt(now.plus(TOKEN_LIFETIME.dividedBy(2)))) {
+            current = SasToken.create(credentials.hostName(), credentials.key(), now.plus(TOKEN_LIFETIME));
+            this.token = current;
+        }
+        return current.text() + "&skn=" + UrlEncoding.encode(credentials.keyName());
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
@@ -324,6 +361,28 @@ public class IotHubEmulatorServiceClient {
         /** IoT Hub's error code, e.g. {@code 404103} (device not online); 0 when the answer had none. */
         public int getErrorCode() {
             return this.errorCode;
+        }
+    }
+
+    /** The parts of a service connection string a token needs. */
+    private record ServiceCredentials(String hostName, String keyName, String key) {
+
+        static ServiceCredentials parse(String connectionString) {
+            Map<String, String> parts = new LinkedHashMap<>();
+            for (String part : connectionString.split(";")) {
+                int equals = part.indexOf('=');
+                if (equals > 0) {
+                    parts.put(part.substring(0, equals).strip(), part.substring(equals + 1).strip());
+                }
+            }
+            String hostName = parts.get("HostName");
+            String keyName = parts.get("SharedAccessKeyName");
+            String key = parts.get("SharedAccessKey");
+            if (hostName == null || keyName == null || key == null) {
+                throw new IllegalArgumentException("A service connection string needs HostName, SharedAccessKeyName "
+                        + "and SharedAccessKey");
+            }
+            return new ServiceCredentials(hostName, keyName, key);
         }
     }
 }
