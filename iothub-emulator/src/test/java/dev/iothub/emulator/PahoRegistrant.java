@@ -46,6 +46,7 @@ final class PahoRegistrant implements AutoCloseable {
         this.hub = hub;
         this.registrationId = registrationId;
         this.client = new MqttClient(serverUri, registrationId, new MemoryPersistence());
+        this.client.setTimeToWait(10_000);
         this.client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
@@ -133,8 +134,14 @@ final class PahoRegistrant implements AutoCloseable {
         return response;
     }
 
-    void publish(String topic) throws MqttException {
-        this.client.publish(topic, new byte[0], 0, false);
+    /** Publishes at QoS 0, without failing when the server closes the connection meanwhile. */
+    void publishIgnoringClose(String topic) {
+        try {
+            this.client.publish(topic, new byte[0], 0, false);
+        }
+        catch (MqttException closedWhileSending) {
+            // what the caller waits for
+        }
     }
 
     boolean isConnected() {
