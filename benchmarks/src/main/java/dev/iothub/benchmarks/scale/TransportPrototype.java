@@ -169,7 +169,7 @@ final class TransportPrototype implements HostedHub {
 
     @Override
     public void clearTelemetry() {
-        this.hub.clearTelemetry();
+        this.hub.clearTelemetry(null);
     }
 
     @Override
