@@ -2,7 +2,6 @@ package dev.iothub.emulator;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
@@ -86,25 +85,7 @@ class OfficialProvisioningSdkConformanceTests {
         };
     }
 
-    /**
-     * Registers with the SDK, once more if the SDK's own 10 s wait for a status answer ran out: seen once in a CI run
-     * (the group test, status poll after the 202), not reproduced since; a device would retry the same way. A
-     * second failure fails the test. The cause is an open question (see the issue notes).
-     */
     private static ProvisioningDeviceClientRegistrationResult register(SecurityProvider security,
-            AdditionalData data) throws Exception {
-        try {
-            return registerOnce(security, data);
-        }
-        catch (ProvisioningDeviceClientException ex) {
-            if (!(ex.getCause() instanceof TimeoutException)) {
-                throw ex;
-            }
-            return registerOnce(security, data);
-        }
-    }
-
-    private static ProvisioningDeviceClientRegistrationResult registerOnce(SecurityProvider security,
             AdditionalData data) throws Exception {
         ProvisioningDeviceClient client = ProvisioningDeviceClient.create(GLOBAL_ENDPOINT, hub.dpsIdScope(),
                 ProvisioningDeviceClientTransportProtocol.MQTT, security);
