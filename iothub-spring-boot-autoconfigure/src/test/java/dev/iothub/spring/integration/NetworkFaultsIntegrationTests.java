@@ -152,7 +152,13 @@ class NetworkFaultsIntegrationTests {
         }, "slow-link-producer");
         producer.start();
         try {
-            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> events.renewals() >= 1);
+            // Until a renewal happened and more was offered than the window and max-pending hold together, however
+            // fast the renewal comes.
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> {
+                synchronized (sent) {
+                    return events.renewals() >= 1 && sent.size() > 70;
+                }
+            });
         }
         finally {
             producing.set(false);
