@@ -116,6 +116,10 @@ final class PahoDevice implements AutoCloseable {
         return this.client.isConnected();
     }
 
+    String deviceId() {
+        return this.deviceId;
+    }
+
     MqttClient client() {
         return this.client;
     }

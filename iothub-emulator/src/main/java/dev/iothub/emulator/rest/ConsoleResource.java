@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * The browser console at {@code /} of the service port: a static page, its script and its style sheet, read once
  * from the emulator jar. The page drives the emulator through the REST routes next to it, on the same origin, and
- * its Content Security Policy allows nothing but the emulator itself.
+ * its Content Security Policy allows nothing but the emulator itself. The files hold no secret and answer without
+ * authentication; where the API requires it, the page asks for a service credential and signs its own requests.
  */
 final class ConsoleResource {
 
@@ -23,9 +24,9 @@ final class ConsoleResource {
             "X-Content-Type-Options", "nosniff", "Cache-Control", "no-cache", "Referrer-Policy", "no-referrer");
 
     void addTo(RestRouter router) {
-        router.add("GET", "/", page("index.html", "text/html; charset=utf-8"))
-            .add("GET", "/console/console.js", page("console.js", "text/javascript; charset=utf-8"))
-            .add("GET", "/console/console.css", page("console.css", "text/css; charset=utf-8"));
+        router.addAnonymous("GET", "/", page("index.html", "text/html; charset=utf-8"))
+            .addAnonymous("GET", "/console/console.js", page("console.js", "text/javascript; charset=utf-8"))
+            .addAnonymous("GET", "/console/console.css", page("console.css", "text/css; charset=utf-8"));
     }
 
     private static Function<RestRequest, RestResponse> page(String name, String contentType) {

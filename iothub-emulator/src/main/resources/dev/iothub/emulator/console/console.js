@@ -1,5 +1,8 @@
 // The emulator's console: drives the service REST API of the page's own origin. Every value from the emulator is
 // untrusted (device ids, payloads, properties) and reaches the page only as text: textContent, never innerHTML.
+// Where the API requires authentication, the page asks once for a service connection string or a SAS token, keeps
+// it in sessionStorage (gone with the tab, never in a URL) and sends it, or tokens it signs with it, in the
+// Authorization header of every request, the telemetry stream included (read with fetch: EventSource sends no headers).
 'use strict';
 
 (function () {
@@ -12,6 +15,12 @@
   let selected = null; // {deviceId, moduleId}
   let telemetry = null; // {close()} of the selected identity's live telemetry
   let unreachable = false;
+  let loop = null; // timer of the next registry refresh
+
+  const CREDENTIAL_KEY = 'iothub-console-credential';
+  const TOKEN_LIFETIME_S = 3600;
+  const SAS_PREFIX = 'SharedAccessSignature ';
+  let signed = null; // {header, renewAt} of the token last signed with the stored connection string
 
   const $ = (id) => document.getElementById(id);
 
@@ -44,8 +53,79 @@
     $('status').className = isError ? 'error' : '';
   }
 
+  class AuthenticationRequired extends Error {}
+
+  function parseConnectionString(text) {
+    const fields = {};
+    text.split(';').forEach((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals > 0) {
+        fields[pair.substring(0, equals).trim()] = pair.substring(equals + 1).trim();
+      }
+    });
+    if (!fields.HostName || !fields.SharedAccessKeyName || !fields.SharedAccessKey) {
+      throw new AuthenticationRequired('Paste a service connection string (HostName=...;SharedAccessKeyName=...;'
+        + 'SharedAccessKey=...) or a SAS token (SharedAccessSignature sr=...)');
+    }
+    return fields;
+  }
+
+  const base64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+
+  // IoT Hub's service token: HMAC-SHA256 of "{url-encoded host}\n{expiry}" with the policy's key.
+  async function sign(fields) {
+    if (!window.crypto || !crypto.subtle) {
+      throw new AuthenticationRequired('This page is not a secure context (plain HTTP to a host other than '
+        + 'localhost), so it cannot sign tokens: paste a SAS token (SharedAccessSignature sr=...) instead');
+    }
+    const expiry = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_S;
+    const resource = encodeURIComponent(fields.HostName);
+    const keyBytes = Uint8Array.from(atob(fields.SharedAccessKey), (c) => c.charCodeAt(0));
+    const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(resource + '\n' + expiry));
+    return {
+      header: SAS_PREFIX + 'sr=' + resource + '&sig=' + enc(base64(signature)) + '&se=' + expiry + '&skn='
+        + enc(fields.SharedAccessKeyName),
+      renewAt: (expiry - TOKEN_LIFETIME_S / 4) * 1000
+    };
+  }
+
+  // The Authorization header for the stored credential, or null when there is none.
+  async function authorization() {
+    const credential = sessionStorage.getItem(CREDENTIAL_KEY);
+    if (!credential) {
+      return null;
+    }
+    if (credential.startsWith(SAS_PREFIX)) {
+      return credential;
+    }
+    if (!signed || Date.now() >= signed.renewAt) {
+      signed = await sign(parseConnectionString(credential));
+    }
+    return signed.header;
+  }
+
+  async function authorized(headers) {
+    const header = await authorization();
+    return header ? Object.assign({ Authorization: header }, headers) : Object.assign({}, headers);
+  }
+
+  async function refusal(response) {
+    let reason = '';
+    try {
+      const json = await response.json();
+      reason = (json && (json.ExceptionMessage || json.Message)) || '';
+    } catch (notJson) {
+      reason = '';
+    }
+    const detail = reason.replace(/^Tracking ID:\S+ /, '');
+    return new AuthenticationRequired(sessionStorage.getItem(CREDENTIAL_KEY)
+      ? 'The emulator refused the credential' + (detail ? ': ' + detail : '')
+      : 'The service API requires authentication: paste the emulator\'s service connection string');
+  }
+
   async function call(method, path, body, headers) {
-    const init = { method, headers: Object.assign({}, headers) };
+    const init = { method, headers: await authorized(headers) };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       if (!init.headers['Content-Type']) {
@@ -58,16 +138,15 @@
     } catch (unreachable) {
       throw new Error('Cannot reach the emulator: ' + unreachable.message);
     }
+    if (response.status === 401) {
+      throw await refusal(response);
+    }
     const text = await response.text();
     let json = null;
     try {
       json = text ? JSON.parse(text) : null;
     } catch (notJson) {
       json = text;
-    }
-    if (response.status === 401) {
-      throw new Error('The service API requires authentication here: open the console on the loopback HTTP '
-        + 'port, where it is optional');
     }
     if (!response.ok) {
       const message = json && json.message ? json.message : text;
@@ -391,23 +470,75 @@
       }
     }
 
-    const source = new EventSource(devicePath(identity) + '/messages/events/stream');
-    source.addEventListener('open', () => {
+    // One server-sent event block: "event: telemetry" and its "data:" lines.
+    function handle(block) {
+      let name = 'message';
+      const data = [];
+      block.split('\n').forEach((line) => {
+        if (line.startsWith('event:')) {
+          name = line.substring(6).trim();
+        } else if (line.startsWith('data:')) {
+          data.push(line.substring(5).replace(/^ /, ''));
+        }
+      });
+      if (name === 'telemetry' && data.length) {
+        add(JSON.parse(data.join('\n')));
+      }
+    }
+
+    async function stream() {
+      let response;
+      try {
+        response = await fetch(devicePath(identity) + '/messages/events/stream',
+          { headers: await authorized({ Accept: 'text/event-stream' }), signal: aborted.signal });
+      } catch (failed) {
+        response = null;
+      }
+      if (stopped) {
+        return;
+      }
+      if (!response || !response.ok || !response.body) {
+        if (opened) {
+          timer = setTimeout(stream, POLL_MS); // the emulator went away after the stream was open: try again
+        } else {
+          poll();
+        }
+        return;
+      }
       opened = true;
       $('telemetry-mode').textContent = '(live)';
       catchUp();
-    });
-    source.addEventListener('telemetry', (event) => add(JSON.parse(event.data)));
-    source.addEventListener('error', () => {
-      if (!opened && source.readyState === EventSource.CLOSED && !stopped) {
-        poll();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) {
+            break;
+          }
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            handle(buffer.substring(0, end));
+            buffer = buffer.substring(end + 2);
+          }
+        }
+      } catch (closed) {
+        // aborted by close(), or the connection dropped
       }
-    });
+      if (!stopped) {
+        $('telemetry-mode').textContent = '(reconnecting)';
+        timer = setTimeout(stream, POLL_MS);
+      }
+    }
+
+    const aborted = new AbortController();
+    stream();
 
     return {
       close() {
         stopped = true;
-        source.close();
+        aborted.abort();
         clearTimeout(timer);
       }
     };
@@ -415,7 +546,39 @@
 
   // ---- start --------------------------------------------------------------------------------------------------------
 
+  function showSignIn(message) {
+    clearTimeout(loop);
+    select(null);
+    $('registry').hidden = true;
+    $('sign-in').hidden = false;
+    $('sign-out').hidden = true;
+    show($('sign-in-error'), message, !!sessionStorage.getItem(CREDENTIAL_KEY));
+    $('credential').focus();
+  }
+
+  function signIn(event) {
+    event.preventDefault();
+    const credential = $('credential').value.trim();
+    if (!credential) {
+      return;
+    }
+    sessionStorage.setItem(CREDENTIAL_KEY, credential);
+    signed = null;
+    $('credential').value = '';
+    $('sign-in').hidden = true;
+    $('registry').hidden = false;
+    $('sign-out').hidden = false;
+    refreshLoop(true);
+  }
+
+  function signOut() {
+    sessionStorage.removeItem(CREDENTIAL_KEY);
+    signed = null;
+    showSignIn('Signed out');
+  }
+
   async function refreshLoop(firstSight) {
+    clearTimeout(loop);
     try {
       await refreshRegistry(firstSight);
       await refreshTwin();
@@ -424,12 +587,19 @@
         setStatus('');
       }
     } catch (ex) {
+      if (ex instanceof AuthenticationRequired) {
+        showSignIn(ex.message);
+        return;
+      }
       unreachable = true;
       setStatus(ex.message, true);
     }
-    setTimeout(() => refreshLoop(false), POLL_MS);
+    loop = setTimeout(() => refreshLoop(false), POLL_MS);
   }
 
+  $('sign-in-form').addEventListener('submit', signIn);
+  $('sign-out').addEventListener('click', signOut);
+  $('sign-out').hidden = !sessionStorage.getItem(CREDENTIAL_KEY);
   $('create-form').addEventListener('submit', create);
   $('desired-form').addEventListener('submit', patchDesired);
   $('method-form').addEventListener('submit', invokeMethod);
