@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The console page at {@code /} of the service port, driven in a real headless Chromium ({@link ConsoleBrowser})
  * against devices played by a plain Paho client: on the loopback HTTP port, where authentication is optional, and
- * over HTTPS, where it is required. The same page with a device run by the starter is {@code StarterConsoleTests}
+ * over HTTPS, where it is required. The same page with a device run by the starter is {@code ConsoleWithStarterDeviceBrowserTests}
  * of {@code iothub-spring-boot-test}.
  */
 class ConsoleBrowserTests {

@@ -32,7 +32,9 @@ import org.springframework.test.context.TestPropertySource;
  * }</pre>
  *
  * The device id is {@code spring.application.name} unless {@code iothub.emulator.device-id} is set. The emulator's
- * REST API is off in tests; set {@code iothub.emulator.service-port=0} to have it on a free port. With
+ * REST API (and its console at {@code /}) is off in tests; to have it on a free port, add
+ * {@code @TestPropertySource(properties = "iothub.emulator.service-port=0")} to the test class
+ * ({@code @SpringBootTest(properties = ...)} cannot override this annotation's properties). With
  * {@code iothub.transport=mqtt-ws} the application connects to the emulator's MQTT-over-WebSocket endpoint, also on a
  * free port.
  */
