@@ -1,6 +1,8 @@
 package dev.iothub.emulator;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +17,9 @@ import com.microsoft.azure.sdk.iot.service.exceptions.IotHubUnauthorizedExceptio
 import com.microsoft.azure.sdk.iot.service.methods.DirectMethodRequestOptions;
 import com.microsoft.azure.sdk.iot.service.methods.DirectMethodResponse;
 import com.microsoft.azure.sdk.iot.service.methods.DirectMethodsClient;
+import com.microsoft.azure.sdk.iot.service.query.QueryClient;
+import com.microsoft.azure.sdk.iot.service.query.QueryPageOptions;
+import com.microsoft.azure.sdk.iot.service.query.TwinQueryResponse;
 import com.microsoft.azure.sdk.iot.service.registry.Device;
 import com.microsoft.azure.sdk.iot.service.registry.Module;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
@@ -31,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Conformance with the official Azure IoT service SDK for Java 2.1.8 over HTTPS, with the emulator's service
- * connection string: registry, twin and direct-method calls, against devices played by a plain Paho client.
+ * connection string: registry, twin, query and direct-method calls, against devices played by a plain Paho client.
  * <p>
  * The SDK always connects to port 443 of the connection string's host and needs a dot in it, so this emulator
  * serves HTTPS on 443 as {@code 127.0.0.1}. Binding 443 needs root or {@code CAP_NET_BIND_SERVICE}: without it the
@@ -160,5 +165,33 @@ class OfficialServiceSdkTests {
             assertThat(response.getStatus()).isEqualTo(200);
             assertThat(response.getPayloadAsJsonString()).isEqualTo("{\"done\":true}");
         }
+    }
+
+    @Test
+    void whenTheQueryClientQueriesTheDevicesThenItPagesThroughTheirTwinsAndFiltersById() throws Exception {
+        String prefix = newId();
+        for (int i = 1; i <= 3; i++) {
+            hub.registerDevice(prefix + "-" + i);
+        }
+        hub.registerModule(prefix + "-1", "sensor");
+        QueryClient query = new QueryClient(hub.serviceConnectionString());
+        TwinQueryResponse all = query.queryTwins("SELECT * FROM devices", QueryPageOptions.builder().pageSize(2).build());
+        List<String> listed = new ArrayList<>();
+        while (all.hasNext()) {
+            listed.add(all.next(QueryPageOptions.builder().pageSize(2).build()).getDeviceId());
+        }
+        assertThat(listed).isEqualTo(hub.devices()
+            .stream()
+            .filter((identity) -> identity.moduleId() == null)
+            .map(DeviceIdentity::deviceId)
+            .sorted(Comparator.naturalOrder())
+            .toList());
+        assertThat(listed).contains(prefix + "-1", prefix + "-2", prefix + "-3").hasSizeGreaterThan(2);
+
+        TwinQueryResponse one = query.queryTwins("SELECT * FROM devices WHERE deviceId = '" + prefix + "-2'");
+        Twin twin = one.next();
+        assertThat(twin.getDeviceId()).isEqualTo(prefix + "-2");
+        assertThat(twin.getConnectionState()).isEqualToIgnoringCase("Disconnected");
+        assertThat(one.hasNext()).isFalse();
     }
 }

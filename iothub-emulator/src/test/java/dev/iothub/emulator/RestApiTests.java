@@ -590,6 +590,53 @@ class RestApiTests {
     }
 
     @Nested
+    class Query {
+
+        @Test
+        void whenTwinsAreQueriedThenTheMatchesComeSortedByIdAPageAtATimeWithAContinuationToken() throws Exception {
+            String group = "query-" + ids.incrementAndGet();
+            List<String> members = new ArrayList<>();
+            for (int rank = 1; rank <= 3; rank++) {
+                String deviceId = newDeviceId();
+                hub.patchDesired(deviceId, Map.of("group", group, "rank", (rank == 2) ? 1 : 2));
+                if (rank != 2) {
+                    members.add(deviceId);
+                }
+            }
+            newDeviceId();
+            String query = "{\"query\":\"select * from devices where properties.desired.group = '" + group
+                    + "' AND properties.desired.rank = 2.0\"}";
+            Answer first = send(request("/devices/query").POST(BodyPublishers.ofString(query))
+                .header("Content-Type", "application/json")
+                .header("x-ms-max-item-count", "1")
+                .build());
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body().size()).isEqualTo(1);
+            assertThat(first.body().get(0).get("deviceId").asString()).isEqualTo(members.get(0));
+            String continuation = first.response().headers().firstValue("x-ms-continuation").orElseThrow();
+            Answer second = send(request("/devices/query").POST(BodyPublishers.ofString(query))
+                .header("Content-Type", "application/json")
+                .header("x-ms-max-item-count", "1")
+                .header("x-ms-continuation", continuation)
+                .build());
+            assertThat(second.body().size()).isEqualTo(1);
+            assertThat(second.body().get(0).get("deviceId").asString()).isEqualTo(members.get(1));
+            assertThat(second.body().get(0).at("/properties/desired/group").asString()).isEqualTo(group);
+            assertThat(second.response().headers().firstValue("x-ms-continuation")).isEmpty();
+        }
+
+        @Test
+        void whenTheQueryIsBeyondTheEmulatorsSubsetThen400004() throws Exception {
+            for (String query : new String[] { "SELECT deviceId FROM devices", "SELECT * FROM devices.modules",
+                    "SELECT * FROM devices WHERE deviceId = 'a' OR deviceId = 'b'", "SELECT * FROM devices WHERE" }) {
+                Answer answer = send("POST", "/devices/query", json.writeValueAsString(Map.of("query", query)));
+                assertThat(answer.status()).as(query).isEqualTo(400);
+                assertThat(answer.errorCode()).isEqualTo(400004);
+            }
+        }
+    }
+
+    @Nested
     class DirectMethods {
 
         @Test

@@ -67,7 +67,9 @@ final class ServiceApiServer implements ServiceEndpoint {
     static ServiceApiServer bind(IotHubEmulator emulator, ServiceEndpoint.Settings settings) {
         RestRouter router = new RestRouter();
         new DeviceRegistryResource(emulator).addTo(router);
-        new TwinResource(emulator).addTo(router);
+        TwinResource twins = new TwinResource(emulator);
+        twins.addTo(router);
+        new DeviceQueryResource(emulator, twins).addTo(router);
         new DirectMethodResource(emulator).addTo(router);
         new DeviceMessagesResource(emulator).addTo(router);
         new EmulatorResource(emulator).addTo(router);

@@ -37,7 +37,7 @@ final class TwinResource {
     }
 
     private RestResponse get(RestRequest request) {
-        return RestResponse.ok(read(request.identityId()));
+        return RestResponse.ok(document(request.identityId()));
     }
 
     private RestResponse patch(RestRequest request) {
@@ -62,10 +62,11 @@ final class TwinResource {
         patch.remove("$metadata");
         rejectDollarNames(patch);
         this.emulator.patchDesired(id, Json.toMap(patch));
-        return RestResponse.ok(read(id));
+        return RestResponse.ok(document(id));
     }
 
-    private ObjectNode read(String id) {
+    /** The twin of a device or module in IoT Hub's shape, as {@code GET} answers it. */
+    ObjectNode document(String id) {
         TwinSnapshot twin = this.emulator.twin(id);
         DeviceIdentity identity = this.emulator.device(id);
         ObjectNode document = Json.MAPPER.createObjectNode();
