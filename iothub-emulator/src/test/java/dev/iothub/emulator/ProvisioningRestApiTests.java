@@ -1,17 +1,11 @@
 package dev.iothub.emulator;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.iothub.emulator.ServiceApiClient.Answer;
 import dev.iothub.emulator.dps.ProvisioningService;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,16 +26,14 @@ class ProvisioningRestApiTests {
 
     private static final JsonMapper json = JsonMapper.builder().build();
 
-    private static final HttpClient http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
-
     private static IotHubEmulator hub;
+
+    private static ServiceApiClient api;
 
     @BeforeAll
     static void startHub() {
         hub = IotHubEmulator.builder().start();
+        api = new ServiceApiClient(hub, "2021-10-01");
     }
 
     @AfterAll
@@ -49,36 +41,23 @@ class ProvisioningRestApiTests {
         hub.close();
     }
 
-    private static Answer send(String method, String path, @Nullable String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(hub.serviceUri() + path + "?api-version=2021-10-01"))
-            .timeout(Duration.ofSeconds(30))
-            .method(method, (body != null) ? BodyPublishers.ofString(body) : BodyPublishers.noBody())
-            .header("Content-Type", "application/json")
-            .build();
-        var response = http.send(request, BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body().isEmpty() ? null : json.readTree(response.body()));
-    }
-
-    record Answer(int status, @Nullable JsonNode body) {
-    }
-
     @Test
     void whenAnIndividualEnrollmentIsPutThenItIsReadDisabledAndDeleted() throws Exception {
         String id = "rest-enrollment-" + ids.incrementAndGet();
-        Answer created = send("PUT", "/enrollments/" + id, "{\"registrationId\":\"" + id + "\",\"attestation\":"
+        Answer created = api.send("PUT", "/enrollments/" + id, "{\"registrationId\":\"" + id + "\",\"attestation\":"
                 + "{\"type\":\"symmetricKey\",\"symmetricKey\":{\"primaryKey\":\"" + KEY + "\"}},"
                 + "\"provisioningStatus\":\"enabled\"}");
         assertThat(created.status()).isEqualTo(200);
         assertThat(created.body().path("attestation").path("symmetricKey").path("primaryKey").asString())
             .isEqualTo(KEY);
         assertThat(hub.individualEnrollment(id).primaryKey()).isEqualTo(KEY);
-        Answer disabled = send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"symmetricKey\","
+        Answer disabled = api.send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"symmetricKey\","
                 + "\"symmetricKey\":{\"primaryKey\":\"" + KEY + "\"}},\"provisioningStatus\":\"disabled\"}");
         assertThat(disabled.body().path("provisioningStatus").asString()).isEqualTo("disabled");
-        assertThat(send("GET", "/enrollments/" + id, null).body().path("provisioningStatus").asString())
+        assertThat(api.send("GET", "/enrollments/" + id, null).body().path("provisioningStatus").asString())
             .isEqualTo("disabled");
-        assertThat(send("DELETE", "/enrollments/" + id, null).status()).isEqualTo(204);
-        Answer gone = send("GET", "/enrollments/" + id, null);
+        assertThat(api.send("DELETE", "/enrollments/" + id, null).status()).isEqualTo(204);
+        Answer gone = api.send("GET", "/enrollments/" + id, null);
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.body().path("errorCode").asInt()).isEqualTo(ProvisioningService.NOT_FOUND);
     }
@@ -89,7 +68,7 @@ class ProvisioningRestApiTests {
         DeviceCertificate certificate = DeviceCertificate.generate(id);
         String encoded = Base64.getEncoder()
             .encodeToString(certificate.certificatePem().getBytes(StandardCharsets.US_ASCII));
-        Answer created = send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"x509\",\"x509\":"
+        Answer created = api.send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"x509\",\"x509\":"
                 + "{\"clientCertificates\":{\"primary\":{\"certificate\":\"" + encoded + "\"}}}}}");
         assertThat(created.status()).isEqualTo(200);
         assertThat(created.body().path("attestation").path("x509").path("clientCertificates").path("primary")
@@ -100,31 +79,31 @@ class ProvisioningRestApiTests {
     @Test
     void whenAnEnrollmentGroupIsPutThenItsDevicesRegisterAndTheirStateIsRead() throws Exception {
         String groupId = "rest-group-" + ids.incrementAndGet();
-        Answer created = send("PUT", "/enrollmentGroups/" + groupId, "{\"enrollmentGroupId\":\"" + groupId
+        Answer created = api.send("PUT", "/enrollmentGroups/" + groupId, "{\"enrollmentGroupId\":\"" + groupId
                 + "\",\"attestation\":{\"type\":\"symmetricKey\",\"symmetricKey\":{\"primaryKey\":\"" + KEY + "\"}}}");
         assertThat(created.status()).isEqualTo(200);
         assertThat(created.body().path("provisioningStatus").asString()).isEqualTo("enabled");
         String id = "rest-group-device-" + ids.incrementAndGet();
-        assertThat(send("GET", "/registrations/" + id, null).status()).isEqualTo(404);
+        assertThat(api.send("GET", "/registrations/" + id, null).status()).isEqualTo(404);
         try (PahoRegistrant registrant = new PahoRegistrant(hub, id).connect(hub.enrollmentGroup(groupId)
             .deviceKey(id))) {
             registrant.provision();
         }
-        JsonNode state = send("GET", "/registrations/" + id, null).body();
+        JsonNode state = api.send("GET", "/registrations/" + id, null).body();
         assertThat(state.path("status").asString()).isEqualTo("assigned");
         assertThat(state.path("assignedHub").asString()).isEqualTo(hub.hubName());
         assertThat(state.path("deviceId").asString()).isEqualTo(id);
         assertThat(state.path("enrollmentGroupId").asString()).isEqualTo(groupId);
-        assertThat(send("DELETE", "/enrollmentGroups/" + groupId, null).status()).isEqualTo(204);
-        assertThat(send("GET", "/enrollmentGroups/" + groupId, null).status()).isEqualTo(404);
+        assertThat(api.send("DELETE", "/enrollmentGroups/" + groupId, null).status()).isEqualTo(204);
+        assertThat(api.send("GET", "/enrollmentGroups/" + groupId, null).status()).isEqualTo(404);
     }
 
     @Test
     void whenTheAttestationIsMissingOrTpmThen400() throws Exception {
         String id = "rest-bad-" + ids.incrementAndGet();
-        assertThat(send("PUT", "/enrollments/" + id, "{}").status()).isEqualTo(400);
-        assertThat(send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"tpm\"}}").status()).isEqualTo(400);
-        assertThat(send("PUT", "/enrollmentGroups/" + id, "{\"attestation\":{\"type\":\"x509\"}}").status())
+        assertThat(api.send("PUT", "/enrollments/" + id, "{}").status()).isEqualTo(400);
+        assertThat(api.send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"tpm\"}}").status()).isEqualTo(400);
+        assertThat(api.send("PUT", "/enrollmentGroups/" + id, "{\"attestation\":{\"type\":\"x509\"}}").status())
             .isEqualTo(400);
     }
 }

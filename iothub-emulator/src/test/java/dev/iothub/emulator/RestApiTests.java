@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -29,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
+import dev.iothub.emulator.ServiceApiClient.Answer;
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.Topics;
 import org.junit.jupiter.api.AfterAll;
@@ -64,16 +64,14 @@ class RestApiTests {
 
     private static final String GET_DEVICES = "GET /devices HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-    private static final HttpClient http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
-
     private static IotHubEmulator hub;
+
+    private static ServiceApiClient api;
 
     @BeforeAll
     static void startHub() {
         hub = IotHubEmulator.builder().start();
+        api = new ServiceApiClient(hub, "2021-04-12");
     }
 
     @AfterAll
@@ -87,43 +85,13 @@ class RestApiTests {
         return deviceId;
     }
 
-    private static HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(hub.serviceUri() + path + "?api-version=2021-04-12"))
-            .timeout(Duration.ofSeconds(30));
-    }
-
-    private static Answer send(HttpRequest request) throws Exception {
-        return Answer.of(http.send(request, BodyHandlers.ofString()));
-    }
-
-    private static Answer get(String path) throws Exception {
-        return send(request(path).GET().build());
-    }
-
-    private static Answer send(String method, String path, String jsonBody) throws Exception {
-        BodyPublisher body = (jsonBody != null) ? BodyPublishers.ofString(jsonBody) : BodyPublishers.noBody();
-        return send(request(path).method(method, body).header("Content-Type", "application/json").build());
-    }
-
-    record Answer(int status, HttpResponse<String> response, JsonNode body) {
-
-        static Answer of(HttpResponse<String> response) {
-            JsonNode body = response.body().isEmpty() ? null : json.readTree(response.body());
-            return new Answer(response.statusCode(), response, body);
-        }
-
-        int errorCode() {
-            return this.body.get("errorCode").asInt();
-        }
-    }
-
     @Nested
     class Devices {
 
         @Test
         void whenCreatedWithAKeyThenTheDeviceJsonCarriesItAndAConnectionString() throws Exception {
             String deviceId = "created-" + ids.incrementAndGet();
-            Answer created = send("PUT", "/devices/" + deviceId,
+            Answer created = api.send("PUT", "/devices/" + deviceId,
                     "{\"authentication\":{\"symmetricKey\":{\"primaryKey\":\"" + KEY + "\"}}}");
             assertThat(created.status()).isEqualTo(200);
             assertThat(created.body().get("deviceId").asString()).isEqualTo(deviceId);
@@ -138,7 +106,7 @@ class RestApiTests {
         @Test
         void whenCreatedWithoutABodyThenKeysAreGenerated() throws Exception {
             String deviceId = "generated-" + ids.incrementAndGet();
-            Answer created = send("PUT", "/devices/" + deviceId, null);
+            Answer created = api.send("PUT", "/devices/" + deviceId, null);
             assertThat(created.status()).isEqualTo(200);
             assertThat(created.body().at("/authentication/symmetricKey/primaryKey").asString())
                 .isEqualTo(hub.device(deviceId).primaryKey());
@@ -147,7 +115,7 @@ class RestApiTests {
         @Test
         void whenCreatedTwiceThen409001() throws Exception {
             String deviceId = newDeviceId();
-            Answer again = send("PUT", "/devices/" + deviceId, "{}");
+            Answer again = api.send("PUT", "/devices/" + deviceId, "{}");
             assertThat(again.status()).isEqualTo(409);
             assertThat(again.errorCode()).isEqualTo(409001);
         }
@@ -155,7 +123,7 @@ class RestApiTests {
         @Test
         void whenListedThenEveryDeviceIsThere() throws Exception {
             String deviceId = newDeviceId();
-            Answer list = get("/devices");
+            Answer list = api.get("/devices");
             assertThat(list.status()).isEqualTo(200);
             assertThat(list.body().isArray()).isTrue();
             assertThat(list.body().findValuesAsString("deviceId")).contains(deviceId);
@@ -167,17 +135,17 @@ class RestApiTests {
                 throws Exception {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId, endpoint).connect()) {
-                JsonNode view = get("/devices/" + deviceId).body();
+                JsonNode view = api.get("/devices/" + deviceId).body();
                 assertThat(view.get("connectionState").asString()).isEqualTo("Connected");
                 assertThat(view.get("connectedVia").asString()).isEqualTo(endpoint.wireName());
-                JsonNode listed = StreamSupport.stream(get("/devices").body().spliterator(), false)
+                JsonNode listed = StreamSupport.stream(api.get("/devices").body().spliterator(), false)
                     .filter((node) -> node.get("deviceId").asString().equals(deviceId))
                     .findFirst()
                     .orElseThrow();
                 assertThat(listed.get("connectedVia").asString()).isEqualTo(endpoint.wireName());
                 device.client().disconnect();
                 await().atMost(Duration.ofSeconds(10)).until(() -> !hub.isConnected(deviceId));
-                assertThat(get("/devices/" + deviceId).body().get("connectedVia").isNull()).isTrue();
+                assertThat(api.get("/devices/" + deviceId).body().get("connectedVia").isNull()).isTrue();
             }
         }
 
@@ -185,10 +153,10 @@ class RestApiTests {
         void whenDeletedThenItIsGoneAndItsConnectionIsClosed() throws Exception {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
-                Answer deleted = send("DELETE", "/devices/" + deviceId, null);
+                Answer deleted = api.send("DELETE", "/devices/" + deviceId, null);
                 assertThat(deleted.status()).isEqualTo(204);
                 await().atMost(Duration.ofSeconds(10)).until(() -> !device.isConnected());
-                Answer read = get("/devices/" + deviceId);
+                Answer read = api.get("/devices/" + deviceId);
                 assertThat(read.status()).isEqualTo(404);
                 assertThat(read.errorCode()).isEqualTo(404001);
             }
@@ -196,23 +164,23 @@ class RestApiTests {
 
         @Test
         void whenTheDeviceIsUnknownThen404001() throws Exception {
-            assertThat(get("/devices/nobody").errorCode()).isEqualTo(404001);
-            assertThat(get("/twins/nobody").errorCode()).isEqualTo(404001);
-            assertThat(send("POST", "/twins/nobody/methods", "{\"methodName\":\"m\"}").errorCode())
+            assertThat(api.get("/devices/nobody").errorCode()).isEqualTo(404001);
+            assertThat(api.get("/twins/nobody").errorCode()).isEqualTo(404001);
+            assertThat(api.send("POST", "/twins/nobody/methods", "{\"methodName\":\"m\"}").errorCode())
                 .isEqualTo(404001);
-            assertThat(get("/devices/nobody/messages/events").status()).isEqualTo(404);
+            assertThat(api.get("/devices/nobody/messages/events").status()).isEqualTo(404);
         }
 
         @Test
         void whenTheBodyIsMalformedThen400004() throws Exception {
-            Answer answer = send("PUT", "/devices/" + "malformed-" + ids.incrementAndGet(), "{not json");
+            Answer answer = api.send("PUT", "/devices/" + "malformed-" + ids.incrementAndGet(), "{not json");
             assertThat(answer.status()).isEqualTo(400);
             assertThat(answer.errorCode()).isEqualTo(400004);
         }
 
         @Test
         void whenTheDeviceIdIsPercentEncodedThenItIsDecoded() throws Exception {
-            Answer created = send("PUT", "/devices/with%40at-" + ids.incrementAndGet(), null);
+            Answer created = api.send("PUT", "/devices/with%40at-" + ids.incrementAndGet(), null);
             assertThat(created.status()).isEqualTo(200);
             assertThat(created.body().get("deviceId").asString()).startsWith("with@at-");
         }
@@ -220,7 +188,7 @@ class RestApiTests {
         @Test
         void whenTheDeviceIdBreaksIotHubsRulesThen400004() throws Exception {
             for (String bad : new String[] { "cr%0D%0Alf", "nul%00", "hash%23", "plus%2B", "x".repeat(129) }) {
-                Answer answer = send("PUT", "/devices/" + bad, null);
+                Answer answer = api.send("PUT", "/devices/" + bad, null);
                 assertThat(answer.status()).as(bad).isEqualTo(400);
                 assertThat(answer.errorCode()).as(bad).isEqualTo(400004);
             }
@@ -233,18 +201,18 @@ class RestApiTests {
         @Test
         void whenAModuleIsCreatedThenItIsListedUnderItsDeviceAndHasATwin() throws Exception {
             String deviceId = newDeviceId();
-            Answer created = send("PUT", "/devices/" + deviceId + "/modules/sensor", "{\"moduleId\":\"sensor\"}");
+            Answer created = api.send("PUT", "/devices/" + deviceId + "/modules/sensor", "{\"moduleId\":\"sensor\"}");
             assertThat(created.status()).isEqualTo(200);
             assertThat(created.body().get("moduleId").asString()).isEqualTo("sensor");
             assertThat(created.body().get("connectionString").asString()).contains("ModuleId=sensor");
-            assertThat(get("/devices/" + deviceId + "/modules").body().findValuesAsString("moduleId"))
+            assertThat(api.get("/devices/" + deviceId + "/modules").body().findValuesAsString("moduleId"))
                 .containsExactly("sensor");
-            assertThat(get("/devices").body().findValuesAsString("moduleId")).doesNotContain("sensor");
-            Answer patched = send("PATCH", "/twins/" + deviceId + "/modules/sensor",
+            assertThat(api.get("/devices").body().findValuesAsString("moduleId")).doesNotContain("sensor");
+            Answer patched = api.send("PATCH", "/twins/" + deviceId + "/modules/sensor",
                     "{\"properties\":{\"desired\":{\"rate\":2}}}");
             assertThat(patched.body().get("moduleId").asString()).isEqualTo("sensor");
             assertThat(hub.twin(deviceId + "/sensor").desired()).containsEntry("rate", 2);
-            assertThat(send("POST", "/twins/" + deviceId + "/modules/sensor/methods", "{\"methodName\":\"m\"}")
+            assertThat(api.send("POST", "/twins/" + deviceId + "/modules/sensor/methods", "{\"methodName\":\"m\"}")
                 .errorCode()).isEqualTo(404103);
         }
 
@@ -252,16 +220,16 @@ class RestApiTests {
         void whenTheDeviceIsDeletedThenItsModulesGoToo() throws Exception {
             String deviceId = newDeviceId();
             hub.registerModule(deviceId, "sensor");
-            assertThat(send("DELETE", "/devices/" + deviceId, null).status()).isEqualTo(204);
-            assertThat(get("/devices/" + deviceId + "/modules/sensor").errorCode()).isEqualTo(404001);
+            assertThat(api.send("DELETE", "/devices/" + deviceId, null).status()).isEqualTo(204);
+            assertThat(api.get("/devices/" + deviceId + "/modules/sensor").errorCode()).isEqualTo(404001);
         }
 
         @Test
         void whenTheDeviceIsUnknownOrTheIdHidesASlashThen404001() throws Exception {
-            assertThat(send("PUT", "/devices/nobody/modules/m", null).errorCode()).isEqualTo(404001);
+            assertThat(api.send("PUT", "/devices/nobody/modules/m", null).errorCode()).isEqualTo(404001);
             String deviceId = newDeviceId();
             hub.registerModule(deviceId, "sensor");
-            assertThat(get("/devices/" + deviceId + "%2Fsensor").errorCode()).isEqualTo(404001);
+            assertThat(api.get("/devices/" + deviceId + "%2Fsensor").errorCode()).isEqualTo(404001);
         }
     }
 
@@ -270,21 +238,21 @@ class RestApiTests {
 
         @Test
         void whenThePathIsUnknownThen404() throws Exception {
-            Answer answer = get("/nothing/here");
+            Answer answer = api.get("/nothing/here");
             assertThat(answer.status()).isEqualTo(404);
             assertThat(answer.errorCode()).isEqualTo(404000);
         }
 
         @Test
         void whenTheMethodIsWrongThen405WithAllow() throws Exception {
-            Answer answer = send("POST", "/devices/x", "{}");
+            Answer answer = api.send("POST", "/devices/x", "{}");
             assertThat(answer.status()).isEqualTo(405);
             assertThat(answer.response().headers().firstValue("Allow")).hasValue("DELETE, GET, PUT");
         }
 
         @Test
         void whenServingThenNoRestThreadKeepsTheJvmAlive() throws Exception {
-            assertThat(get("/devices").status()).isEqualTo(200);
+            assertThat(api.get("/devices").status()).isEqualTo(200);
             assertThat(Thread.getAllStackTraces().keySet())
                 .filteredOn((thread) -> thread.getName().startsWith("iothub-emulator-rest"))
                 .isNotEmpty()
@@ -342,8 +310,8 @@ class RestApiTests {
         void whenManyClientsStallInTheMiddleOfRequestsThenAnotherIsAnsweredAtOnce() throws Exception {
             List<Socket> stalled = stall(hub, STALLED_CLIENTS);
             try {
-                HttpRequest list = request("/devices").timeout(Duration.ofSeconds(5)).GET().build();
-                assertThat(send(list).status()).isEqualTo(200);
+                HttpRequest list = api.request("/devices").timeout(Duration.ofSeconds(5)).GET().build();
+                assertThat(api.send(list).status()).isEqualTo(200);
             }
             finally {
                 for (Socket socket : stalled) {
@@ -540,7 +508,7 @@ class RestApiTests {
                 device.publish(Topics.reportedPatch("1", null), "{\"temp\":21}", 1, false);
                 device.next();
             }
-            Answer twin = get("/twins/" + deviceId);
+            Answer twin = api.get("/twins/" + deviceId);
             assertThat(twin.status()).isEqualTo(200);
             assertThat(twin.body().get("deviceId").asString()).isEqualTo(deviceId);
             assertThat(twin.body().get("properties")).isEqualTo(json.readTree(
@@ -552,7 +520,7 @@ class RestApiTests {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
                 device.subscribe(Topics.DESIRED_PROPERTIES_FILTER, 1);
-                Answer patched = send("PATCH", "/twins/" + deviceId,
+                Answer patched = api.send("PATCH", "/twins/" + deviceId,
                         "{\"properties\":{\"desired\":{\"color\":\"red\",\"limits\":{\"max\":5}}}}");
                 assertThat(patched.status()).isEqualTo(200);
                 assertThat(patched.body().at("/properties/desired")).isEqualTo(
@@ -570,11 +538,11 @@ class RestApiTests {
             String deep = "{\"properties\":{\"desired\":" + "{\"l\":".repeat(498) + "1" + "}".repeat(498) + "}}";
             String elevenDeep = "{\"properties\":{\"desired\":" + "{\"l\":".repeat(12) + "1" + "}".repeat(12) + "}}";
             for (String patch : new String[] { big, deep, elevenDeep }) {
-                Answer answer = send("PATCH", "/twins/" + deviceId, patch);
+                Answer answer = api.send("PATCH", "/twins/" + deviceId, patch);
                 assertThat(answer.status()).isEqualTo(400);
                 assertThat(answer.errorCode()).isEqualTo(400004);
             }
-            Answer twin = get("/twins/" + deviceId);
+            Answer twin = api.get("/twins/" + deviceId);
             assertThat(twin.status()).isEqualTo(200);
             assertThat(twin.body().at("/properties/desired/$version").asInt()).isEqualTo(1);
         }
@@ -582,9 +550,9 @@ class RestApiTests {
         @Test
         void whenThePatchHasNoDesiredObjectThen400004() throws Exception {
             String deviceId = newDeviceId();
-            assertThat(send("PATCH", "/twins/" + deviceId, "{\"properties\":{\"desired\":3}}").errorCode())
+            assertThat(api.send("PATCH", "/twins/" + deviceId, "{\"properties\":{\"desired\":3}}").errorCode())
                 .isEqualTo(400004);
-            assertThat(send("PATCH", "/twins/" + deviceId, "{\"properties\":{\"desired\":{\"$x\":1}}}").status())
+            assertThat(api.send("PATCH", "/twins/" + deviceId, "{\"properties\":{\"desired\":{\"$x\":1}}}").status())
                 .isEqualTo(400);
         }
     }
@@ -606,7 +574,7 @@ class RestApiTests {
             newDeviceId();
             String query = "{\"query\":\"select * from devices where properties.desired.group = '" + group
                     + "' AND properties.desired.rank = 2.0\"}";
-            Answer first = send(request("/devices/query").POST(BodyPublishers.ofString(query))
+            Answer first = api.send(api.request("/devices/query").POST(BodyPublishers.ofString(query))
                 .header("Content-Type", "application/json")
                 .header("x-ms-max-item-count", "1")
                 .build());
@@ -614,7 +582,7 @@ class RestApiTests {
             assertThat(first.body().size()).isEqualTo(1);
             assertThat(first.body().get(0).get("deviceId").asString()).isEqualTo(members.get(0));
             String continuation = first.response().headers().firstValue("x-ms-continuation").orElseThrow();
-            Answer second = send(request("/devices/query").POST(BodyPublishers.ofString(query))
+            Answer second = api.send(api.request("/devices/query").POST(BodyPublishers.ofString(query))
                 .header("Content-Type", "application/json")
                 .header("x-ms-max-item-count", "1")
                 .header("x-ms-continuation", continuation)
@@ -629,7 +597,7 @@ class RestApiTests {
         void whenTheQueryIsBeyondTheEmulatorsSubsetThen400004() throws Exception {
             for (String query : new String[] { "SELECT deviceId FROM devices", "SELECT * FROM devices.modules",
                     "SELECT * FROM devices WHERE deviceId = 'a' OR deviceId = 'b'", "SELECT * FROM devices WHERE" }) {
-                Answer answer = send("POST", "/devices/query", json.writeValueAsString(Map.of("query", query)));
+                Answer answer = api.send("POST", "/devices/query", json.writeValueAsString(Map.of("query", query)));
                 assertThat(answer.status()).as(query).isEqualTo(400);
                 assertThat(answer.errorCode()).isEqualTo(400004);
             }
@@ -644,18 +612,17 @@ class RestApiTests {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
                 device.subscribe(Topics.METHODS_FILTER, 1);
-                CompletableFuture<HttpResponse<String>> call = http.sendAsync(
-                        request("/twins/" + deviceId + "/methods").header("Content-Type", "application/json")
+                CompletableFuture<Answer> call = api.sendAsync(
+                        api.request("/twins/" + deviceId + "/methods").header("Content-Type", "application/json")
                             .POST(BodyPublishers.ofString("{\"methodName\":\"reboot\",\"payload\":{\"delay\":5},"
                                     + "\"responseTimeoutInSeconds\":10,\"connectTimeoutInSeconds\":0}"))
-                            .build(),
-                        BodyHandlers.ofString());
+                            .build());
                 PahoDevice.Received request = device.next();
                 HubTopic.MethodRequest parsed = (HubTopic.MethodRequest) HubTopic.parse(request.topic()).orElseThrow();
                 assertThat(parsed.methodName()).isEqualTo("reboot");
                 assertThat(json.readTree(request.body())).isEqualTo(json.readTree("{\"delay\":5}"));
                 device.publish(Topics.methodResponse(201, parsed.requestId()), "{\"ok\":true}", 1, false);
-                Answer answer = Answer.of(call.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                Answer answer = call.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(answer.status()).isEqualTo(200);
                 assertThat(answer.body()).isEqualTo(json.readTree("{\"status\":201,\"payload\":{\"ok\":true}}"));
             }
@@ -663,7 +630,7 @@ class RestApiTests {
 
         @Test
         void whenTheDeviceIsOfflineThen404103() throws Exception {
-            Answer answer = send("POST", "/twins/" + newDeviceId() + "/methods", "{\"methodName\":\"reboot\"}");
+            Answer answer = api.send("POST", "/twins/" + newDeviceId() + "/methods", "{\"methodName\":\"reboot\"}");
             assertThat(answer.status()).isEqualTo(404);
             assertThat(answer.errorCode()).isEqualTo(404103);
         }
@@ -673,7 +640,7 @@ class RestApiTests {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
                 device.subscribe(Topics.METHODS_FILTER, 1);
-                Answer answer = send("POST", "/twins/" + deviceId + "/methods",
+                Answer answer = api.send("POST", "/twins/" + deviceId + "/methods",
                         "{\"methodName\":\"slow\",\"responseTimeoutInSeconds\":5}");
                 assertThat(answer.status()).isEqualTo(504);
                 assertThat(answer.errorCode()).isEqualTo(504101);
@@ -684,13 +651,13 @@ class RestApiTests {
         void whenTheRequestIsInvalidThen400004() throws Exception {
             String deviceId = newDeviceId();
             String path = "/twins/" + deviceId + "/methods";
-            assertThat(send("POST", path, "{\"payload\":1}").errorCode()).isEqualTo(400004);
-            assertThat(send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":1}").errorCode())
+            assertThat(api.send("POST", path, "{\"payload\":1}").errorCode()).isEqualTo(400004);
+            assertThat(api.send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":1}").errorCode())
                 .isEqualTo(400004);
-            assertThat(send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":\"x\"}").status())
+            assertThat(api.send("POST", path, "{\"methodName\":\"m\",\"responseTimeoutInSeconds\":\"x\"}").status())
                 .isEqualTo(400);
-            assertThat(send("POST", path, "[1]").status()).isEqualTo(400);
-            assertThat(send("POST", path, "{\"methodName\":\"x/?$rid=999&\"}").errorCode()).isEqualTo(400004);
+            assertThat(api.send("POST", path, "[1]").status()).isEqualTo(400);
+            assertThat(api.send("POST", path, "{\"methodName\":\"x/?$rid=999&\"}").errorCode()).isEqualTo(400004);
         }
     }
 
@@ -705,9 +672,9 @@ class RestApiTests {
                         "{\"t\":21}", 1, false);
                 device.client().publish("devices/" + deviceId + "/messages/events/", new byte[] { (byte) 0xff, 1 },
                         1, false);
-                await().atMost(Duration.ofSeconds(10)).until(() -> get(eventsPath(deviceId)).body().size() == 2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> api.get(eventsPath(deviceId)).body().size() == 2);
             }
-            JsonNode events = get(eventsPath(deviceId)).body();
+            JsonNode events = api.get(eventsPath(deviceId)).body();
             JsonNode first = events.get(0);
             assertThat(first.get("deviceId").asString()).isEqualTo(deviceId);
             assertThat(first.get("body").asString()).isEqualTo("{\"t\":21}");
@@ -730,7 +697,7 @@ class RestApiTests {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
                 device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
-                Answer sent = send(request("/devices/" + deviceId + "/messages/deviceBound")
+                Answer sent = api.send(api.request("/devices/" + deviceId + "/messages/deviceBound")
                     .header("iothub-messageid", "mid-7")
                     .header("iothub-correlationid", "cid-3")
                     .header("Content-Type", "application/json")
@@ -753,7 +720,7 @@ class RestApiTests {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
                 device.subscribe(Topics.cloudToDeviceFilter(deviceId, null), 1);
-                assertThat(send(request("/devices/" + deviceId + "/messages/deviceBound")
+                assertThat(api.send(api.request("/devices/" + deviceId + "/messages/deviceBound")
                     .header("IoTHub-App-Priority", "high")
                     .POST(BodyPublishers.ofString("{}"))
                     .build()).status()).isEqualTo(204);
@@ -766,19 +733,19 @@ class RestApiTests {
             String deviceId = newDeviceId();
             String path = "/devices/" + deviceId + "/messages/deviceBound";
             for (int i = 0; i < 50; i++) {
-                assertThat(send("POST", path, "{\"n\":" + i + "}").status()).isEqualTo(204);
+                assertThat(api.send("POST", path, "{\"n\":" + i + "}").status()).isEqualTo(204);
             }
-            Answer full = send("POST", path, "{}");
+            Answer full = api.send("POST", path, "{}");
             assertThat(full.status()).isEqualTo(403);
             assertThat(full.errorCode()).isEqualTo(403004);
-            assertThat(get("/devices/" + deviceId).body().get("cloudToDeviceMessageCount").asInt()).isEqualTo(50);
+            assertThat(api.get("/devices/" + deviceId).body().get("cloudToDeviceMessageCount").asInt()).isEqualTo(50);
         }
 
         @Test
         void whenDisconnectIsPostedThenTheDeviceLosesItsConnection() throws Exception {
             String deviceId = newDeviceId();
             try (PahoDevice device = new PahoDevice(hub, deviceId).connect()) {
-                assertThat(send("POST", "/devices/" + deviceId + "/disconnect", null).status()).isEqualTo(204);
+                assertThat(api.send("POST", "/devices/" + deviceId + "/disconnect", null).status()).isEqualTo(204);
                 await().atMost(Duration.ofSeconds(10)).until(() -> !device.isConnected());
                 assertThat(hub.isConnected(deviceId)).isFalse();
             }
@@ -789,9 +756,7 @@ class RestApiTests {
 
         @Test
         void whenTheCaIsAskedForThenItIsThePemDevicesMustTrust() throws Exception {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(hub.serviceUri() + "/emulator/ca.pem")).GET().build(),
-                    BodyHandlers.ofString());
+            HttpResponse<String> response = api.get("/emulator/ca.pem").response();
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/x-pem-file");
             assertThat(response.body()).isEqualTo(hub.caCertificatePem());
