@@ -1,8 +1,10 @@
 package dev.iothub.emulator;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.iothub.protocol.SasToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The console page at {@code /} of the service port, driven in a real headless Chromium ({@link ConsoleBrowser})
  * against devices played by a plain Paho client: on the loopback HTTP port, where authentication is optional, and
- * over HTTPS, where it is required. The same page with a device run by the starter is {@code ConsoleWithStarterDeviceBrowserTests}
- * of {@code iothub-spring-boot-test}.
+ * over HTTPS, where it is required. The same page with a device run by the starter is
+ * {@code ConsoleWithStarterDeviceBrowserTests} of {@code iothub-spring-boot-test}.
  */
 class ConsoleBrowserTests {
 
@@ -154,7 +156,7 @@ class ConsoleBrowserTests {
     }
 
     @Test
-    void overHttpsThePageAsksForTheServiceConnectionStringAndSignsEveryRequestAndTheStreamWithIt() throws Exception {
+    void overHttpsThePageAsksForTheConnectionStringOrATokenAndSendsItWithEveryRequestAndTheStream() throws Exception {
         try (IotHubEmulator secured = IotHubEmulator.builder().serviceAuthenticationRequired(true)
             .serviceHttpsPort(0)
             .start()) {
@@ -183,6 +185,11 @@ class ConsoleBrowserTests {
             browser.press("sign-out");
             browser.until((page) -> browser.find("credential").isDisplayed());
             assertThat(browser.script("return sessionStorage.length")).isEqualTo(0L);
+
+            String key = secured.serviceConnectionString().replaceAll(".*SharedAccessKey=", "");
+            browser.signIn(SasToken.create(secured.hubName(), key, Instant.now().plusSeconds(600)).text()
+                    + "&skn=iothubowner");
+            browser.until((page) -> "Disconnected".equals(browser.cell(deviceId, "state")));
         }
     }
 

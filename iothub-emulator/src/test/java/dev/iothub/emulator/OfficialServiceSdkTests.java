@@ -175,10 +175,11 @@ class OfficialServiceSdkTests {
         }
         hub.registerModule(prefix + "-1", "sensor");
         QueryClient query = new QueryClient(hub.serviceConnectionString());
-        TwinQueryResponse all = query.queryTwins("SELECT * FROM devices", QueryPageOptions.builder().pageSize(2).build());
+        QueryPageOptions pagesOfTwo = QueryPageOptions.builder().pageSize(2).build();
+        TwinQueryResponse all = query.queryTwins("SELECT * FROM devices", pagesOfTwo);
         List<String> listed = new ArrayList<>();
         while (all.hasNext()) {
-            listed.add(all.next(QueryPageOptions.builder().pageSize(2).build()).getDeviceId());
+            listed.add(all.next(pagesOfTwo).getDeviceId());
         }
         assertThat(listed).isEqualTo(hub.devices()
             .stream()

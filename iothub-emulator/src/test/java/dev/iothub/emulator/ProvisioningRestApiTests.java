@@ -102,7 +102,8 @@ class ProvisioningRestApiTests {
     void whenTheAttestationIsMissingOrTpmThen400() throws Exception {
         String id = "rest-bad-" + ids.incrementAndGet();
         assertThat(api.send("PUT", "/enrollments/" + id, "{}").status()).isEqualTo(400);
-        assertThat(api.send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"tpm\"}}").status()).isEqualTo(400);
+        assertThat(api.send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"tpm\"}}").status())
+            .isEqualTo(400);
         assertThat(api.send("PUT", "/enrollmentGroups/" + id, "{\"attestation\":{\"type\":\"x509\"}}").status())
             .isEqualTo(400);
     }

@@ -38,7 +38,8 @@ final class DeviceQueryResource {
 
     static final String PAGE_SIZE = "x-ms-max-item-count";
 
-    private static final Pattern QUERY = Pattern.compile("\\s*SELECT\\s+\\*\\s+FROM\\s+devices(?:\\s+WHERE\\s+(.+?))?\\s*",
+    private static final Pattern QUERY = Pattern.compile(
+            "\\s*SELECT\\s+\\*\\s+FROM\\s+devices(?:\\s+WHERE\\s+(.+?))?\\s*",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     private static final Pattern CONDITION = Pattern.compile("\\s*([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)\\s*=\\s*"
