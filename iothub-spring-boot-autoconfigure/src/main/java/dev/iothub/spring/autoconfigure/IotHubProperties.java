@@ -92,7 +92,9 @@ public class IotHubProperties {
     private Duration operationTimeout = Duration.ofSeconds(30);
 
     /**
-     * Time to wait, when the application stops, for messages already sent to be acknowledged by the hub. If a duration suffix is not specified, seconds will be used.
+     * Time to wait, when the application stops and when the connection is renewed with a fresh SAS token, for
+     * messages already sent to be acknowledged by the hub. If a duration suffix is not specified, seconds will be
+     * used.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration shutdownTimeout = Duration.ofSeconds(10);
@@ -423,7 +425,8 @@ public class IotHubProperties {
         private @Nullable String username;
 
         /**
-         * Password for the proxy's Basic authentication; required with a username, and never logged.
+         * Password for the proxy's Basic authentication; required with a username, and never logged or shown in
+         * health details.
          */
         private @Nullable String password;
 

@@ -78,6 +78,14 @@ public class IotHubEmulatorServiceClient {
             .build();
     }
 
+    /**
+     * The {@code Authorization} header this client sends, a service SAS token valid for at least another 30 minutes,
+     * for a request of your own (curl, another HTTP client); {@code null} when the client sends no credentials.
+     */
+    public @Nullable String authorization() {
+        return (this.credentials != null) ? currentToken(this.credentials) : null;
+    }
+
     /** The PEM of the certificate devices must trust. */
     public String caCertificatePem() {
         return send(request("/emulator/ca.pem").GET()).body();

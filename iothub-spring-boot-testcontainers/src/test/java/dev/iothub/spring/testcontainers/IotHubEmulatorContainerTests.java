@@ -1,6 +1,10 @@
 package dev.iothub.spring.testcontainers;
 
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -102,6 +106,18 @@ class IotHubEmulatorContainerTests {
         String connectionString = hub.getServiceClient().registerDevice("registered-later");
         assertThat(ConnectionString.parse(connectionString).deviceId()).isEqualTo("registered-later");
         assertThat(hub.getServiceClient().isConnected("registered-later")).isFalse();
+    }
+
+    @Test
+    void whenARequestOfItsOwnCarriesTheClientsAuthorizationThenTheRestApiAnswersIt() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI twin = hub.getRestBaseUri().resolve("/twins/thermostat");
+        String authorization = hub.getServiceClient().authorization();
+        assertThat(authorization).startsWith("SharedAccessSignature ").contains("skn=iothubowner");
+        assertThat(http.send(HttpRequest.newBuilder(twin).build(), BodyHandlers.discarding()).statusCode())
+            .isEqualTo(401);
+        assertThat(http.send(HttpRequest.newBuilder(twin).header("Authorization", authorization).build(),
+                BodyHandlers.ofString()).body()).contains("\"deviceId\":\"thermostat\"");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.iothub.sample.thermostat;
 
+// tag::imports[]
 import java.time.Duration;
 import java.time.Instant;
 import java.util.DoubleSummaryStatistics;
@@ -23,6 +24,7 @@ import dev.iothub.spring.messaging.IotHubHeaders;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.telemetry.TelemetryMessage;
 import dev.iothub.spring.twin.IotHubTwinTemplate;
+// end::imports[]
 
 /**
  * The thermostat device: telemetry at an interval set through the twin, a target temperature, two direct methods and

@@ -14,14 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps the README honest: every Java block marked {@code <!-- snippet: path#tag -->} must be exactly the tagged
- * region of that source file, so the README shows code that compiles and runs in the sample app.
+ * region of that source file, so the README shows code that compiles and runs in the sample app. A block marked
+ * {@code path#imports+tag} is several regions, one after the other with a blank line between (the imports, then the
+ * code).
  */
 class ReadmeSnippetsTests {
 
     private static final Path ROOT = Path.of("..");
 
     private static final Pattern SNIPPET = Pattern
-        .compile("<!-- snippet: (?<file>[^#]+)#(?<tag>[\\w-]+) -->\\R```java\\R(?<code>.*?)\\R```", Pattern.DOTALL);
+        .compile("<!-- snippet: (?<file>[^#]+)#(?<tags>[\\w+-]+) -->\\R```java\\R(?<code>.*?)\\R```", Pattern.DOTALL);
 
     @Test
     void everyMarkedReadmeSnippetIsTheTaggedSourceRegion() throws IOException {
@@ -30,9 +32,13 @@ class ReadmeSnippetsTests {
         int snippets = 0;
         while (matcher.find()) {
             snippets++;
-            String region = region(ROOT.resolve(matcher.group("file")), matcher.group("tag"));
-            assertThat(matcher.group("code")).as("README snippet %s#%s", matcher.group("file"), matcher.group("tag"))
-                .isEqualTo(region);
+            Path file = ROOT.resolve(matcher.group("file"));
+            List<String> regions = new ArrayList<>();
+            for (String tag : matcher.group("tags").split("\\+")) {
+                regions.add(region(file, tag));
+            }
+            assertThat(matcher.group("code")).as("README snippet %s#%s", matcher.group("file"), matcher.group("tags"))
+                .isEqualTo(String.join("\n\n", regions));
         }
         assertThat(snippets).isGreaterThanOrEqualTo(6);
     }

@@ -1,5 +1,6 @@
 package dev.iothub.sample.thermostat;
 
+// tag::imports[]
 import java.time.Duration;
 import java.util.Map;
 
@@ -19,6 +20,7 @@ import dev.iothub.spring.test.AutoConfigureIotHubEmulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+// end::imports[]
 
 // tag::test[]
 @SpringBootTest

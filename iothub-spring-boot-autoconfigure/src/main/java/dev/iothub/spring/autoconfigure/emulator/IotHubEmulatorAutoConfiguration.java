@@ -1,9 +1,14 @@
 package dev.iothub.spring.autoconfigure.emulator;
 
+import java.util.Set;
+import java.util.TreeSet;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -21,6 +26,7 @@ import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
 import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
 import dev.iothub.spring.autoconfigure.OnIotHubConnectionPropertiesCondition;
+import dev.iothub.spring.handler.IotHubHandlerAnnotationBeanPostProcessor;
 
 /**
  * Runs the application against an embedded IoT Hub emulator, the way Spring Boot falls back to an embedded database:
@@ -54,9 +60,21 @@ public final class IotHubEmulatorAutoConfiguration {
         if (!StringUtils.hasText(deviceId)) {
             deviceId = environment.getProperty("spring.application.name", "device-1");
         }
-        EmulatorIotHubConnectionDetails details = new EmulatorIotHubConnectionDetails(emulator, deviceId);
-        logger.info(describe(why(environment), emulator, deviceId, properties.getServicePort() >= 0));
-        return details;
+        return new EmulatorIotHubConnectionDetails(emulator, deviceId);
+    }
+
+    /** Says where the application connects once every bean exists, so that the hint names its real methods. */
+    @Bean
+    SmartInitializingSingleton iotHubEmulatorStartupMessage(IotHubEmulator emulator,
+            EmulatorIotHubConnectionDetails details, IotHubEmulatorProperties properties, Environment environment,
+            ObjectProvider<IotHubHandlerAnnotationBeanPostProcessor> handlers) {
+        return () -> {
+            IotHubHandlerAnnotationBeanPostProcessor processor = handlers.getIfUnique();
+            Set<String> methods = (processor != null)
+                    ? new TreeSet<>(processor.getHandlerMethods().directMethods().keySet()) : Set.of();
+            logger.info(describe(why(environment), emulator, details.getDeviceId(), properties.getServicePort() >= 0,
+                    methods));
+        };
     }
 
     private static String why(Environment environment) {
@@ -68,17 +86,26 @@ public final class IotHubEmulatorAutoConfiguration {
                 .orElse("") + "; set iothub.connection-string to use a real hub");
     }
 
-    private static String describe(String why, IotHubEmulator emulator, String deviceId, boolean serviceApi) {
+    private static String describe(String why, IotHubEmulator emulator, String deviceId, boolean serviceApi,
+            Set<String> directMethods) {
         StringBuilder text = new StringBuilder("Connecting as device '").append(deviceId)
             .append("' to an embedded IoT Hub emulator (MQTT on port ").append(emulator.mqttPort())
             .append((webSocketPort(emulator) > 0) ? ", MQTT over WebSocket on port " + webSocketPort(emulator) : "")
             .append("): ").append(why).append('.');
         if (serviceApi) {
-            text.append(" Emulator REST API: ").append(emulator.serviceUri()).append(" ; invoke a direct method with:")
-                .append(System.lineSeparator())
-                .append("  curl -X POST ").append(emulator.serviceUri()).append("/twins/").append(deviceId)
-                .append("/methods -H 'Content-Type: application/json'")
-                .append(" -d '{\"methodName\":\"reboot\",\"payload\":{},\"responseTimeoutInSeconds\":10}'");
+            text.append(" Emulator REST API: ").append(emulator.serviceUri());
+            if (directMethods.isEmpty()) {
+                text.append('.');
+            }
+            else {
+                text.append(" ; the application answers the direct method(s) ")
+                    .append(String.join(", ", directMethods)).append("; invoke one with:")
+                    .append(System.lineSeparator())
+                    .append("  curl -X POST ").append(emulator.serviceUri()).append("/twins/").append(deviceId)
+                    .append("/methods -H 'Content-Type: application/json' -d '{\"methodName\":\"")
+                    .append(directMethods.iterator().next())
+                    .append("\",\"payload\":{},\"responseTimeoutInSeconds\":10}'");
+            }
         }
         return text.toString();
     }

@@ -14,9 +14,11 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.emulator.IotHubEmulator;
+import dev.iothub.spring.annotation.DirectMethod;
 import dev.iothub.spring.autoconfigure.IotHubConfigurationException;
 import dev.iothub.spring.autoconfigure.IotHubAutoConfiguration;
 import dev.iothub.spring.autoconfigure.IotHubConnectionDetails;
+import dev.iothub.spring.autoconfigure.IotHubHandlerAutoConfiguration;
 import dev.iothub.spring.connection.IotHubClientManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -128,10 +130,59 @@ class IotHubEmulatorAutoConfigurationTests {
     }
 
     @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void whenTheAppHasDirectMethodsThenTheStartupHintInvokesOneOfThem(CapturedOutput output) {
+        this.contextRunner.withConfiguration(AutoConfigurations.of(IotHubHandlerAutoConfiguration.class))
+            .withUserConfiguration(ThermostatMethods.class)
+            .withPropertyValues("spring.application.name=thermostat", "iothub.emulator.service-port=0")
+            .run((context) -> {
+                IotHubEmulator emulator = context.getBean(IotHubEmulator.class);
+                assertThat(output).contains("the application answers the direct method(s) getMaxMinReport, setPoint;")
+                    .contains("curl -X POST " + emulator.serviceUri() + "/twins/thermostat/methods")
+                    .contains("{\"methodName\":\"getMaxMinReport\",")
+                    .doesNotContain("reboot");
+            });
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void whenTheAppHasNoDirectMethodThenTheStartupHintNamesNone(CapturedOutput output) {
+        this.contextRunner.withConfiguration(AutoConfigurations.of(IotHubHandlerAutoConfiguration.class))
+            .withPropertyValues("spring.application.name=thermostat", "iothub.emulator.service-port=0")
+            .run((context) -> {
+                IotHubEmulator emulator = context.getBean(IotHubEmulator.class);
+                assertThat(output).contains("Emulator REST API: " + emulator.serviceUri() + ".")
+                    .doesNotContain("methodName")
+                    .doesNotContain("curl");
+            });
+    }
+
+    @Test
     void whenTheUserDefinesConnectionDetailsThenNoEmulatorStarts() {
         this.contextRunner.withUserConfiguration(UserConnectionDetails.class)
             .run((context) -> assertThat(context).doesNotHaveBean(IotHubEmulator.class)
                 .hasSingleBean(IotHubConnectionDetails.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ThermostatMethods {
+
+        @Bean
+        Object thermostatMethods() {
+            return new Object() {
+
+                @DirectMethod("setPoint")
+                String setPoint() {
+                    return "{}";
+                }
+
+                @DirectMethod("getMaxMinReport")
+                String getMaxMinReport() {
+                    return "{}";
+                }
+            };
+        }
+
     }
 
     @Configuration(proxyBeanMethods = false)
