@@ -199,6 +199,11 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         this.bufferOptions = options;
     }
 
+    /** The disk buffer this connection keeps telemetry in from its next start, or {@code null} for memory. */
+    public @Nullable DiskBufferOptions getTelemetryBufferOptions() {
+        return this.bufferOptions;
+    }
+
     /** The disk buffer while the connection runs with one, for its size and dropped count. */
     public @Nullable TelemetryLog getTelemetryBuffer() {
         PublishQueue queue = this.publishQueue;
