@@ -87,7 +87,8 @@ class CertificateRotationIntegrationTests {
             });
             sent.add(telemetry.send(Map.of("n", sent.size())));
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-            assertThat(emulator.telemetry(deviceId)).extracting(ReceivedTelemetry::bodyAsString)
+            // At least once: a message whose PUBACK the switch cut off may arrive twice, none may be missing
+            assertThat(emulator.telemetry(deviceId).stream().map(ReceivedTelemetry::bodyAsString).distinct())
                 .containsExactlyInAnyOrderElementsOf(
                         IntStream.range(0, sent.size()).mapToObj((n) -> "{\"n\":" + n + "}").toList());
             assertThat(context.getBean(IotHubClientManager.class).getStatus().lastDisconnectReason())
