@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -27,14 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An X.509 device whose SSL bundle ({@code reload-on-update}) reads PEM files: when the files change to the
- * secondary certificate, the connection moves to it without a restart, and telemetry sent across the switch arrives.
+ * Devices whose SSL bundle ({@code reload-on-update}) reads PEM files: when an X.509 device's files change to the
+ * secondary certificate, the connection moves to it without a restart, and telemetry sent across the switch
+ * arrives; when a SAS device's trust store changes to a new hub CA, the connection stays, and the next one trusts
+ * the new hub.
  */
 class CertificateRotationIntegrationTests {
 
@@ -96,6 +100,44 @@ class CertificateRotationIntegrationTests {
             assertThat(context.getBean(ConnectionEvents.class).of(IotHubDisconnectedEvent.class))
                 .extracting(IotHubDisconnectedEvent::getReason)
                 .containsExactly(DisconnectReason.CERTIFICATE_ROTATED);
+        }
+    }
+
+    @Test
+    void whenTheTrustStoreChangesThenASasConnectionStaysUpAndTheNextConnectionTrustsTheNewHub() throws Exception {
+        String deviceId = "trusting-device";
+        emulator.registerDevice(deviceId);
+        Path ca = write("hub-ca.crt", emulator.caCertificatePem());
+        try (IotHubEmulator newHub = IotHubEmulator.builder().servicePort(-1).start();
+                FaultInjectingRelay relay = new FaultInjectingRelay(emulator.mqttPort());
+                ConfigurableApplicationContext context = new SpringApplicationBuilder(
+                        EmulatorApplications.DeviceApplication.class)
+                    .web(WebApplicationType.NONE)
+                    .properties("iothub.connection-string=" + emulator.connectionString(deviceId),
+                            "iothub.port=" + relay.port(), "iothub.ssl.bundle=hub",
+                            "spring.ssl.bundle.pem.hub.reload-on-update=true",
+                            "spring.ssl.bundle.pem.hub.truststore.certificate=file:" + ca,
+                            "spring.ssl.bundle.watch.file.quiet-period=100ms", "iothub.connect-timeout=5s",
+                            "iothub.shutdown-timeout=2s", "iothub.reconnect.initial-delay=100ms",
+                            "iothub.reconnect.max-delay=300ms", "spring.main.banner-mode=off")
+                    .run()) {
+            newHub.registerDevice(deviceId, emulator.device(deviceId).primaryKey());
+            IotHubClientManager connection = context.getBean(IotHubClientManager.class);
+            await().atMost(EmulatorApplications.awaitTimeout()).until(connection::isConnected);
+            CountDownLatch reloaded = new CountDownLatch(1);
+            context.getBean(SslBundles.class).addBundleUpdateHandler("hub", (bundle) -> reloaded.countDown());
+            Files.writeString(ca, newHub.caCertificatePem());
+            assertThat(reloaded.await(10, TimeUnit.SECONDS)).as("the bundle was reloaded").isTrue();
+            assertThat(connection.isConnected()).isTrue();
+            relay.forwardTo(newHub.mqttPort());
+            relay.cutAll();
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> newHub.isConnected(deviceId));
+            context.getBean(IotHubTelemetryTemplate.class).send(Map.of("hub", "new")).get(10, TimeUnit.SECONDS);
+            assertThat(newHub.telemetry(deviceId)).extracting(ReceivedTelemetry::bodyAsString)
+                .containsExactly("{\"hub\":\"new\"}");
+            assertThat(context.getBean(ConnectionEvents.class).of(IotHubDisconnectedEvent.class))
+                .extracting(IotHubDisconnectedEvent::getReason)
+                .containsExactly(DisconnectReason.CONNECTION_LOST);
         }
     }
 
