@@ -6,10 +6,12 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Locale;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 
+import dev.iothub.emulator.dps.ProvisioningService;
 import dev.iothub.emulator.transport.TlsIdentity;
 
 /**
@@ -27,6 +29,11 @@ public record DeviceCertificate(X509Certificate certificate, PrivateKey privateK
     public static DeviceCertificate generate(String deviceId) {
         TlsIdentity.SelfSigned generated = TlsIdentity.selfSigned("CN=" + deviceId, null);
         return new DeviceCertificate(generated.certificate(), generated.keyPair().getPrivate());
+    }
+
+    /** The certificate's SHA-256 thumbprint in upper-case hexadecimal digits, as IoT Hub registers it. */
+    public String thumbprint() {
+        return ProvisioningService.thumbprint(this.certificate).toUpperCase(Locale.ROOT);
     }
 
     /** The certificate in PEM form. */

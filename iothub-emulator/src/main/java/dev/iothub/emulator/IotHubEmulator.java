@@ -4,9 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.net.URI;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -18,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -325,15 +322,18 @@ public final class IotHubEmulator implements AutoCloseable {
      * authentication): it connects without a password, presenting this certificate in the TLS handshake.
      */
     public DeviceIdentity registerX509Device(String deviceId, X509Certificate certificate) {
-        String thumbprint;
-        try {
-            thumbprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        }
-        catch (GeneralSecurityException ex) {
-            throw new IllegalArgumentException("Cannot compute the certificate's thumbprint", ex);
-        }
         DeviceIdentity identity = this.hub.register(deviceId, null, null);
-        this.hub.addThumbprint(identity.id(), thumbprint);
+        this.hub.addThumbprint(identity.id(), ProvisioningService.thumbprint(certificate));
+        return identity;
+    }
+
+    /**
+     * Registers a device with a primary and a secondary self-signed certificate, as IoT Hub does to let a device
+     * rotate its certificate: it may authenticate with either.
+     */
+    public DeviceIdentity registerX509Device(String deviceId, X509Certificate primary, X509Certificate secondary) {
+        DeviceIdentity identity = registerX509Device(deviceId, primary);
+        this.hub.addThumbprint(identity.id(), ProvisioningService.thumbprint(secondary));
         return identity;
     }
 
@@ -468,6 +468,15 @@ public final class IotHubEmulator implements AutoCloseable {
      */
     public Optional<DeviceEndpoint> connectedVia(String id) {
         return this.hub.connectedVia(id);
+    }
+
+    /**
+     * The SHA-256 thumbprint (upper-case hexadecimal digits, as {@link DeviceCertificate#thumbprint()}) of the
+     * certificate the identity's live connection authenticated with; empty when it is not connected or used a SAS
+     * token.
+     */
+    public Optional<String> connectedThumbprint(String id) {
+        return this.hub.connectedThumbprint(id);
     }
 
     /** Closes the identity's connection without notice (fault injection); its persistent session stays. */

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.protocol.SubscriptionFilter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hub's handle on a device's live connection. The hub hands it events in its own terms (a desired change, a
@@ -13,6 +14,9 @@ public interface DeviceLink {
 
     /** The device endpoint the connection came through. */
     DeviceEndpoint endpoint();
+
+    /** The SHA-256 thumbprint of the client certificate the connection authenticated with, or {@code null} (SAS). */
+    @Nullable String certificateThumbprint();
 
     /** Whether the connection's session holds a subscription of this kind. */
     boolean isSubscribed(SubscriptionFilter filter);

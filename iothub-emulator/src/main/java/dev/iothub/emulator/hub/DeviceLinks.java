@@ -56,6 +56,12 @@ final class DeviceLinks {
         return (link != null) ? link.endpoint() : null;
     }
 
+    /** The thumbprint of the certificate the identity's current connection presented, or {@code null}. */
+    @Nullable String connectedThumbprint(String id) {
+        DeviceLink link = current(id);
+        return (link != null) ? link.certificateThumbprint() : null;
+    }
+
     static @Nullable DeviceLink current(DeviceState state) {
         synchronized (state) {
             return state.link();

@@ -151,6 +151,14 @@ public final class Hub {
         return Optional.ofNullable(this.links.connectedVia(id));
     }
 
+    /**
+     * The SHA-256 thumbprint of the client certificate the identity's live connection authenticated with; empty when
+     * it is not connected or authenticated with a SAS token.
+     */
+    public Optional<String> connectedThumbprint(String id) {
+        return Optional.ofNullable(this.links.connectedThumbprint(id));
+    }
+
     /** Closes the identity's connection, if any (fault injection). */
     public void disconnect(String id) {
         this.links.disconnect(id);

@@ -2,15 +2,15 @@ package dev.iothub.emulator.mqtt;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 
 import dev.iothub.emulator.DeviceIdentity;
+import dev.iothub.emulator.dps.ProvisioningService;
 import dev.iothub.emulator.hub.Hub;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
@@ -77,7 +77,7 @@ final class ConnectAuthenticator {
                 || token.isExpiredAt(this.clock.instant()) || token.expiry().isAfter(LATEST_EXPIRY)) {
             return Optional.empty();
         }
-        return Optional.of(new Authenticated(device, token, user.modelId()));
+        return Optional.of(new Authenticated(device, token, null, user.modelId()));
     }
 
     /** Parses the username; a malformed percent-escape in its query is a refusal like any other bad username. */
@@ -94,10 +94,9 @@ final class ConnectAuthenticator {
             @Nullable String modelId) {
         try {
             certificate.checkValidity(Date.from(this.clock.instant()));
-            String thumbprint = HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+            String thumbprint = ProvisioningService.thumbprint(certificate).toUpperCase(Locale.ROOT);
             return this.hub.acceptsThumbprint(device.id(), thumbprint)
-                    ? Optional.of(new Authenticated(device, null, modelId)) : Optional.empty();
+                    ? Optional.of(new Authenticated(device, null, thumbprint, modelId)) : Optional.empty();
         }
         catch (GeneralSecurityException ex) {
             return Optional.empty();
@@ -109,9 +108,12 @@ final class ConnectAuthenticator {
      *
      * @param identity the identity
      * @param token the SAS token, or {@code null} for X.509 authentication
+     * @param certificateThumbprint the SHA-256 thumbprint of the client certificate (X.509 authentication), or
+     * {@code null}
      * @param modelId the IoT Plug and Play model id, or {@code null}
      */
-    record Authenticated(DeviceIdentity identity, @Nullable SasToken token, @Nullable String modelId) {
+    record Authenticated(DeviceIdentity identity, @Nullable SasToken token, @Nullable String certificateThumbprint,
+            @Nullable String modelId) {
 
         String authType() {
             return (this.token != null) ? "sas" : "x509";

@@ -127,7 +127,8 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
         boolean cleanSession = connect.variableHeader().isCleanSession();
         SessionStore.Opened opened = this.sessions.open(accepted.get().identity().id(), cleanSession);
         DeviceConnection connection = new DeviceConnection(this.endpoint, this.hub, this.sessions, ctx.channel(),
-                accepted.get().identity(), opened.session(), cleanSession, this.outputStallTimeout);
+                accepted.get().identity(), accepted.get().certificateThumbprint(), opened.session(), cleanSession,
+                this.outputStallTimeout);
         ctx.pipeline().replace(this, ctx.name(), connection);
         watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
         connection.open(accepted.get(), tokenExpiryDelay(accepted.get()), opened.present());

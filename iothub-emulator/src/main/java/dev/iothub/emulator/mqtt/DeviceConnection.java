@@ -78,6 +78,8 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     private final DeviceIdentity identity;
 
+    private final @Nullable String certificateThumbprint;
+
     private final DeviceSession session;
 
     private final boolean cleanSession;
@@ -95,12 +97,14 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     private int lastPacketId;
 
     DeviceConnection(DeviceEndpoint endpoint, Hub hub, SessionStore sessions, Channel channel, DeviceIdentity identity,
-            DeviceSession session, boolean cleanSession, Duration outputStallTimeout) {
+            @Nullable String certificateThumbprint, DeviceSession session, boolean cleanSession,
+            Duration outputStallTimeout) {
         this.endpoint = endpoint;
         this.hub = hub;
         this.sessions = sessions;
         this.channel = channel;
         this.identity = identity;
+        this.certificateThumbprint = certificateThumbprint;
         this.session = session;
         this.cleanSession = cleanSession;
         this.outputStallTimeout = outputStallTimeout;
@@ -284,6 +288,11 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
     @Override
     public DeviceEndpoint endpoint() {
         return this.endpoint;
+    }
+
+    @Override
+    public @Nullable String certificateThumbprint() {
+        return this.certificateThumbprint;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.iothub.emulator.DeviceEndpoint;
 import dev.iothub.protocol.SubscriptionFilter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link DeviceLink} that records what the hub hands it, for tests of the hub without connections.
@@ -30,6 +31,11 @@ final class RecordingLink implements DeviceLink {
     @Override
     public DeviceEndpoint endpoint() {
         return DeviceEndpoint.MQTT;
+    }
+
+    @Override
+    public @Nullable String certificateThumbprint() {
+        return null;
     }
 
     @Override

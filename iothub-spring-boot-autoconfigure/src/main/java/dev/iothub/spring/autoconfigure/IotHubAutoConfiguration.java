@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -68,14 +69,31 @@ public final class IotHubAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IotHubClientManager iotHubClientManager(IotHubConnectionDetails connectionDetails) {
+    IotHubClientManager iotHubClientManager(IotHubConnectionDetails connectionDetails,
+            ObjectProvider<SslBundles> sslBundles) {
         IotHubPropertiesMapper mapper = new IotHubPropertiesMapper(this.properties, connectionDetails);
         ConnectionString identity = mapper.identity();
         Clock clock = Clock.systemUTC();
         IotHubClientManager clientManager = new IotHubClientManager(mapper.settings(identity),
                 mapper.tokenProvider(identity, clock), clock);
         clientManager.setTelemetryBuffer(mapper.bufferOptions(identity));
+        followBundleUpdates(clientManager, connectionDetails, sslBundles.getIfAvailable());
         return clientManager;
+    }
+
+    /**
+     * Moves the connection to the new material when Spring Boot reloads the bundle of {@code iothub.ssl.bundle}
+     * ({@code reload-on-update}), as Boot's web servers do; only when the connection uses that bundle.
+     */
+    private void followBundleUpdates(IotHubClientManager clientManager, IotHubConnectionDetails connectionDetails,
+            @Nullable SslBundles sslBundles) {
+        String name = this.properties.getSsl().getBundle();
+        if (name == null || sslBundles == null || !sslBundles.getBundleNames().contains(name)
+                || sslBundles.getBundle(name) != connectionDetails.getSslBundle()) {
+            return;
+        }
+        sslBundles.addBundleUpdateHandler(name,
+                (bundle) -> clientManager.updateSslSocketFactory(bundle.createSslContext().getSocketFactory()));
     }
 
     /**

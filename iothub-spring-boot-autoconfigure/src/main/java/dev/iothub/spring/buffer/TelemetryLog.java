@@ -8,7 +8,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -120,7 +124,8 @@ public final class TelemetryLog implements AutoCloseable {
         }
         if (directoryLock == null) {
             this.lockChannel.close();
-            throw new IllegalStateException("The telemetry buffer " + directory + " is in use by another process");
+            throw new TelemetryBufferUnavailableException(directory, "another process or application uses it", true,
+                    null);
         }
         this.directoryLock = directoryLock;
         this.checkpointed = readCheckpoint();
@@ -145,15 +150,26 @@ public final class TelemetryLog implements AutoCloseable {
      * Opens (creating if needed) the log in the options' directory and reads back what it holds.
      *
      * @param clientId names the sync thread
-     * @throws UncheckedIOException when the directory cannot be used
+     * @throws TelemetryBufferUnavailableException when the directory cannot be used
      */
     public static TelemetryLog open(DiskBufferOptions options, String clientId) {
         try {
             return new TelemetryLog(options, clientId);
         }
         catch (IOException ex) {
-            throw new UncheckedIOException("Could not open the telemetry buffer in " + options.directory(), ex);
+            throw new TelemetryBufferUnavailableException(options.directory(), reason(ex), false, ex);
         }
+    }
+
+    private static String reason(IOException ex) {
+        if (ex instanceof FileAlreadyExistsException || ex instanceof NotDirectoryException
+                || (ex instanceof FileSystemException fs && "Not a directory".equals(fs.getReason()))) {
+            return "a file is in the way where a directory must be (" + ex.getMessage() + ")";
+        }
+        if (ex instanceof AccessDeniedException) {
+            return "the application may not create or write " + ex.getMessage();
+        }
+        return ex.toString();
     }
 
     /** The messages not acknowledged before this log was opened, oldest first; taken once. */

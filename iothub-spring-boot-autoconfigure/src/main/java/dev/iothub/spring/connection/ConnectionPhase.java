@@ -19,10 +19,10 @@ enum ConnectionPhase {
     /** Up and subscribed; the renewal (or expiry warning) timer runs. */
     CONNECTED(IotHubConnectionState.CONNECTED, true),
 
-    /** DISCONNECT sent so that the next CONNECT presents a fresh token. */
+    /** DISCONNECT sent so that the next CONNECT presents a fresh token or a rotated certificate. */
     RENEWING_DISCONNECT(IotHubConnectionState.RENEWING_TOKEN, false),
 
-    /** CONNECT with the fresh token sent. */
+    /** CONNECT with the fresh token or rotated certificate sent. */
     RENEWING_CONNECT(IotHubConnectionState.RENEWING_TOKEN, false),
 
     /** SUBSCRIBE after the renewal sent, waiting for SUBACK until the deadline timer fires. */

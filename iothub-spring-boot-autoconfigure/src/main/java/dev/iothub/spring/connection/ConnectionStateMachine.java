@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
+import javax.net.SocketFactory;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
@@ -77,6 +79,8 @@ final class ConnectionStateMachine {
 
     private @Nullable IMqttToken lastConnect;
 
+    private @Nullable SocketFactory lastConnectSocketFactory;
+
     private long generation;
 
     private int connections;
@@ -118,6 +122,26 @@ final class ConnectionStateMachine {
             first.complete(null);
         }
         return first;
+    }
+
+    /**
+     * Opens the sockets of later CONNECTs with new TLS material (an SSL bundle's rotated certificate or trust store).
+     * An X.509 connection that is up reconnects with it at once, messages waiting meanwhile, and one whose CONNECT
+     * is in flight does so once it is up; a connection waiting out its back-off tries at once; a SAS connection
+     * that is up stays up, since the hub already trusts it and it trusts the hub.
+     *
+     * @return {@code false} if the connection thread is not running (the factory is not set then)
+     */
+    boolean useSocketFactory(SocketFactory socketFactory) {
+        return onConnectionThread(() -> {
+            this.options.setSocketFactory(socketFactory);
+            if (this.phase == ConnectionPhase.CONNECTED && this.settings.identity().x509()) {
+                rotateCertificate();
+            }
+            else if (this.phase == ConnectionPhase.WAITING) {
+                connect();
+            }
+        });
     }
 
     /** Paho lost the connection; called on Paho's thread. */
@@ -187,6 +211,7 @@ final class ConnectionStateMachine {
             expire(null);
             return;
         }
+        this.lastConnectSocketFactory = this.options.getSocketFactory();
         try {
             this.lastConnect = mqtt.connect(this.options, null,
                     whenCurrent(attempt, (token) -> subscribe(), this::connectFailed));
@@ -249,9 +274,23 @@ final class ConnectionStateMachine {
                     + (reconnect ? " (reconnected)" : ""));
             this.events.connected(reconnect);
         }
+        if (this.settings.identity().x509() && this.options.getSocketFactory() != this.lastConnectSocketFactory) {
+            rotateCertificate();
+        }
     }
 
-    /** Disconnects on purpose so that the next CONNECT presents a fresh token; messages wait meanwhile. */
+    /** Reconnects on purpose with the certificate of a changed SSL bundle; messages wait meanwhile. */
+    private void rotateCertificate() {
+        logger.info("The SSL bundle of " + this.clientId + " changed; reconnecting with its certificate");
+        this.lastDisconnectReason = DisconnectReason.CERTIFICATE_ROTATED;
+        this.events.disconnected(DisconnectReason.CERTIFICATE_ROTATED, null);
+        renew();
+    }
+
+    /**
+     * Disconnects on purpose so that the next CONNECT presents a fresh token (or a rotated certificate); messages
+     * wait meanwhile.
+     */
     private void renew() {
         enter(ConnectionPhase.RENEWING_DISCONNECT);
         try {

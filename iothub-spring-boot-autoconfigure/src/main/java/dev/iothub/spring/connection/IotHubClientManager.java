@@ -9,6 +9,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -25,6 +27,7 @@ import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.spring.buffer.DiskBufferOptions;
 import dev.iothub.spring.buffer.TelemetryLog;
+import dev.iothub.spring.connection.network.HubSocketFactory;
 import dev.iothub.spring.event.IotHubConnectedEvent;
 import dev.iothub.spring.event.IotHubDisconnectedEvent;
 import dev.iothub.spring.event.IotHubReconnectingEvent;
@@ -196,10 +199,35 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         this.bufferOptions = options;
     }
 
+    /** The disk buffer this connection keeps telemetry in from its next start, or {@code null} for memory. */
+    public @Nullable DiskBufferOptions getTelemetryBufferOptions() {
+        return this.bufferOptions;
+    }
+
     /** The disk buffer while the connection runs with one, for its size and dropped count. */
     public @Nullable TelemetryLog getTelemetryBuffer() {
         PublishQueue queue = this.publishQueue;
         return (queue != null) ? queue.buffer() : null;
+    }
+
+    /**
+     * Opens later connections with new TLS material, such as an SSL bundle's rotated certificate or trust store. A
+     * connected X.509 device reconnects with it at once (messages wait and none is lost); a connected SAS device
+     * stays connected and uses it from its next connection; a connection waiting to reconnect tries at once.
+     *
+     * @param tls the TLS socket factory of the new material
+     */
+    public void updateSslSocketFactory(SSLSocketFactory tls) {
+        HubSocketFactory socketFactory = new HubSocketFactory(tls, this.settings.proxy());
+        this.lock.lock();
+        try {
+            if (!this.connection.useSocketFactory(socketFactory)) {
+                getConnectionInfo().setSocketFactory(socketFactory);
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
     }
 
     /** The executor that completes the futures returned to users; never Paho's thread. */

@@ -17,7 +17,10 @@ public enum IotHubConnectionState {
     /** Connected and subscribed. */
     CONNECTED,
 
-    /** Reconnecting on purpose to present a fresh SAS token; messages wait and nothing is lost. */
+    /**
+     * Reconnecting on purpose to present a fresh SAS token, or a rotated X.509 certificate; messages wait and nothing
+     * is lost.
+     */
     RENEWING_TOKEN,
 
     /** Not connected; waiting before the next attempt. */

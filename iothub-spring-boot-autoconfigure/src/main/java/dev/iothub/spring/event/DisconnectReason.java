@@ -24,6 +24,12 @@ public enum DisconnectReason {
     /** The hub refused a subscription. */
     SUBSCRIBE_FAILED,
 
+    /**
+     * The SSL bundle of an X.509 device changed (a rotated certificate or trust store): the connection was closed on
+     * purpose to reconnect with it; messages waited and none was lost.
+     */
+    CERTIFICATE_ROTATED,
+
     /** The application stopped the connection. */
     APPLICATION_STOPPED
 

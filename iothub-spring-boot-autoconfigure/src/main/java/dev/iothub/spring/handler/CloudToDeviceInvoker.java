@@ -25,6 +25,7 @@ import org.springframework.util.MimeTypeUtils;
 
 import dev.iothub.protocol.SystemProperties;
 import dev.iothub.spring.annotation.C2DHandler;
+import dev.iothub.spring.connection.IotHubException;
 import dev.iothub.spring.event.CloudToDeviceHandlerFailedEvent;
 import dev.iothub.spring.inbound.CloudToDeviceMessage;
 import dev.iothub.spring.inbound.CloudToDeviceMessageHandler;
@@ -32,8 +33,8 @@ import dev.iothub.spring.messaging.IotHubHeaders;
 
 /**
  * Hands each cloud-to-device message to the {@link C2DHandler} methods whose condition matches, retrying a failing
- * handler a bounded number of times before reporting the failure. It never throws, so the message is always
- * acknowledged afterwards.
+ * handler a bounded number of times before reporting the failure (an event) and throwing it once every handler ran,
+ * so that the dispatcher logs it and the observation records it; the message is acknowledged either way.
  */
 final class CloudToDeviceInvoker implements CloudToDeviceMessageHandler {
 
@@ -69,48 +70,67 @@ final class CloudToDeviceInvoker implements CloudToDeviceMessageHandler {
         return new Target(endpoint, factory.create(endpoint.bean(), endpoint.method()), condition);
     }
 
+    /**
+     * Runs every matching handler.
+     *
+     * @throws Exception the failure of a handler that failed on every attempt, or whose parameters could not be
+     * bound (the others' suppressed), after every handler ran and each failure was reported
+     */
     @Override
-    public void handle(CloudToDeviceMessage received) {
+    public void handle(CloudToDeviceMessage received) throws Exception {
         Message<byte[]> message = toMessage(received);
         boolean handled = false;
+        Exception failure = null;
         for (Target target : this.targets) {
             if (target.matches(message)) {
                 handled = true;
-                invokeWithRetries(target, message, received);
+                Exception failed = invokeWithRetries(target, message, received);
+                if (failure == null) {
+                    failure = failed;
+                }
+                else if (failed != null) {
+                    failure.addSuppressed(failed);
+                }
             }
         }
         if (!handled) {
             logger.warn("No @C2DHandler matched cloud-to-device message " + received.messageId()
                     + "; it is completed unhandled");
         }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
-    private void invokeWithRetries(Target target, Message<byte[]> message, CloudToDeviceMessage received) {
+    /** Invokes a handler until it returns; its reported failure if it never did. */
+    private @Nullable Exception invokeWithRetries(Target target, Message<byte[]> message,
+            CloudToDeviceMessage received) {
         for (int attempt = 1; attempt <= this.maxAttempts; attempt++) {
             try {
                 target.method.invoke(MessageBuilder.fromMessage(message)
                     .setHeader(IotHubHeaders.DELIVERY_ATTEMPT, attempt)
                     .build(), received);
-                return;
+                return null;
             }
             catch (Exception ex) {
                 boolean unbindable = ex instanceof MethodArgumentResolutionException
                         || ex instanceof MessageConversionException;
                 if (unbindable || attempt == this.maxAttempts) {
-                    report(target, received, unbindable ? 1 : attempt, ex);
-                    return;
+                    return report(target, received, unbindable ? 1 : attempt, ex);
                 }
                 logger.debug("Cloud-to-device handler " + target.endpoint.description() + " failed on attempt "
                         + attempt + "; retrying", ex);
             }
         }
+        return null;
     }
 
-    private void report(Target target, CloudToDeviceMessage received, int attempts, Exception ex) {
-        logger.error("Cloud-to-device handler " + target.endpoint.description() + " failed on message "
-                + received.messageId() + " after " + attempts + " attempt(s); the message is completed", ex);
+    /** Publishes the failure; the exception returned, which keeps the cause, is logged by the dispatcher. */
+    private Exception report(Target target, CloudToDeviceMessage received, int attempts, Exception ex) {
         this.eventPublisher.publishEvent(new CloudToDeviceHandlerFailedEvent(this, received.messageId(),
                 target.endpoint.description(), attempts, ex));
+        return new IotHubException("Cloud-to-device handler " + target.endpoint.description() + " failed on message "
+                + received.messageId() + " after " + attempts + " attempt(s)", ex);
     }
 
     /**

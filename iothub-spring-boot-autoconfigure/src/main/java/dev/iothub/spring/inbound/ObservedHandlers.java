@@ -7,6 +7,9 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
+
 import dev.iothub.protocol.ConnectionString;
 import dev.iothub.spring.observation.DefaultIotHubHandlerObservationConvention;
 import dev.iothub.spring.observation.IotHubHandlerContext;
@@ -24,6 +27,8 @@ final class ObservedHandlers {
     private static final String HANDLED = "handled";
 
     private static final String FAILED = "failed";
+
+    private static final String REJECTED = "rejected";
 
     private final ConnectionString identity;
 
@@ -88,10 +93,20 @@ final class ObservedHandlers {
             invocation.run();
         }
         catch (Exception ex) {
-            stop(observation, FAILED, ex);
+            stop(observation, isUnbindable(ex) ? REJECTED : FAILED, ex);
             throw ex;
         }
         stop(observation, HANDLED, null);
+    }
+
+    /** Whether the message could not be converted to the handler's parameters: no retry could have helped. */
+    private static boolean isUnbindable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MessageConversionException || cause instanceof MethodArgumentResolutionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Observation start(Kind kind, String name) {

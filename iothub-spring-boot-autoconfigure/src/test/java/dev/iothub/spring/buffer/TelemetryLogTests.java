@@ -166,9 +166,21 @@ class TelemetryLogTests {
     @Test
     void whenAnotherLogHoldsTheDirectoryThenOpeningFails() {
         try (TelemetryLog log = open(SMALL, WhenFull.BLOCK)) {
-            assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> open(SMALL, WhenFull.BLOCK))
-                .withMessageContaining("in use by another process");
+            assertThatExceptionOfType(TelemetryBufferUnavailableException.class)
+                .isThrownBy(() -> open(SMALL, WhenFull.BLOCK))
+                .withMessageContaining("another process or application uses it")
+                .satisfies((ex) -> assertThat(ex.isInUse()).isTrue());
         }
+    }
+
+    @Test
+    void whenAFileIsWhereTheDirectoryMustBeThenOpeningSaysSo() throws IOException {
+        Files.writeString(this.directory.resolve("file"), "not a directory");
+        assertThatExceptionOfType(TelemetryBufferUnavailableException.class)
+            .isThrownBy(() -> TelemetryLog.open(new DiskBufferOptions(this.directory.resolve("file/dev1"), SMALL,
+                    Sync.EVERY_MESSAGE, Duration.ofMillis(50), WhenFull.BLOCK), "dev1"))
+            .satisfies((ex) -> assertThat(ex.getReason()).startsWith("a file is in the way"))
+            .satisfies((ex) -> assertThat(ex.isInUse()).isFalse());
     }
 
     private TelemetryLog open(long maxSize, WhenFull whenFull) {

@@ -6,12 +6,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import javax.net.SocketFactory;
+
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,9 @@ class ConnectionStateMachineTests {
 
     private static final ConnectionString IDENTITY = ConnectionString.ofKey("hub.example", "dev1", null, KEY);
 
+    private static final ConnectionString X509_IDENTITY = ConnectionString
+        .parse("HostName=hub.example;DeviceId=dev1;x509=true");
+
     private final int[] allGranted = { 1, 0, 0, 0 };
 
     private final ManualTaskScheduler scheduler = new ManualTaskScheduler();
@@ -81,7 +87,8 @@ class ConnectionStateMachineTests {
             .willAnswer((invocation) -> {
                 MqttConnectOptions sent = invocation.getArgument(0);
                 IMqttToken token = mock(IMqttToken.class);
-                this.connects.add(new Connect(new String(sent.getPassword()), invocation.getArgument(2), token));
+                String password = (sent.getPassword() != null) ? new String(sent.getPassword()) : null;
+                this.connects.add(new Connect(password, sent.getSocketFactory(), invocation.getArgument(2), token));
                 return token;
             });
         given(this.mqtt.subscribe(any(String[].class), any(int[].class), any(), any(IMqttActionListener.class),
@@ -100,7 +107,11 @@ class ConnectionStateMachineTests {
     }
 
     private void useTokens(SasTokenProvider tokens) {
-        IotHubConnectionSettings settings = new IotHubConnectionSettings(IDENTITY, IotHubTransport.MQTT, 8883, null, null, null, false,
+        useIdentity(IDENTITY, tokens);
+    }
+
+    private void useIdentity(ConnectionString identity, @Nullable SasTokenProvider tokens) {
+        IotHubConnectionSettings settings = new IotHubConnectionSettings(identity, IotHubTransport.MQTT, 8883, null, null, null, false,
                 Duration.ofMinutes(4), CONNECT_TIMEOUT, Duration.ofSeconds(10), SHUTDOWN_TIMEOUT, TOKEN_LIFETIME, 0.5,
                 10, 10, Duration.ZERO, new ReconnectBackoff(FIRST_BACKOFF, Duration.ofMinutes(1), 2.0, 0));
         ConnectionEventPublisher publisher = new ConnectionEventPublisher(this, "dev1",
@@ -108,7 +119,7 @@ class ConnectionStateMachineTests {
         publisher.addListener((reconnect, renewal) -> this.listenerCalls.add(reconnect + "/" + renewal));
         this.machine = new ConnectionStateMachine(settings, this.options,
                 new SasTokenRenewer(tokens, settings, this.scheduler.getClock()),
-                new HubSubscriptions(IDENTITY, (topic, message) -> {
+                new HubSubscriptions(identity, (topic, message) -> {
                 }), new ConnectionDiagnostics("dev1", settings), publisher, this.scheduler,
                 this.scheduler.getClock());
     }
@@ -408,7 +419,78 @@ class ConnectionStateMachineTests {
         assertThat(this.scheduler.timers()).isEmpty();
     }
 
-    private record Connect(String password, IMqttActionListener listener, IMqttToken token) {
+    @Nested
+    class WhenTheSslBundleChanges {
+
+        private final SocketFactory rotated = SocketFactory.getDefault();
+
+        private void rotate() {
+            assertThat(ConnectionStateMachineTests.this.machine.useSocketFactory(this.rotated)).isTrue();
+            ConnectionStateMachineTests.this.scheduler.runReady();
+        }
+
+        @Test
+        void whenAnX509ConnectionIsUpThenItReconnectsWithTheNewMaterialAndSaysWhy() {
+            useIdentity(X509_IDENTITY, null);
+            connected();
+            ConnectionStateMachineTests.this.events.clear();
+            rotate();
+            assertThat(state()).isEqualTo(IotHubConnectionState.RENEWING_TOKEN);
+            assertThat(ConnectionStateMachineTests.this.machine.status().lastDisconnectReason())
+                .isEqualTo(DisconnectReason.CERTIFICATE_ROTATED);
+            disconnected(0);
+            assertThat(ConnectionStateMachineTests.this.connects).hasSize(2);
+            assertThat(ConnectionStateMachineTests.this.connects.get(1).socketFactory).isSameAs(this.rotated);
+            connack(1);
+            suback(1, ConnectionStateMachineTests.this.allGranted);
+            assertThat(ConnectionStateMachineTests.this.machine.isConnected()).isTrue();
+            assertThat(ConnectionStateMachineTests.this.events).satisfiesExactly(
+                    (event) -> assertThat(event).isInstanceOfSatisfying(IotHubDisconnectedEvent.class,
+                            (disconnected) -> assertThat(disconnected.getReason())
+                                .isEqualTo(DisconnectReason.CERTIFICATE_ROTATED)),
+                    (event) -> assertThat(event).isInstanceOfSatisfying(IotHubConnectedEvent.class,
+                            (connected) -> assertThat(connected.isReconnect()).isTrue()));
+            assertThat(ConnectionStateMachineTests.this.listenerCalls).containsExactly("false/false", "true/false");
+        }
+
+        @Test
+        void whenTheConnectOfAnX509ConnectionIsInFlightThenItMovesToTheNewMaterialOnceUp() {
+            useIdentity(X509_IDENTITY, null);
+            start();
+            rotate();
+            assertThat(ConnectionStateMachineTests.this.disconnects).isEmpty();
+            connack(0);
+            suback(0, ConnectionStateMachineTests.this.allGranted);
+            assertThat(ConnectionStateMachineTests.this.disconnects).hasSize(1);
+            disconnected(0);
+            assertThat(ConnectionStateMachineTests.this.connects.get(1).socketFactory).isSameAs(this.rotated);
+        }
+
+        @Test
+        void whenWaitingToReconnectThenItTriesTheNewMaterialAtOnce() {
+            start();
+            connackFails(0);
+            rotate();
+            assertThat(ConnectionStateMachineTests.this.connects).hasSize(2);
+            assertThat(ConnectionStateMachineTests.this.connects.get(1).socketFactory).isSameAs(this.rotated);
+            assertThat(ConnectionStateMachineTests.this.scheduler.timers()).as("no back-off left").isEmpty();
+        }
+
+        @Test
+        void whenASasConnectionIsUpThenItStaysUpAndUsesTheNewMaterialNextTime() {
+            connected();
+            rotate();
+            assertThat(ConnectionStateMachineTests.this.disconnects).isEmpty();
+            assertThat(ConnectionStateMachineTests.this.machine.isConnected()).isTrue();
+            lost();
+            ConnectionStateMachineTests.this.scheduler.advance(FIRST_BACKOFF);
+            assertThat(ConnectionStateMachineTests.this.connects.get(1).socketFactory).isSameAs(this.rotated);
+        }
+
+    }
+
+    private record Connect(@Nullable String password, @Nullable SocketFactory socketFactory,
+            IMqttActionListener listener, IMqttToken token) {
     }
 
     private record Subscribe(String[] filters, int[] qos, IMqttActionListener listener) {

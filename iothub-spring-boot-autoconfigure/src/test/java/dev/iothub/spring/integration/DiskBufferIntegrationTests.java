@@ -11,9 +11,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.ReceivedTelemetry;
+import dev.iothub.spring.connection.IotHubBackPressureException;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.telemetry.TelemetryMessage;
@@ -32,6 +36,8 @@ import static org.awaitility.Awaitility.await;
  * SIGKILL while it sends, lose nothing and deliver oldest first.
  */
 class DiskBufferIntegrationTests {
+
+    private static final int BUFFER_BYTES = 64 * 1024;
 
     private static IotHubEmulator emulator;
 
@@ -77,6 +83,97 @@ class DiskBufferIntegrationTests {
             assertArrivedInOrder(deviceId, 2000);
             assertThat(connection.getTelemetryBuffer().size()).isZero();
         }
+    }
+
+    @Test
+    void whenTheBufferIsFullAndBlocksThenASendFailsAfterTheSendTimeoutAndEveryAcceptedMessageArrives()
+            throws Exception {
+        String deviceId = "buffer-full-block";
+        emulator.registerDevice(deviceId);
+        try (FaultInjectingRelay relay = new FaultInjectingRelay(emulator.mqttPort());
+                ConfigurableApplicationContext context = runOffline(relay, deviceId, "block")) {
+            IotHubClientManager connection = context.getBean(IotHubClientManager.class);
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            IotHubTelemetryTemplate telemetry = context.getBean(IotHubTelemetryTemplate.class);
+            List<CompletableFuture<Void>> accepted = new ArrayList<>();
+            CompletableFuture<Void> refused = null;
+            while (refused == null && accepted.size() < 1000) {
+                CompletableFuture<Void> sent = telemetry.send(reading(accepted.size()));
+                if (sent.isCompletedExceptionally()) {
+                    refused = sent;
+                }
+                else {
+                    accepted.add(sent);
+                }
+            }
+            assertThat(refused).as("a send into the full buffer").isNotNull();
+            assertThat(refused).failsWithin(Duration.ZERO)
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(IotHubBackPressureException.class)
+                .withMessageContaining("iothub.buffer.max-size");
+            assertThat(accepted).hasSizeGreaterThan(10).noneMatch(CompletableFuture::isDone);
+            assertThat(meters.get("iothub.telemetry.buffer.size").gauge().value()).isEqualTo(accepted.size());
+            assertThat(meters.get("iothub.telemetry.buffer.bytes").gauge().value()).isPositive()
+                .isLessThanOrEqualTo(BUFFER_BYTES);
+            assertThat(meters.get("iothub.telemetry.sent").tags("outcome", "rejected").counter().count()).isOne();
+            assertThat(meters.get("iothub.telemetry.buffer.dropped").functionCounter().count()).isZero();
+            relay.refuseConnections(false);
+            CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertThat(distinct(deviceId)).containsExactlyElementsOf(IntStream.range(0, accepted.size()).boxed().toList());
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> meters.get("iothub.telemetry.buffer.size").gauge().value() == 0);
+            assertThat(connection.getTelemetryBuffer().droppedCount()).isZero();
+        }
+    }
+
+    @Test
+    void whenTheBufferIsFullAndDropsTheOldestThenTheNewestArriveAndTheDroppedAreCounted() throws Exception {
+        String deviceId = "buffer-full-drop";
+        emulator.registerDevice(deviceId);
+        try (FaultInjectingRelay relay = new FaultInjectingRelay(emulator.mqttPort());
+                ConfigurableApplicationContext context = runOffline(relay, deviceId, "drop-oldest")) {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            IotHubTelemetryTemplate telemetry = context.getBean(IotHubTelemetryTemplate.class);
+            int count = 300;
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int n = 0; n < count; n++) {
+                sent.add(telemetry.send(reading(n)));
+            }
+            int dropped = (int) meters.get("iothub.telemetry.buffer.dropped").functionCounter().count();
+            assertThat(dropped).isPositive()
+                .isEqualTo(context.getBean(IotHubClientManager.class).getTelemetryBuffer().droppedCount());
+            assertThat(meters.get("iothub.telemetry.buffer.size").gauge().value()).isEqualTo(count - dropped);
+            assertThat(meters.get("iothub.telemetry.buffer.bytes").gauge().value()).isLessThanOrEqualTo(BUFFER_BYTES);
+            await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(sent.subList(0, dropped))
+                    .allMatch(CompletableFuture::isCompletedExceptionally));
+            relay.refuseConnections(false);
+            CompletableFuture.allOf(sent.subList(dropped, count).toArray(CompletableFuture[]::new))
+                .get(30, TimeUnit.SECONDS);
+            assertThat(distinct(deviceId)).containsExactlyElementsOf(IntStream.range(dropped, count).boxed().toList());
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> meters.get("iothub.telemetry.buffer.size").gauge().value() == 0);
+        }
+    }
+
+    /** An application with a small disk buffer, once it connected and then lost the hub. */
+    private ConfigurableApplicationContext runOffline(FaultInjectingRelay relay, String deviceId, String whenFull) {
+        ConfigurableApplicationContext context = EmulatorApplications.run(emulator, deviceId,
+                "iothub.port=" + relay.port(), "iothub.buffer.type=disk", "iothub.buffer.directory=" + this.buffer,
+                "iothub.buffer.max-size=" + BUFFER_BYTES + "B", "iothub.buffer.when-full=" + whenFull,
+                "iothub.publish.send-timeout=100ms", "iothub.reconnect.initial-delay=100ms",
+                "iothub.reconnect.max-delay=300ms");
+        IotHubClientManager connection = context.getBean(IotHubClientManager.class);
+        await().atMost(Duration.ofSeconds(10)).until(connection::isConnected);
+        relay.refuseConnections(true);
+        relay.cutAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isConnected());
+        return context;
+    }
+
+    private static TelemetryMessage reading(int n) {
+        return TelemetryMessage.builder("x".repeat(1000)).property("n", "" + n).build();
     }
 
     @Test

@@ -65,7 +65,7 @@ final class FaultInjectingRelay implements AutoCloseable {
 
     private final Channel server;
 
-    private final int targetPort;
+    private volatile int targetPort;
 
     private final AtomicLong connections = new AtomicLong();
 
@@ -93,6 +93,11 @@ final class FaultInjectingRelay implements AutoCloseable {
             .bind(new InetSocketAddress("127.0.0.1", 0))
             .syncUninterruptibly()
             .channel();
+    }
+
+    /** Forwards new connections to {@code 127.0.0.1:port} from now on (another hub); open ones stay. */
+    void forwardTo(int port) {
+        this.targetPort = port;
     }
 
     /** The port devices connect to. */

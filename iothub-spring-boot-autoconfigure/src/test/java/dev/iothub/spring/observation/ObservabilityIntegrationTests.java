@@ -158,6 +158,29 @@ class ObservabilityIntegrationTests {
     }
 
     @Test
+    void cloudToDeviceMessagesAHandlerFailsOnOrCannotTakeAreCountedAsFailedAndRejected() {
+        awaitConnected();
+        emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("one").property("kind", "broken"));
+        emulator.sendCloudToDevice(DEVICE, CloudToDeviceRequest.of("not json").property("kind", "reading"));
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(c2dReceived("failed")).isEqualTo(1);
+            assertThat(c2dReceived("rejected")).isEqualTo(1);
+        });
+        TestObservationRegistryAssert.assertThat(observations)
+            .hasHandledContextsThatSatisfy((contexts) -> assertThat(contexts)
+                .filteredOn((ctx) -> ctx instanceof IotHubHandlerContext handler
+                        && handler.getKind() == IotHubHandlerContext.Kind.CLOUD_TO_DEVICE && ctx.getError() != null)
+                .extracting((ctx) -> ctx.getError().getCause().getMessage())
+                .contains("cannot handle 3 bytes"));
+    }
+
+    private static double c2dReceived(String outcome) {
+        var counter = Search.in(meters).name("iothub.c2d.received").tags("outcome", outcome, "device", DEVICE)
+            .counter();
+        return (counter != null) ? counter.count() : 0;
+    }
+
+    @Test
     void twinRequestsAreTimedWithOperationAndStatus() throws Exception {
         awaitConnected();
         IotHubTwinTemplate twin = context.getBean(IotHubTwinTemplate.class);
@@ -193,8 +216,8 @@ class ObservabilityIntegrationTests {
         assertThat(descriptor.handlers().directMethods()).containsEntry("reboot", "observedHandlers.reboot");
         assertThat(descriptor.handlers().desiredPropertyListeners()).singleElement()
             .satisfies((listener) -> assertThat(listener.property()).isEqualTo("mode"));
-        assertThat(descriptor.handlers().cloudToDeviceHandlers()).singleElement()
-            .satisfies((handler) -> assertThat(handler.condition()).isEqualTo("payload.length > 0"));
+        assertThat(descriptor.handlers().cloudToDeviceHandlers()).extracting((handler) -> handler.condition())
+            .contains("payload.length > 0 && headers['kind'] == null");
         String json = JsonMapper.builder().build().writeValueAsString(descriptor);
         String key = emulator.connectionString(DEVICE).replaceAll(".*SharedAccessKey=", "");
         assertThat(json).contains("\"deviceId\":\"" + DEVICE + "\"", "\"transport\":\"mqtt\"", "\"state\":\"CONNECTED\"")
@@ -259,9 +282,22 @@ class ObservabilityIntegrationTests {
         void mode(String mode) {
         }
 
-        @C2DHandler(condition = "payload.length > 0")
+        @C2DHandler(condition = "payload.length > 0 && headers['kind'] == null")
         void receive(byte[] payload) {
         }
+
+        @C2DHandler(condition = "headers['kind'] == 'broken'")
+        void broken(byte[] payload) {
+            throw new IllegalStateException("cannot handle " + payload.length + " bytes");
+        }
+
+        @C2DHandler(condition = "headers['kind'] == 'reading'")
+        void reading(Reading reading) {
+        }
+
+    }
+
+    record Reading(double temperature) {
 
     }
 

@@ -1,8 +1,11 @@
 package dev.iothub.spring.autoconfigure.metrics;
 
+import java.nio.file.Path;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
@@ -43,7 +46,21 @@ class IotHubMetricsAutoConfigurationTests {
             assertThat(registry.get("iothub.connection.connected").tags("device", "dev1", "module", "none").gauge()
                 .value()).isZero();
             assertThat(registry.get("iothub.sas.renewals").counter().count()).isZero();
+            assertThat(registry.find("iothub.telemetry.buffer.size").gauge()).as("memory buffer").isNull();
         });
+    }
+
+    @Test
+    void whenTheBufferIsOnDiskThenItsMetersAreBound(@TempDir Path buffer) {
+        this.contextRunner.withBean(SimpleMeterRegistry.class)
+            .withPropertyValues("iothub.buffer.type=disk", "iothub.buffer.directory=" + buffer)
+            .run((context) -> {
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                context.getBean(IotHubConnectionMetrics.class).bindTo(registry);
+                assertThat(registry.get("iothub.telemetry.buffer.size").gauge().value()).isZero();
+                assertThat(registry.get("iothub.telemetry.buffer.bytes").gauge().value()).isZero();
+                assertThat(registry.get("iothub.telemetry.buffer.dropped").functionCounter().count()).isZero();
+            });
     }
 
     @Test
