@@ -50,7 +50,16 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm spawn(Class<?> mainClass, List<String> jvmOptions, List<String> args, Path log)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        return spawn(List.of(), mainClass, jvmOptions, args, log);
+    }
+
+    /**
+     * Spawns {@code mainClass} in a new JVM started through a launcher, e.g. {@code taskset -c 1}, which must exec the
+     * JVM so that its pid is the JVM's.
+     */
+    public static ChildJvm spawn(List<String> launcher, Class<?> mainClass, List<String> jvmOptions, List<String> args,
+            Path log) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
