@@ -129,6 +129,8 @@ public final class Harness {
         }
         environment.put("loadAverageAtEnd", RunEnvironment.loadAverage());
         environment.put("finishedAt", Instant.now().toString());
+        environment.put("elapsedSeconds", Duration.between(Instant.parse((String) environment.get("startedAt")),
+                Instant.now()).toSeconds());
         List<Map<String, Object>> goals = Goals.evaluate(this.document, this.options);
         this.document.put("goals", goals);
         this.document.put("notMeasuredByThisHarness", List.of(

@@ -51,6 +51,7 @@ final class Rounds {
                 record.put("broker", entry.broker().name());
                 record.put("window", entry.command().get("window"));
                 record.put("connections", entry.command().get("connections"));
+                record.put("loadAverage", RunEnvironment.loadAverage());
                 try {
                     long brokerBefore = ProcessCpu.nanosOf(entry.broker().pid(), ticksPerSecond);
                     JsonNode result = entry.client().call(entry.command(), timeout);
