@@ -64,7 +64,13 @@ final class Goals {
         goals.add(goal("direct method p99 through the Java API < 2 ms (starter @DirectMethod, sequential)", p99, "ms",
                 2.0, false));
         goals.add(goal("idle CPU < 0.5 % of one core at 1 msg/s", null, "%", 0.5, false));
-        goals.add(goal("the starter adds < 300 ms to a bare Spring Boot app's start-up", null, "ms", 300.0, false));
+        Double adds = null;
+        if (document.get("startup") instanceof Map<?, ?> startup
+                && startup.get("starterAddsMillis") instanceof List<?> differences && !differences.isEmpty()) {
+            adds = Rounds.median((List<Double>) differences);
+        }
+        goals.add(goal("the starter adds < 300 ms to a bare Spring Boot app's start-up (spawn to connected and "
+                + "subscribed vs context ready, no CDS)", adds, "ms", 300.0, false));
         return goals;
     }
 

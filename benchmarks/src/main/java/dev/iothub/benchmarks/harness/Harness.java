@@ -126,6 +126,11 @@ public final class Harness {
         }
         if (this.options.scenarios.contains("methods")) {
             methods();
+            write();
+        }
+        if (this.options.scenarios.contains("startup")) {
+            this.document.put("startup", new StartupScenario(emulator(), this.clientLauncher, this.work,
+                    this.options.startupRuns, this.out).run());
         }
         environment.put("loadAverageAtEnd", RunEnvironment.loadAverage());
         environment.put("finishedAt", Instant.now().toString());
@@ -136,8 +141,8 @@ public final class Harness {
         this.document.put("notMeasuredByThisHarness", List.of(
                 "scale (N devices at 1 msg/s, full handshakes): only the legacy scenario, 'legacy scale'",
                 "idle cost (10 min at 1 msg/s across SAS renewals)",
-                "start-up (bare Boot app vs with starter vs bare SDK app, CDS/AOT): only the legacy scenario, "
-                        + "'legacy startup', which has no bare Boot app"));
+                "start-up from a Spring Boot fat jar and with Spring AOT (process-aot): the startup scenario runs "
+                        + "the apps from this shaded jar, without and with a dynamic CDS archive only"));
         Goals.print(goals, this.out);
         write();
         this.out.println();

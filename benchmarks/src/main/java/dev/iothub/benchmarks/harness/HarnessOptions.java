@@ -16,11 +16,11 @@ import dev.iothub.benchmarks.client.StackKind;
  */
 final class HarnessOptions {
 
-    static final List<String> ALL_SCENARIOS = List.of("throughput", "broker", "latency", "methods");
+    static final List<String> ALL_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "startup");
 
     static final String USAGE = """
             java -jar benchmarks/target/iothub-benchmarks.jar [scenario...] [options]   (or: benchmarks/run ...)
-              scenarios: throughput broker latency methods (default: all)
+              scenarios: throughput broker latency methods startup (default: all)
               legacy scenarios of the earlier, in-process method: java -jar ... legacy startup|scale [--help]
             throughput (every stack in its own JVM, interleaved rounds, ratios to raw Paho like-for-like):
               --stacks S,...            client stacks (all: %s)
@@ -47,6 +47,8 @@ final class HarnessOptions {
               --method-calls N          timed calls per stack and mode (2000)
               --sdk-method-calls N      timed calls for sdk-defaults, ~10 ms each by design (300)
               --method-concurrency N    concurrent callers of the concurrent mode (16)
+            startup (bare Boot app, starter app, SDK app from this jar, without and with a CDS archive):
+              --startup-runs N          interleaved rounds (5)
             machine:
               --address A               emulator address and hub name; it binds A:8883 for the SDK (127.0.0.5)
               --mosquitto-address A     Mosquitto's address, on a free port (127.0.0.6)
@@ -104,6 +106,8 @@ final class HarnessOptions {
 
     final int methodConcurrency;
 
+    final int startupRuns;
+
     final String address;
 
     final String mosquittoAddress;
@@ -148,6 +152,7 @@ final class HarnessOptions {
         this.methodCalls = number(values, "--method-calls", 2_000);
         this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
         this.methodConcurrency = number(values, "--method-concurrency", 16);
+        this.startupRuns = number(values, "--startup-runs", 5);
         this.address = loopback("--address", values.getOrDefault("--address", "127.0.0.5"));
         this.mosquittoAddress = loopback("--mosquitto-address", values.getOrDefault("--mosquitto-address", "127.0.0.6"));
         this.brokerCpu = whole(values, "--broker-cpu", 0);
@@ -213,6 +218,7 @@ final class HarnessOptions {
         all.put("methodCalls", this.methodCalls);
         all.put("sdkMethodCalls", this.sdkMethodCalls);
         all.put("methodConcurrency", this.methodConcurrency);
+        all.put("startupRuns", this.startupRuns);
         all.put("address", this.address);
         all.put("mosquittoAddress", this.mosquittoAddress);
         all.put("pinned", this.pin);
