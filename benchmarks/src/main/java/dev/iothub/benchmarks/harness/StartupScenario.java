@@ -63,11 +63,18 @@ final class StartupScenario {
         for (App app : plain) {
             Path archive = this.work.resolve("startup-" + app.id() + ".jsa");
             Files.deleteIfExists(archive);
-            try (ChildJvm jvm = spawn(app, List.of("-XX:ArchiveClassesAtExit=" + archive))) {
+            // The archive is written as the JVM exits, after the application has closed: give it time.
+            ChildJvm jvm = spawn(app, List.of("-XX:ArchiveClassesAtExit=" + archive));
+            try {
                 jvm.await("READY", Deadline.in(Duration.ofSeconds(60), app.id() + " CDS training run"));
             }
             catch (Exception ex) {
+                jvm.close();
                 training.put(app.id(), "failed: " + ex);
+                continue;
+            }
+            if (!jvm.close(Duration.ofSeconds(60))) {
+                training.put(app.id(), "did not exit within 60 s of its stdin closing, so no archive");
                 continue;
             }
             if (Files.exists(archive)) {
@@ -136,7 +143,7 @@ final class StartupScenario {
 
     private ChildJvm spawn(App app, List<String> jvmOptions) throws java.io.IOException {
         return ChildJvm.spawn(this.launcher, app.mainClass(), jvmOptions, app.args(),
-                this.work.resolve("startup-" + app.id() + ".log"));
+                this.work.resolve("startup-" + app.id() + ".log")).quiet();
     }
 
     // Per round, a's time minus b's.
