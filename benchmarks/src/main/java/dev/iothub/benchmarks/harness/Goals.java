@@ -63,7 +63,10 @@ final class Goals {
         }
         goals.add(goal("direct method p99 through the Java API < 2 ms (starter @DirectMethod, sequential)", p99, "ms",
                 2.0, false));
-        goals.add(goal("idle CPU < 0.5 % of one core at 1 msg/s", null, "%", 0.5, false));
+        Double idle = (document.get("idle") instanceof Map<?, ?> idleResult
+                && idleResult.get("cpuPercentOfOneCore") instanceof Double percent) ? percent : null;
+        goals.add(goal("idle CPU < 0.5 % of one core at 1 msg/s (starter app, across SAS renewals)", idle, "%", 0.5,
+                false));
         Double adds = null;
         if (document.get("startup") instanceof Map<?, ?> startup
                 && startup.get("starterAddsMillis") instanceof List<?> differences && !differences.isEmpty()) {

@@ -16,11 +16,15 @@ import dev.iothub.benchmarks.client.StackKind;
  */
 final class HarnessOptions {
 
-    static final List<String> ALL_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "startup");
+    /** The scenarios run when none is named. */
+    static final List<String> DEFAULT_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "startup");
+
+    /** Every scenario: {@code idle} takes its 10 minutes only when asked for. */
+    static final List<String> ALL_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "startup", "idle");
 
     static final String USAGE = """
             java -jar benchmarks/target/iothub-benchmarks.jar [scenario...] [options]   (or: benchmarks/run ...)
-              scenarios: throughput broker latency methods startup (default: all)
+              scenarios: throughput broker latency methods startup idle (default: all but idle)
               legacy scenarios of the earlier, in-process method: java -jar ... legacy startup|scale [--help]
             throughput (every stack in its own JVM, interleaved rounds, ratios to raw Paho like-for-like):
               --stacks S,...            client stacks (all: %s)
@@ -49,6 +53,10 @@ final class HarnessOptions {
               --method-concurrency N    concurrent callers of the concurrent mode (16)
             startup (bare Boot app, starter app, SDK app from this jar, without and with a CDS archive):
               --startup-runs N          interleaved rounds (5)
+            idle (one starter app at 1 msg/s across SAS renewals; only when named):
+              --idle-seconds S          measured time (600)
+              --idle-settle-seconds S   unmeasured time after connecting (30)
+              --idle-sas-seconds S      SAS token time to live, renewed at 85 %% (120)
             machine:
               --address A               emulator address and hub name; it binds A:8883 for the SDK (127.0.0.5)
               --mosquitto-address A     Mosquitto's address, on a free port (127.0.0.6)
@@ -108,6 +116,12 @@ final class HarnessOptions {
 
     final int startupRuns;
 
+    final int idleSeconds;
+
+    final int idleSettleSeconds;
+
+    final int idleSasSeconds;
+
     final String address;
 
     final String mosquittoAddress;
@@ -129,7 +143,7 @@ final class HarnessOptions {
     final Path output;
 
     private HarnessOptions(Map<String, String> values, Set<String> scenarios, boolean pin, Path defaultOutput) {
-        this.scenarios = new ArrayList<>(scenarios.isEmpty() ? ALL_SCENARIOS : scenarios);
+        this.scenarios = new ArrayList<>(scenarios.isEmpty() ? DEFAULT_SCENARIOS : scenarios);
         this.stacks = stacks(values.getOrDefault("--stacks", String.join(",",
                 Arrays.stream(StackKind.values()).map(StackKind::id).toList())));
         this.windows = numbers("--windows", values.getOrDefault("--windows", "100,1000"));
@@ -153,6 +167,9 @@ final class HarnessOptions {
         this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
         this.methodConcurrency = number(values, "--method-concurrency", 16);
         this.startupRuns = number(values, "--startup-runs", 5);
+        this.idleSeconds = number(values, "--idle-seconds", 600);
+        this.idleSettleSeconds = number(values, "--idle-settle-seconds", 30);
+        this.idleSasSeconds = number(values, "--idle-sas-seconds", 120);
         this.address = loopback("--address", values.getOrDefault("--address", "127.0.0.5"));
         this.mosquittoAddress = loopback("--mosquitto-address", values.getOrDefault("--mosquitto-address", "127.0.0.6"));
         this.brokerCpu = whole(values, "--broker-cpu", 0);
@@ -219,6 +236,9 @@ final class HarnessOptions {
         all.put("sdkMethodCalls", this.sdkMethodCalls);
         all.put("methodConcurrency", this.methodConcurrency);
         all.put("startupRuns", this.startupRuns);
+        all.put("idleSeconds", this.idleSeconds);
+        all.put("idleSettleSeconds", this.idleSettleSeconds);
+        all.put("idleSasSeconds", this.idleSasSeconds);
         all.put("address", this.address);
         all.put("mosquittoAddress", this.mosquittoAddress);
         all.put("pinned", this.pin);

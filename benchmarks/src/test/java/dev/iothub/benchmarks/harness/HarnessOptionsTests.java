@@ -13,9 +13,9 @@ class HarnessOptionsTests {
     private static final Path OUTPUT = Path.of("results.json");
 
     @Test
-    void defaultsRunEveryScenarioWithEveryStackAtBothWindows() {
+    void defaultsRunEveryScenarioButIdleWithEveryStackAtBothWindows() {
         HarnessOptions options = HarnessOptions.parse(new String[0], OUTPUT);
-        assertThat(options.scenarios).isEqualTo(HarnessOptions.ALL_SCENARIOS);
+        assertThat(options.scenarios).isEqualTo(HarnessOptions.DEFAULT_SCENARIOS).doesNotContain("idle");
         assertThat(options.stacks).containsExactly(StackKind.values());
         assertThat(options.windows).containsExactly(100, 1000);
         assertThat(options.rounds).isEqualTo(5);
