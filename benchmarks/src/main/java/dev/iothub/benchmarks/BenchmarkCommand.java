@@ -6,16 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
-import dev.iothub.benchmarks.methods.MethodRoundTripBenchmark;
+import dev.iothub.benchmarks.harness.Harness;
 import dev.iothub.benchmarks.scale.ScaleBenchmark;
 import dev.iothub.benchmarks.startup.StartupBenchmark;
-import dev.iothub.benchmarks.telemetry.TelemetryBenchmark;
 import dev.iothub.emulator.IotHubEmulator;
 
 /**
- * Runs the benchmarks of issue 6 against the emulator, prints a table and writes the figures as JSON.
+ * The main class of {@code iothub-benchmarks.jar}: the issue-16 harness ({@link Harness}) by default, or, after
+ * {@code legacy}, the earlier in-process start-up and scale scenarios.
  */
 public final class BenchmarkCommand {
 
@@ -23,24 +24,36 @@ public final class BenchmarkCommand {
     }
 
     public static void main(String[] args) throws Exception {
+        int status;
+        if (args.length > 0 && args[0].equals("legacy")) {
+            status = legacy(Arrays.copyOfRange(args, 1, args.length));
+        }
+        else {
+            status = Harness.run(args, defaultOutput("benchmark-results.json"), System.out);
+        }
+        reportLeftoverThreads();
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    private static int legacy(String[] args) throws Exception {
         if (List.of(args).contains("--help")) {
             System.out.print(BenchmarkOptions.USAGE);
-            return;
+            return 0;
         }
         BenchmarkOptions options;
         try {
-            options = BenchmarkOptions.parse(args, defaultOutput());
+            options = BenchmarkOptions.parse(args, defaultOutput("benchmark-results-legacy.json"));
         }
         catch (IllegalArgumentException ex) {
             System.err.println(ex.getMessage());
             System.err.print(BenchmarkOptions.USAGE);
-            System.exit(2);
-            return;
+            return 2;
         }
         ResultReport report = new ResultReport();
         describeEnvironment(report, options);
-        List<String> scenarios = options.scenarios();
-        if (scenarios.contains("telemetry") || scenarios.contains("methods") || scenarios.contains("startup")) {
+        if (options.scenarios().contains("startup")) {
             IotHubEmulator hub = null;
             try {
                 hub = SdkPortHub.start(options.sdkAddress(), 2, 5, Duration.ofSeconds(3));
@@ -51,35 +64,20 @@ public final class BenchmarkCommand {
             }
             if (hub != null) {
                 try (IotHubEmulator sdkHub = hub) {
-                    runWithSdkHub(options, sdkHub, report);
+                    System.out.println("== start-up (legacy)");
+                    new StartupBenchmark(options).run(sdkHub, report);
                 }
             }
         }
-        if (scenarios.contains("scale")) {
-            System.out.println("== emulator scale");
+        if (options.scenarios().contains("scale")) {
+            System.out.println("== emulator scale (legacy)");
             new ScaleBenchmark(options).run(report);
         }
         report.printTable(System.out);
         report.writeJson(options.output());
         System.out.println();
         System.out.println("Results written to " + options.output().toAbsolutePath());
-        reportLeftoverThreads();
-    }
-
-    private static void runWithSdkHub(BenchmarkOptions options, IotHubEmulator hub, ResultReport report)
-            throws Exception {
-        if (options.scenarios().contains("telemetry")) {
-            System.out.println("== telemetry throughput");
-            new TelemetryBenchmark(options).run(hub, report);
-        }
-        if (options.scenarios().contains("methods")) {
-            System.out.println("== direct-method round trip");
-            new MethodRoundTripBenchmark(options).run(hub, report);
-        }
-        if (options.scenarios().contains("startup")) {
-            System.out.println("== start-up");
-            new StartupBenchmark(options).run(hub, report);
-        }
+        return 0;
     }
 
     private static void describeEnvironment(ResultReport report, BenchmarkOptions options) throws IOException {
@@ -90,8 +88,8 @@ public final class BenchmarkCommand {
         report.environment("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         report.environment("options", options);
-        System.out.printf("IoT Hub benchmarks: %d processors, %s, %s%n", Runtime.getRuntime().availableProcessors(),
-                memTotal(), System.getProperty("java.runtime.version"));
+        System.out.printf("IoT Hub benchmarks (legacy scenarios): %d processors, %s, %s%n",
+                Runtime.getRuntime().availableProcessors(), memTotal(), System.getProperty("java.runtime.version"));
     }
 
     private static String memTotal() throws IOException {
@@ -106,10 +104,9 @@ public final class BenchmarkCommand {
         return "unknown";
     }
 
-    private static Path defaultOutput() throws URISyntaxException {
+    private static Path defaultOutput(String name) throws URISyntaxException {
         Path jar = Path.of(BenchmarkCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path target = Files.isDirectory(jar) ? jar.getParent() : jar.getParent();
-        return target.resolve("benchmark-results.json");
+        return jar.getParent().resolve(name);
     }
 
     // Third-party clients start threads of their own; name any that outlived their close() so a leak is visible.

@@ -8,14 +8,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What to run and how big, from the command line.
+ * What the legacy scenarios (the earlier, in-process method: start-up and scale) run and how big, from the command
+ * line after {@code legacy}.
  *
  * @param scenarios the scenarios to run, in the order given
- * @param messages telemetry messages per stack (scenario 1)
- * @param repeats measured runs per telemetry stack, the median reported (the SDK at its defaults runs once)
- * @param pahoInflight Paho's maxInflight and send window for the raw Paho baseline (c)
- * @param sdkDefaultMessages telemetry messages for the official SDK at its defaults (slow: ~1,000 msgs/s)
- * @param methodCalls timed direct-method calls per stack (scenario 2)
  * @param startupRuns child JVMs started (scenario 3)
  * @param startupMessages telemetry messages the last start-up child sends
  * @param devices fleet sizes (scenario 4)
@@ -24,28 +20,23 @@ import java.util.Set;
  * @param connectBatch simulated devices whose connection is in progress at the same time
  * @param emulatorThreads I/O threads of the emulator under scale
  * @param clientThreads event-loop threads shared by the simulated devices
- * @param sdkAddress the loopback address where the in-process emulator listens on 8883 for the official SDK
+ * @param sdkAddress the loopback address where the in-process emulator listens on 8883 for the start-up children
  * @param emulatorVariant {@code emulator}, or a prototype fix measured in its place ({@code flush-consolidation},
  *        {@code openssl})
  * @param profile whether the scale emulator records a JFR profile
  * @param output the JSON results file
  */
-public record BenchmarkOptions(List<String> scenarios, int messages, int repeats, int pahoInflight, int sdkDefaultMessages, int methodCalls,
-        int startupRuns, int startupMessages, List<Integer> devices, int scaleMessages, int window, int connectBatch,
+public record BenchmarkOptions(List<String> scenarios, int startupRuns, int startupMessages, List<Integer> devices, int scaleMessages, int window, int connectBatch,
         int emulatorThreads, int clientThreads, String sdkAddress, String emulatorVariant, boolean profile,
         Path output) {
 
     /** Every scenario, in the default order. */
-    public static final List<String> ALL_SCENARIOS = List.of("telemetry", "methods", "startup", "scale");
+    public static final List<String> ALL_SCENARIOS = List.of("startup", "scale");
 
     static final String USAGE = """
-            java -jar benchmarks/target/iothub-benchmarks.jar [scenario...] [options]
-              scenarios: telemetry methods startup scale (default: all)
-              --messages N          telemetry messages per stack (50000)
-              --repeats N           measured telemetry runs per stack, median reported (3)
-              --paho-inflight N     maxInflight of the raw Paho baseline (1000)
-              --sdk-messages N      messages for the official SDK at defaults (same as --messages)
-              --calls N             timed direct-method calls per stack (5000)
+            java -jar benchmarks/target/iothub-benchmarks.jar legacy [scenario...] [options]
+              the earlier method (the emulator in the harness JVM, no pinning); not the issue-16 harness
+              scenarios: startup scale (default: both)
               --startup-runs N      child JVMs started for start-up timing (3)
               --startup-messages N  telemetry messages sent by the last start-up child (10000)
               --devices D,...       fleet sizes for the scale scenario (1000,10000)
@@ -54,10 +45,10 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int repeats
               --connect-batch N     TLS handshakes in progress at once (64)
               --emulator-threads N  emulator I/O threads under scale (2)
               --client-threads N    event-loop threads of the simulated devices (2)
-              --sdk-address A       loopback address for the 8883 listener the SDK needs (127.0.0.2)
+              --sdk-address A       loopback address for the 8883 listener of the start-up children (127.0.0.2)
               --emulator-variant V  emulator, or a prototype fix: flush-consolidation, openssl (emulator)
               --profile             record a JFR profile of the scale emulator (target/benchmark-work/*.jfr)
-              --output FILE         results as JSON (benchmarks/target/benchmark-results.json)
+              --output FILE         results as JSON (benchmarks/target/benchmark-results-legacy.json)
             """;
 
     /** The directory for child logs, certificates and profiles, next to the results file. */
@@ -68,11 +59,6 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int repeats
     /** Parses the arguments; fails with a message naming the bad one. */
     public static BenchmarkOptions parse(String[] args, Path defaultOutput) {
         Set<String> scenarios = new LinkedHashSet<>();
-        int messages = 50_000;
-        int repeats = 3;
-        int pahoInflight = 1_000;
-        Integer sdkMessages = null;
-        int calls = 5_000;
         int startupRuns = 3;
         int startupMessages = 10_000;
         List<Integer> devices = List.of(1_000, 10_000);
@@ -100,11 +86,6 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int repeats
             }
             String value = args[++i];
             switch (arg) {
-                case "--messages" -> messages = positive(arg, value);
-                case "--repeats" -> repeats = positive(arg, value);
-                case "--paho-inflight" -> pahoInflight = positive(arg, value);
-                case "--sdk-messages" -> sdkMessages = positive(arg, value);
-                case "--calls" -> calls = positive(arg, value);
                 case "--startup-runs" -> startupRuns = positive(arg, value);
                 case "--startup-messages" -> startupMessages = positive(arg, value);
                 case "--devices" -> devices = Arrays.stream(value.split(",")).map((d) -> positive(arg, d.trim()))
@@ -120,9 +101,7 @@ public record BenchmarkOptions(List<String> scenarios, int messages, int repeats
                 default -> throw new IllegalArgumentException("Unknown option: " + arg);
             }
         }
-        return new BenchmarkOptions(new ArrayList<>(scenarios.isEmpty() ? ALL_SCENARIOS : scenarios), messages, repeats,
-                pahoInflight,
-                (sdkMessages != null) ? sdkMessages : messages, calls, startupRuns, startupMessages, devices,
+        return new BenchmarkOptions(new ArrayList<>(scenarios.isEmpty() ? ALL_SCENARIOS : scenarios), startupRuns, startupMessages, devices,
                 scaleMessages, window, connectBatch, emulatorThreads, clientThreads, sdkAddress, emulatorVariant, profile,
                 output);
     }

@@ -13,8 +13,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A client SSL context trusting the emulator's certificate, for JVMs that get it as a PEM file rather than from an
- * in-process emulator.
+ * Client trust in a broker's certificate (the emulator's or Mosquitto's), for JVMs that get it as a PEM file.
  */
 public final class EmulatorTrust {
 
@@ -23,6 +22,13 @@ public final class EmulatorTrust {
 
     /** An SSL context that trusts exactly the certificate in the PEM file. */
     public static SSLContext fromPem(Path pem) throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers(pem).getTrustManagers(), null);
+        return context;
+    }
+
+    /** Trust managers that trust exactly the certificate in the PEM file. */
+    public static TrustManagerFactory trustManagers(Path pem) throws IOException, GeneralSecurityException {
         Certificate certificate;
         try (InputStream in = Files.newInputStream(pem)) {
             certificate = CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -32,8 +38,6 @@ public final class EmulatorTrust {
         trustStore.setCertificateEntry("iothub-emulator", certificate);
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trustStore);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
+        return trust;
     }
 }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -33,6 +34,8 @@ public final class ChildJvm implements AutoCloseable {
 
     private final Thread reader;
 
+    private volatile boolean quiet;
+
     private ChildJvm(Process process, long spawnedAtNanos, String name) {
         this.process = process;
         this.spawnedAtNanos = spawnedAtNanos;
@@ -50,7 +53,16 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm spawn(Class<?> mainClass, List<String> jvmOptions, List<String> args, Path log)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        return spawn(List.of(), mainClass, jvmOptions, args, log);
+    }
+
+    /**
+     * Spawns {@code mainClass} in a new JVM started through a launcher, e.g. {@code taskset -c 1}, which must exec the
+     * JVM so that its pid is the JVM's.
+     */
+    public static ChildJvm spawn(List<String> launcher, Class<?> mainClass, List<String> jvmOptions, List<String> args,
+            Path log) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
@@ -114,7 +126,9 @@ public final class ChildJvm implements AutoCloseable {
             if (line.startsWith("ERROR")) {
                 throw new IllegalStateException("child " + pid() + ": " + line);
             }
-            System.out.println("    [child] " + line);
+            if (!this.quiet) {
+                System.out.println("    [child] " + line);
+            }
         }
     }
 
@@ -123,14 +137,31 @@ public final class ChildJvm implements AutoCloseable {
         return ProcessMemory.residentKib(pid());
     }
 
+    /** Stops echoing the child's other stdout lines (libraries that log to the console). */
+    public ChildJvm quiet() {
+        this.quiet = true;
+        return this;
+    }
+
     /** Asks the child to exit (closes its stdin) and kills it if it has not exited after a few seconds. */
     @Override
     public void close() throws InterruptedException {
+        close(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Asks the child to exit (closes its stdin) and kills it if it has not exited within {@code exitWait}.
+     *
+     * @return whether it exited by itself
+     */
+    public boolean close(Duration exitWait) throws InterruptedException {
         this.stdin.close();
-        if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+        boolean exited = this.process.waitFor(exitWait.toMillis(), TimeUnit.MILLISECONDS);
+        if (!exited) {
             this.process.destroyForcibly();
             this.process.waitFor(5, TimeUnit.SECONDS);
         }
         this.reader.join(TimeUnit.SECONDS.toMillis(5));
+        return exited;
     }
 }

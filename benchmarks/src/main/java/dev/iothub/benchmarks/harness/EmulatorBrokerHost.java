@@ -1,0 +1,98 @@
+package dev.iothub.benchmarks.harness;
+
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.iothub.benchmarks.Deadline;
+import dev.iothub.benchmarks.MethodCalls;
+import dev.iothub.emulator.DeviceIdentity;
+import dev.iothub.emulator.IotHubEmulator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The emulator as the broker, alone in its JVM: listens on {@code <address>:<port>} with the hub name
+ * {@code <address>}, writes its certificate to a PEM file, prints {@code READY <json>} (MQTT port, REST URL, pid, JVM
+ * arguments) and answers one command a line with {@code RESULT <json>} or {@code ERROR <message>}:
+ * <ul>
+ * <li>{@code register <prefix> <count> <key>}: registers devices {@code prefix0..prefix<count-1>}</li>
+ * <li>{@code methods <deviceId> <warm-up calls> <calls> <concurrency>}: times {@code invokeMethod("echo")} through
+ * the Java API, from this JVM</li>
+ * <li>{@code clear}: forgets stored telemetry</li>
+ * </ul>
+ * It stops when stdin closes. Arguments: address, MQTT port, PEM path, I/O threads.
+ */
+public final class EmulatorBrokerHost {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private EmulatorBrokerHost() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        String address = args[0];
+        try (IotHubEmulator hub = IotHubEmulator.builder().bindAddress(address).hubName(address)
+            .mqttPort(Integer.parseInt(args[1])).webSocketPort(-1).ioThreads(Integer.parseInt(args[3])).start()) {
+            Files.writeString(Path.of(args[2]), hub.caCertificatePem());
+            Map<String, Object> ready = new LinkedHashMap<>();
+            ready.put("port", hub.mqttPort());
+            ready.put("restUrl", hub.serviceUri().toString().replaceAll("/$", ""));
+            ready.put("pid", ProcessHandle.current().pid());
+            ready.put("jvmArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
+            ready.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+            protocol.println("READY " + JSON.writeValueAsString(ready));
+            BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = commands.readLine()) != null) {
+                try {
+                    protocol.println("RESULT " + JSON.writeValueAsString(answer(hub, line.trim().split(" "))));
+                }
+                catch (Exception ex) {
+                    ex.printStackTrace();
+                    protocol.println("ERROR " + String.valueOf(ex).replace('\n', ' '));
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> answer(IotHubEmulator hub, String[] command) throws Exception {
+        switch (command[0]) {
+            case "register" -> {
+                int count = Integer.parseInt(command[2]);
+                Set<String> registered = hub.devices().stream().map(DeviceIdentity::deviceId)
+                    .collect(Collectors.toSet());
+                for (int i = 0; i < count; i++) {
+                    if (!registered.contains(command[1] + i)) {
+                        hub.registerDevice(command[1] + i, command[3]);
+                    }
+                }
+                return Map.of("registered", count);
+            }
+            case "methods" -> {
+                String deviceId = command[1];
+                Deadline deadline = Deadline.in(Duration.ofMinutes(5), "Java API method calls");
+                return MethodCalls.time((i) -> hub.invokeMethod(deviceId, "echo", "{\"call\":" + i + "}",
+                        Duration.ofSeconds(10)).status(), Integer.parseInt(command[2]), Integer.parseInt(command[3]),
+                        Integer.parseInt(command[4]), deadline);
+            }
+            case "clear" -> {
+                hub.clearTelemetry();
+                return Map.of("cleared", true);
+            }
+            default -> throw new IllegalArgumentException("unknown command " + command[0]);
+        }
+    }
+}

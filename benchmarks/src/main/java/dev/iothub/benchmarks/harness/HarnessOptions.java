@@ -1,0 +1,323 @@
+package dev.iothub.benchmarks.harness;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.iothub.benchmarks.client.StackKind;
+
+/**
+ * What the harness runs and how big, from the command line; {@link #USAGE} lists every option and its default.
+ */
+final class HarnessOptions {
+
+    /** The scenarios run when none is named. */
+    static final List<String> DEFAULT_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "startup");
+
+    /** Every scenario: {@code idle} takes its 10 minutes only when asked for. */
+    static final List<String> ALL_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "startup", "idle");
+
+    static final String USAGE = """
+            java -jar benchmarks/target/iothub-benchmarks.jar [scenario...] [options]   (or: benchmarks/run ...)
+              scenarios: throughput broker latency methods startup idle (default: all but idle)
+              legacy scenarios of the earlier, in-process method: java -jar ... legacy startup|scale [--help]
+            throughput (every stack in its own JVM, interleaved rounds, ratios to raw Paho like-for-like):
+              --stacks S,...            client stacks (all: %s)
+              --windows W,...           in-flight windows, one series each (100,1000)
+              --messages N              messages per run (50000)
+              --sdk-messages N          messages per run of sdk-defaults, ~1,000 msgs/s by design (5000)
+              --rounds N                interleaved rounds (5)
+              --warmup-min S            minimum warm-up per client JVM, seconds (10)
+              --warmup-max S            warm-up stops here even if the rate is not flat, seconds (40)
+              --flat-windows N          consecutive ~1 s windows that must agree (5)
+              --flat-tolerance F        ... each within this fraction of their mean (0.05)
+            broker (raw Paho and HiveMQ against the emulator and Mosquitto, same JVMs):
+              --broker-window W         window of the single-connection runs (1000)
+              --aggregate-connections N connections of the aggregate runs (100)
+              --aggregate-window W      window per connection of the aggregate runs (10)
+              --aggregate-messages N    messages per aggregate run, over all connections (100000)
+            latency (open loop, publish to PUBACK, from the scheduled send time):
+              --latency-stacks S,...    (paho,hivemq,starter-defaults,starter)
+              --latency-rates R,...     offered msgs/s (1000,10000)
+              --latency-seconds S       per stack and rate (10)
+              --latency-window W        window of the windowed stacks (100)
+            methods (Java API from the broker JVM, REST from the device's JVM):
+              --method-stacks S,...     (paho,starter-defaults,sdk-defaults,sdk-tuned)
+              --method-calls N          timed calls per stack and mode (2000)
+              --sdk-method-calls N      timed calls for sdk-defaults, ~10 ms each by design (300)
+              --method-concurrency N    concurrent callers of the concurrent mode (16)
+            startup (bare Boot app, starter app, SDK app from this jar, without and with a CDS archive):
+              --startup-runs N          interleaved rounds (5)
+            idle (one starter app at 1 msg/s across SAS renewals; only when named):
+              --idle-seconds S          measured time (600)
+              --idle-settle-seconds S   unmeasured time after connecting (30)
+              --idle-sas-seconds S      SAS token time to live, renewed at 85 %% (120)
+            machine:
+              --address A               emulator address and hub name; it binds A:8883 for the SDK (127.0.0.5)
+              --mosquitto-address A     Mosquitto's address, on a free port (127.0.0.6)
+              --broker-cpu C            core of the broker process (0)
+              --client-cpu C            core of every client JVM (1)
+              --no-pin                  do not use taskset
+              --emulator-threads N      emulator I/O threads (1: it has one core)
+              --client-jvm-options "…"  (-Xms512m -Xmx512m)
+              --broker-jvm-options "…"  (-Xms1g -Xmx1g)
+              --timeout-seconds S       bound of every single step (300)
+              --output FILE             results as JSON (benchmarks/target/benchmark-results.json)
+            """.formatted(String.join(",", Arrays.stream(StackKind.values()).map(StackKind::id).toList()));
+
+    final List<String> scenarios;
+
+    final List<StackKind> stacks;
+
+    final List<Integer> windows;
+
+    final int messages;
+
+    final int sdkMessages;
+
+    final int rounds;
+
+    final double warmUpMin;
+
+    final double warmUpMax;
+
+    final int flatWindows;
+
+    final double flatTolerance;
+
+    final int brokerWindow;
+
+    final int aggregateConnections;
+
+    final int aggregateWindow;
+
+    final int aggregateMessages;
+
+    final List<StackKind> latencyStacks;
+
+    final List<Integer> latencyRates;
+
+    final int latencySeconds;
+
+    final int latencyWindow;
+
+    final List<StackKind> methodStacks;
+
+    final int methodCalls;
+
+    final int sdkMethodCalls;
+
+    final int methodConcurrency;
+
+    final int startupRuns;
+
+    final int idleSeconds;
+
+    final int idleSettleSeconds;
+
+    final int idleSasSeconds;
+
+    final String address;
+
+    final String mosquittoAddress;
+
+    final int brokerCpu;
+
+    final int clientCpu;
+
+    final boolean pin;
+
+    final int emulatorThreads;
+
+    final List<String> clientJvmOptions;
+
+    final List<String> brokerJvmOptions;
+
+    final int timeoutSeconds;
+
+    final Path output;
+
+    private HarnessOptions(Map<String, String> values, Set<String> scenarios, boolean pin, Path defaultOutput) {
+        this.scenarios = new ArrayList<>(scenarios.isEmpty() ? DEFAULT_SCENARIOS : scenarios);
+        this.stacks = stacks(values.getOrDefault("--stacks", String.join(",",
+                Arrays.stream(StackKind.values()).map(StackKind::id).toList())));
+        this.windows = numbers("--windows", values.getOrDefault("--windows", "100,1000"));
+        this.messages = number(values, "--messages", 50_000);
+        this.sdkMessages = number(values, "--sdk-messages", 5_000);
+        this.rounds = number(values, "--rounds", 5);
+        this.warmUpMin = decimal(values, "--warmup-min", 10);
+        this.warmUpMax = Math.max(this.warmUpMin, decimal(values, "--warmup-max", 40));
+        this.flatWindows = number(values, "--flat-windows", 5);
+        this.flatTolerance = decimal(values, "--flat-tolerance", 0.05);
+        this.brokerWindow = number(values, "--broker-window", 1_000);
+        this.aggregateConnections = number(values, "--aggregate-connections", 100);
+        this.aggregateWindow = number(values, "--aggregate-window", 10);
+        this.aggregateMessages = number(values, "--aggregate-messages", 100_000);
+        this.latencyStacks = stacks(values.getOrDefault("--latency-stacks", "paho,hivemq,starter-defaults,starter"));
+        this.latencyRates = numbers("--latency-rates", values.getOrDefault("--latency-rates", "1000,10000"));
+        this.latencySeconds = number(values, "--latency-seconds", 10);
+        this.latencyWindow = number(values, "--latency-window", 100);
+        this.methodStacks = stacks(values.getOrDefault("--method-stacks", "paho,starter-defaults,sdk-defaults,sdk-tuned"));
+        this.methodCalls = number(values, "--method-calls", 2_000);
+        this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
+        this.methodConcurrency = number(values, "--method-concurrency", 16);
+        this.startupRuns = number(values, "--startup-runs", 5);
+        this.idleSeconds = number(values, "--idle-seconds", 600);
+        this.idleSettleSeconds = number(values, "--idle-settle-seconds", 30);
+        this.idleSasSeconds = number(values, "--idle-sas-seconds", 120);
+        this.address = loopback("--address", values.getOrDefault("--address", "127.0.0.5"));
+        this.mosquittoAddress = loopback("--mosquitto-address", values.getOrDefault("--mosquitto-address", "127.0.0.6"));
+        this.brokerCpu = whole(values, "--broker-cpu", 0);
+        this.clientCpu = whole(values, "--client-cpu", 1);
+        this.pin = pin;
+        this.emulatorThreads = number(values, "--emulator-threads", 1);
+        this.clientJvmOptions = words(values.getOrDefault("--client-jvm-options", "-Xms512m -Xmx512m"));
+        this.brokerJvmOptions = words(values.getOrDefault("--broker-jvm-options", "-Xms1g -Xmx1g"));
+        this.timeoutSeconds = number(values, "--timeout-seconds", 300);
+        this.output = values.containsKey("--output") ? Path.of(values.get("--output")) : defaultOutput;
+        for (StackKind kind : this.latencyStacks) {
+            if (!kind.openLoop()) {
+                throw new IllegalArgumentException("--latency-stacks: " + kind.id() + " has no open-loop mode");
+            }
+        }
+    }
+
+    /** Parses the arguments; fails with a message naming the bad one. */
+    static HarnessOptions parse(String[] args, Path defaultOutput) {
+        Set<String> scenarios = new LinkedHashSet<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        boolean pin = true;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (ALL_SCENARIOS.contains(arg)) {
+                scenarios.add(arg);
+            }
+            else if (arg.equals("--no-pin")) {
+                pin = false;
+            }
+            else if (arg.startsWith("--") && i + 1 < args.length && USAGE.contains(arg + " ")) {
+                values.put(arg, args[++i]);
+            }
+            else {
+                throw new IllegalArgumentException("Unknown argument or missing value: " + arg);
+            }
+        }
+        return new HarnessOptions(values, scenarios, pin, defaultOutput);
+    }
+
+    /** The options as given and defaulted, for the results. */
+    Map<String, Object> describe() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("scenarios", this.scenarios);
+        all.put("stacks", this.stacks.stream().map(StackKind::id).toList());
+        all.put("windows", this.windows);
+        all.put("messages", this.messages);
+        all.put("sdkMessages", this.sdkMessages);
+        all.put("rounds", this.rounds);
+        all.put("warmUpMinSeconds", this.warmUpMin);
+        all.put("warmUpMaxSeconds", this.warmUpMax);
+        all.put("flatWindows", this.flatWindows);
+        all.put("flatTolerance", this.flatTolerance);
+        all.put("brokerWindow", this.brokerWindow);
+        all.put("aggregateConnections", this.aggregateConnections);
+        all.put("aggregateWindow", this.aggregateWindow);
+        all.put("aggregateMessages", this.aggregateMessages);
+        all.put("latencyStacks", this.latencyStacks.stream().map(StackKind::id).toList());
+        all.put("latencyRates", this.latencyRates);
+        all.put("latencySeconds", this.latencySeconds);
+        all.put("latencyWindow", this.latencyWindow);
+        all.put("methodStacks", this.methodStacks.stream().map(StackKind::id).toList());
+        all.put("methodCalls", this.methodCalls);
+        all.put("sdkMethodCalls", this.sdkMethodCalls);
+        all.put("methodConcurrency", this.methodConcurrency);
+        all.put("startupRuns", this.startupRuns);
+        all.put("idleSeconds", this.idleSeconds);
+        all.put("idleSettleSeconds", this.idleSettleSeconds);
+        all.put("idleSasSeconds", this.idleSasSeconds);
+        all.put("address", this.address);
+        all.put("mosquittoAddress", this.mosquittoAddress);
+        all.put("pinned", this.pin);
+        all.put("brokerCpu", this.brokerCpu);
+        all.put("clientCpu", this.clientCpu);
+        all.put("emulatorThreads", this.emulatorThreads);
+        all.put("clientJvmOptions", this.clientJvmOptions);
+        all.put("brokerJvmOptions", this.brokerJvmOptions);
+        all.put("timeoutSeconds", this.timeoutSeconds);
+        return all;
+    }
+
+    private static List<StackKind> stacks(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).filter((s) -> !s.isEmpty()).map(StackKind::of)
+            .distinct().toList();
+    }
+
+    private static List<Integer> numbers(String option, String list) {
+        return Arrays.stream(list.split(",")).map((n) -> positive(option, n.trim())).toList();
+    }
+
+    private static int number(Map<String, String> values, String option, int defaultValue) {
+        return values.containsKey(option) ? positive(option, values.get(option)) : defaultValue;
+    }
+
+    private static int whole(Map<String, String> values, String option, int defaultValue) {
+        if (!values.containsKey(option)) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(values.get(option));
+            if (parsed >= 0) {
+                return parsed;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a whole number, not " + values.get(option));
+    }
+
+    private static double decimal(Map<String, String> values, String option, double defaultValue) {
+        if (!values.containsKey(option)) {
+            return defaultValue;
+        }
+        try {
+            double parsed = Double.parseDouble(values.get(option));
+            if (parsed > 0) {
+                return parsed;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a positive number, not " + values.get(option));
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int parsed = Integer.parseInt(value.replace("_", ""));
+            if (parsed > 0) {
+                return parsed;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a positive whole number, not " + value);
+    }
+
+    private static List<String> words(String value) {
+        return Arrays.stream(value.trim().split("\\s+")).filter((w) -> !w.isEmpty()).toList();
+    }
+
+    // Load is only ever sent to this machine's loopback range.
+    private static String loopback(String option, String address) {
+        if (!address.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+            throw new IllegalArgumentException(option + " must be a 127.x.y.z loopback address: " + address);
+        }
+        return address;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.iothub.benchmarks.harness;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.iothub.benchmarks.Deadline;
+import dev.iothub.benchmarks.client.Target;
+import dev.iothub.benchmarks.process.ChildJvm;
+import dev.iothub.benchmarks.process.ProcessCpu;
+import dev.iothub.benchmarks.startup.IdleStarterApp;
+
+/**
+ * Idle cost: one starter app ({@link IdleStarterApp}) on the client core sending 1 msg/s with a short SAS token
+ * lifetime, so the run crosses several renewals. After a settling period, it measures the app's CPU (% of one
+ * core), its context switches per second (summed over its threads) and its RSS, sampled every 10 s.
+ */
+final class IdleScenario {
+
+    private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
+
+    private final EmulatorBroker emulator;
+
+    private final List<String> launcher;
+
+    private final Path work;
+
+    private final int seconds;
+
+    private final int settleSeconds;
+
+    private final int sasSeconds;
+
+    private final long ticksPerSecond;
+
+    private final PrintStream out;
+
+    IdleScenario(EmulatorBroker emulator, List<String> launcher, Path work, int seconds, int settleSeconds,
+            int sasSeconds, long ticksPerSecond, PrintStream out) {
+        this.emulator = emulator;
+        this.launcher = launcher;
+        this.work = work;
+        this.seconds = seconds;
+        this.settleSeconds = settleSeconds;
+        this.sasSeconds = sasSeconds;
+        this.ticksPerSecond = ticksPerSecond;
+        this.out = out;
+    }
+
+    Map<String, Object> run() throws Exception {
+        this.emulator.register("idle-starter-", 1);
+        Target target = this.emulator.target("idle-starter-");
+        this.out.println();
+        this.out.printf("== idle cost: starter app at 1 msg/s, SAS tokens of %d s, %d s settling then %d s measured%n",
+                this.sasSeconds, this.settleSeconds, this.seconds);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("sasTimeToLiveSeconds", this.sasSeconds);
+        result.put("settleSeconds", this.settleSeconds);
+        result.put("measuredSeconds", this.seconds);
+        try (ChildJvm app = ChildJvm.spawn(this.launcher, IdleStarterApp.class, List.of(),
+                List.of(target.connectionString(target.deviceId(0)), target.caPem(), Integer.toString(target.port()),
+                        Integer.toString(this.sasSeconds)), this.work.resolve("idle-starter.log")).quiet()) {
+            app.await("READY", Deadline.in(Duration.ofSeconds(60), "idle app start"));
+            TimeUnit.SECONDS.sleep(this.settleSeconds);
+            long startNanos = System.nanoTime();
+            long cpuStart = ProcessCpu.nanosOf(app.pid(), this.ticksPerSecond);
+            long switchesStart = contextSwitches(app.pid());
+            List<Long> rss = new ArrayList<>();
+            rss.add(app.residentKib());
+            long end = startNanos + TimeUnit.SECONDS.toNanos(this.seconds);
+            // A sampling interval, not a synchronisation: nothing here waits for the app.
+            while (System.nanoTime() < end) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(SAMPLE_EVERY.toNanos(), Math.max(0, end - System.nanoTime())));
+                rss.add(app.residentKib());
+            }
+            double elapsed = (System.nanoTime() - startNanos) / 1e9;
+            long cpu = ProcessCpu.nanosOf(app.pid(), this.ticksPerSecond) - cpuStart;
+            long switches = contextSwitches(app.pid()) - switchesStart;
+            app.send("stats");
+            String[] stats = app.await("STATS", Deadline.in(Duration.ofSeconds(10), "idle app stats")).split(" ");
+            result.put("cpuPercentOfOneCore", 100.0 * cpu / 1e9 / elapsed);
+            result.put("contextSwitchesPerSecond", switches / elapsed);
+            result.put("rssKibSamples", rss);
+            result.put("rssKibDrift", rss.get(rss.size() - 1) - rss.get(0));
+            result.put("messagesAcknowledged", Long.parseLong(stats[0]));
+            result.put("messagesFailed", Long.parseLong(stats[1]));
+            result.put("expectedRenewals", (int) (this.seconds / (this.sasSeconds * 0.85)));
+            this.out.printf(Locale.ROOT, "  CPU %.3f %% of one core, %.1f context switches/s, RSS %,d -> %,d KiB "
+                    + "(drift %+,d KiB), %s acknowledged, %s failed%n", result.get("cpuPercentOfOneCore"),
+                    result.get("contextSwitchesPerSecond"), rss.get(0), rss.get(rss.size() - 1),
+                    result.get("rssKibDrift"), stats[0], stats[1]);
+        }
+        return result;
+    }
+
+    private static long contextSwitches(long pid) throws IOException {
+        long total = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")
+                                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                }
+                catch (IOException ex) {
+                    // the thread ended while being read
+                }
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.iothub.benchmarks.harness;
+
+import java.nio.file.Path;
+
+import dev.iothub.benchmarks.client.StackKind;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class HarnessOptionsTests {
+
+    private static final Path OUTPUT = Path.of("results.json");
+
+    @Test
+    void defaultsRunEveryScenarioButIdleWithEveryStackAtBothWindows() {
+        HarnessOptions options = HarnessOptions.parse(new String[0], OUTPUT);
+        assertThat(options.scenarios).isEqualTo(HarnessOptions.DEFAULT_SCENARIOS).doesNotContain("idle");
+        assertThat(options.stacks).containsExactly(StackKind.values());
+        assertThat(options.windows).containsExactly(100, 1000);
+        assertThat(options.rounds).isEqualTo(5);
+        assertThat(options.warmUpMin).isEqualTo(10);
+        assertThat(options.address).isEqualTo("127.0.0.5");
+        assertThat(options.pin).isTrue();
+    }
+
+    @Test
+    void scenariosAndOptionsAreParsed() {
+        HarnessOptions options = HarnessOptions.parse(new String[] { "latency", "--latency-rates", "500,2000",
+            "--no-pin", "--client-jvm-options", "-Xmx64m -XX:+UseG1GC" }, OUTPUT);
+        assertThat(options.scenarios).containsExactly("latency");
+        assertThat(options.latencyRates).containsExactly(500, 2000);
+        assertThat(options.pin).isFalse();
+        assertThat(options.clientJvmOptions).containsExactly("-Xmx64m", "-XX:+UseG1GC");
+    }
+
+    @Test
+    void loadGoesOnlyToLoopback() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> HarnessOptions.parse(new String[] { "--address", "10.0.0.5" }, OUTPUT))
+            .withMessageContaining("loopback");
+    }
+
+    @Test
+    void aStackWithoutAnOpenLoopModeIsRefusedForLatency() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> HarnessOptions.parse(new String[] { "--latency-stacks", "channel-1" }, OUTPUT))
+            .withMessageContaining("open-loop");
+    }
+
+    @Test
+    void unknownOptionsFail() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> HarnessOptions.parse(new String[] { "--mesages", "10" }, OUTPUT))
+            .withMessageContaining("--mesages");
+    }
+}
