@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import dev.iothub.emulator.dps.ProvisioningResponse;
 import dev.iothub.emulator.dps.ProvisioningService;
@@ -31,9 +32,9 @@ import tools.jackson.databind.JsonNode;
  * A Device Provisioning Service session, from the accepted CONNECT to close: it takes the register and
  * operation-status requests ({@code $dps/registrations/PUT/iotdps-register/?$rid=} and
  * {@code $dps/registrations/GET/iotdps-get-operationstatus/?$rid=&operationId=}) to the {@link ProvisioningService}
- * and publishes its answers on {@code $dps/registrations/res/{status}/?$rid=[&retry-after=]} (QoS 0) once the device
- * has subscribed to {@code $dps/registrations/res/#}. Sessions are never persistent. As on the hub, a protocol error
- * (QoS 2, another topic or filter) closes the connection.
+ * and publishes its answers on {@code $dps/registrations/res/{status}/?$rid=[&retry-after=]} (QoS 0, a moment
+ * later) once the device has subscribed to {@code $dps/registrations/res/#}. Sessions are never persistent. As on the
+ * hub, a protocol error (QoS 2, another topic or filter) closes the connection.
  */
 final class ProvisioningConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
@@ -42,6 +43,9 @@ final class ProvisioningConnection extends SimpleChannelInboundHandler<MqttMessa
     private static final String REGISTER_TOPIC = "$dps/registrations/PUT/iotdps-register/";
 
     private static final String STATUS_TOPIC = "$dps/registrations/GET/iotdps-get-operationstatus/";
+
+    /** How long after a request its answer leaves; see {@link #respond}. */
+    static final long RESPONSE_DELAY_MILLIS = 100;
 
     private static final System.Logger logger = System.getLogger(ProvisioningConnection.class.getName());
 
@@ -165,6 +169,12 @@ final class ProvisioningConnection extends SimpleChannelInboundHandler<MqttMessa
         return parameters;
     }
 
+    /**
+     * Publishes the answer {@link #RESPONSE_DELAY_MILLIS} after the request, as a DPS across a network does. Sooner
+     * is too soon for the official Java SDK 2.1.3: it starts waiting for the answer only after its publish completes
+     * and is not woken by an answer that came first (or, if the answer overtakes its publish's completion, its
+     * callback thread blocks behind the publishing thread), so on loopback it timed out in about one run of two.
+     */
     private void respond(String requestId, ProvisioningResponse response) {
         if (!this.subscribed) {
             return;
@@ -172,11 +182,12 @@ final class ProvisioningConnection extends SimpleChannelInboundHandler<MqttMessa
         String topic = "$dps/registrations/res/" + response.status() + "/?$rid=" + requestId
                 + ((response.retryAfterSeconds() != null) ? "&retry-after=" + response.retryAfterSeconds() : "");
         byte[] body = Json.MAPPER.writeValueAsBytes(response.body());
-        this.channel.writeAndFlush(MqttMessageBuilders.publish()
-            .topicName(topic)
-            .qos(MqttQoS.AT_MOST_ONCE)
-            .payload(Unpooled.wrappedBuffer(body))
-            .build());
+        this.channel.eventLoop()
+            .schedule(() -> this.channel.writeAndFlush(MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(MqttQoS.AT_MOST_ONCE)
+                .payload(Unpooled.wrappedBuffer(body))
+                .build()), RESPONSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override
