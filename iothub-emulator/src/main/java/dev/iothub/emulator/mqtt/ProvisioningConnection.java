@@ -25,7 +25,6 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.timeout.IdleStateEvent;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -34,7 +33,8 @@ import tools.jackson.databind.JsonNode;
  * {@code $dps/registrations/GET/iotdps-get-operationstatus/?$rid=&operationId=}) to the {@link ProvisioningService}
  * and publishes its answers on {@code $dps/registrations/res/{status}/?$rid=[&retry-after=]} (QoS 0, a moment
  * later) once the device has subscribed to {@code $dps/registrations/res/#}. Sessions are never persistent. As on the
- * hub, a protocol error (QoS 2, another topic or filter) closes the connection.
+ * hub, a protocol error (QoS 2, another topic or filter) closes the connection; {@link MqttSessionHousekeeping} in
+ * front of it answers pings and closes on DISCONNECT, malformed packets and an expired keep-alive.
  */
 final class ProvisioningConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
@@ -78,17 +78,11 @@ final class ProvisioningConnection extends SimpleChannelInboundHandler<MqttMessa
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, MqttMessage message) {
-        if (message.decoderResult().isFailure()) {
-            close("malformed or oversized MQTT packet: " + message.decoderResult().cause().getMessage());
-            return;
-        }
         MqttMessageType type = message.fixedHeader().messageType();
         switch (type) {
             case PUBLISH -> publish((MqttPublishMessage) message);
             case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
-            case PINGREQ -> this.channel.writeAndFlush(MqttMessage.PINGRESP);
-            case DISCONNECT -> this.channel.close();
             default -> close("unsupported packet " + type);
         }
     }
@@ -190,31 +184,10 @@ final class ProvisioningConnection extends SimpleChannelInboundHandler<MqttMessa
                 .build()), RESPONSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        ctx.flush();
-        super.channelReadComplete(ctx);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            close("keep-alive expired");
-            return;
-        }
-        super.userEventTriggered(ctx, event);
-    }
-
     private void close(String reason) {
         if (this.channel.isOpen()) {
             logger.log(Level.DEBUG, "Closing provisioning session of {0}: {1}", this.registrationId, reason);
             this.channel.close();
         }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        logger.log(Level.DEBUG, "Connection error: {0}", cause.toString());
-        ctx.close();
     }
 }
