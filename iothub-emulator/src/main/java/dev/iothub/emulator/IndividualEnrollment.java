@@ -12,13 +12,16 @@ import org.jspecify.annotations.Nullable;
  * @param certificateThumbprint the certificate's SHA-256 thumbprint (lower-case hexadecimal), or {@code null} for
  * symmetric key attestation
  * @param enabled whether the enrollment may register; a disabled one answers {@code disabled}
+ * @param iotHubHostName the hub the device is assigned to (DPS's {@code iotHubHostName}), or {@code null} for the
+ * emulator's own hub, which then registers the device; another hub must know the device already
  */
 public record IndividualEnrollment(String registrationId, @Nullable String primaryKey,
-        @Nullable String certificateThumbprint, boolean enabled) {
+        @Nullable String certificateThumbprint, boolean enabled, @Nullable String iotHubHostName) {
 
     @Override
     public String toString() {
         return "IndividualEnrollment[" + this.registrationId + ((this.primaryKey != null) ? ", symmetricKey" : ", x509")
-                + (this.enabled ? "" : ", disabled") + "]";
+                + (this.enabled ? "" : ", disabled")
+                + ((this.iotHubHostName != null) ? ", hub " + this.iotHubHostName : "") + "]";
     }
 }

@@ -391,6 +391,19 @@ public final class IotHubEmulator implements AutoCloseable {
     }
 
     /**
+     * Creates or replaces an individual symmetric-key enrollment that assigns its device to another hub, as DPS's
+     * {@code iotHubHostName} does, for example a second emulator. That hub must know the device already: this
+     * emulator registers only the devices it assigns to itself.
+     *
+     * @param primaryKey the key (Base64), or {@code null} to generate one
+     * @param iotHubHostName the host name of the hub the registration answers as {@code assignedHub}
+     */
+    public IndividualEnrollment enrollIndividual(String registrationId, @Nullable String primaryKey,
+            String iotHubHostName) {
+        return this.provisioning.enrollIndividual(registrationId, primaryKey, null, iotHubHostName);
+    }
+
+    /**
      * Creates or replaces an individual X.509 enrollment: the device connects with this (self-signed) certificate,
      * whose common name must be the registration id, and is registered at the hub by its thumbprint.
      */

@@ -109,10 +109,21 @@ public final class ProvisioningService {
      */
     public synchronized IndividualEnrollment enrollIndividual(String registrationId, @Nullable String primaryKey,
             @Nullable String certificateThumbprint) {
+        return enrollIndividual(registrationId, primaryKey, certificateThumbprint, null);
+    }
+
+    /**
+     * Creates or replaces an individual enrollment (enabled) that assigns its device to a hub.
+     *
+     * @param iotHubHostName the assigned hub, or {@code null} for this emulator's, which registers the device
+     */
+    public synchronized IndividualEnrollment enrollIndividual(String registrationId, @Nullable String primaryKey,
+            @Nullable String certificateThumbprint, @Nullable String iotHubHostName) {
         requireRegistrationId(registrationId);
         String key = (certificateThumbprint != null) ? null : validKey(primaryKey);
         IndividualEnrollment enrollment = new IndividualEnrollment(registrationId, key,
-                (certificateThumbprint != null) ? normalizeThumbprint(certificateThumbprint) : null, true);
+                (certificateThumbprint != null) ? normalizeThumbprint(certificateThumbprint) : null, true,
+                iotHubHostName);
         this.enrollments.put(registrationId, enrollment);
         return enrollment;
     }
@@ -151,7 +162,8 @@ public final class ProvisioningService {
         IndividualEnrollment enrollment = this.enrollments.get(registrationIdOrGroupId);
         if (enrollment != null) {
             this.enrollments.put(registrationIdOrGroupId, new IndividualEnrollment(enrollment.registrationId(),
-                    enrollment.primaryKey(), enrollment.certificateThumbprint(), enabled));
+                    enrollment.primaryKey(), enrollment.certificateThumbprint(), enabled,
+                    enrollment.iotHubHostName()));
             return;
         }
         EnrollmentGroup group = enrollmentGroup(registrationIdOrGroupId);
@@ -234,12 +246,15 @@ public final class ProvisioningService {
         Instant now = this.clock.instant();
         DeviceRegistrationState previous = this.registrations.get(registrationId);
         boolean enabled = attestation.get().enabled();
-        if (enabled) {
+        String enrolledHub = attestation.get().iotHubHostName();
+        String assignedHub = (enrolledHub != null) ? enrolledHub : this.hubName;
+        if (enabled && assignedHub.equals(this.hubName)) {
             assignAtHub(registrationId, attestation.get());
         }
-        boolean sameAssignment = previous != null && enabled && "assigned".equals(previous.status());
+        boolean sameAssignment = previous != null && enabled && "assigned".equals(previous.status())
+                && assignedHub.equals(previous.assignedHub());
         DeviceRegistrationState state = new DeviceRegistrationState(registrationId,
-                enabled ? "assigned" : "disabled", enabled ? this.hubName : null, enabled ? registrationId : null,
+                enabled ? "assigned" : "disabled", enabled ? assignedHub : null, enabled ? registrationId : null,
                 attestation.get().groupId(), (previous != null) ? previous.createdDateTimeUtc() : now, now,
                 sameAssignment ? previous.etag() : UUID.randomUUID().toString());
         this.registrations.put(registrationId, state);
@@ -305,7 +320,8 @@ public final class ProvisioningService {
         IndividualEnrollment enrollment = this.enrollments.get(registrationId);
         if (credential instanceof RegistrationCredential.Certificate certificate) {
             return (enrollment != null && certificate.thumbprint().equals(enrollment.certificateThumbprint()))
-                    ? Optional.of(new Attestation(null, certificate.thumbprint(), null, enrollment.enabled()))
+                    ? Optional.of(new Attestation(null, certificate.thumbprint(), null, enrollment.enabled(),
+                            enrollment.iotHubHostName()))
                     : Optional.empty();
         }
         SasToken token = ((RegistrationCredential.Sas) credential).token();
@@ -314,14 +330,16 @@ public final class ProvisioningService {
         }
         if (enrollment != null) {
             return token.isSignedWith(enrollment.primaryKey())
-                    ? Optional.of(new Attestation(enrollment.primaryKey(), null, null, enrollment.enabled()))
+                    ? Optional.of(new Attestation(enrollment.primaryKey(), null, null, enrollment.enabled(),
+                            enrollment.iotHubHostName()))
                     : Optional.empty();
         }
         return this.groups.values()
             .stream()
             .filter((group) -> token.isSignedWith(group.deviceKey(registrationId)))
             .findFirst()
-            .map((group) -> new Attestation(group.deviceKey(registrationId), null, group.groupId(), group.enabled()));
+            .map((group) -> new Attestation(group.deviceKey(registrationId), null, group.groupId(), group.enabled(),
+                    null));
     }
 
     /** The token names this registration (encoded or raw), the registration key name (or none) and has not expired. */
@@ -400,8 +418,9 @@ public final class ProvisioningService {
      * @param thumbprint the certificate thumbprint, or {@code null} for a symmetric key
      * @param groupId the enrollment group, or {@code null} for an individual enrollment
      * @param enabled whether the enrollment is enabled
+     * @param iotHubHostName the hub the enrollment assigns to, or {@code null} for the emulator's
      */
     private record Attestation(@Nullable String deviceKey, @Nullable String thumbprint, @Nullable String groupId,
-            boolean enabled) {
+            boolean enabled, @Nullable String iotHubHostName) {
     }
 }

@@ -22,6 +22,7 @@ import dev.iothub.emulator.hub.Hub;
 import dev.iothub.emulator.transport.MqttServer;
 import dev.iothub.protocol.SasToken;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -38,8 +39,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The first handler of a device connection: it takes the CONNECT, and either refuses it (CONNACK with a refusal
  * code, then close) or replaces itself with the {@link DeviceConnection} that serves the authenticated session (the
- * {@link ProvisioningConnection} when the username is a Device Provisioning Service one), and
- * the connect timeout with the session's keep-alive. Anything but a CONNECT first, or no packet within the connect
+ * {@link ProvisioningConnection} when the username is a Device Provisioning Service one), behind the
+ * {@link MqttSessionHousekeeping} both share, and the connect timeout with the session's keep-alive. Anything but a CONNECT first, or no packet within the connect
  * timeout, closes the connection.
  * <p>
  * It is a handler of its own, in the manner of Netty's {@code MqttProtocolVersionHandshakeHandler}, so that the
@@ -129,9 +130,16 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
         DeviceConnection connection = new DeviceConnection(this.endpoint, this.hub, this.sessions, ctx.channel(),
                 accepted.get().identity(), accepted.get().certificateThumbprint(), opened.session(), cleanSession,
                 this.outputStallTimeout);
-        ctx.pipeline().replace(this, ctx.name(), connection);
+        openSession(ctx, accepted.get().identity().id(), connection);
         watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
         connection.open(accepted.get(), tokenExpiryDelay(accepted.get()), opened.present());
+    }
+
+    /** Puts the session, behind its housekeeping, where this handler was. */
+    private void openSession(ChannelHandlerContext ctx, String identity, ChannelHandler session) {
+        String name = ctx.name();
+        ctx.pipeline().addAfter(name, name + "-session", session);
+        ctx.pipeline().replace(this, name, new MqttSessionHousekeeping(identity));
     }
 
     /**
@@ -154,7 +162,7 @@ public final class ConnectHandler extends SimpleChannelInboundHandler<MqttMessag
         }
         ProvisioningConnection session = new ProvisioningConnection(this.provisioning, ctx.channel(), registrationId,
                 credential.get());
-        ctx.pipeline().replace(this, ctx.name(), session);
+        openSession(ctx, registrationId, session);
         watchKeepAlive(ctx, connect.variableHeader().keepAliveTimeSeconds());
         session.open();
     }

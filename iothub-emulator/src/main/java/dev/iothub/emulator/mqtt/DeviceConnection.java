@@ -37,7 +37,6 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -134,10 +133,6 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, MqttMessage message) {
-        if (message.decoderResult().isFailure()) {
-            close("malformed or oversized MQTT packet: " + message.decoderResult().cause().getMessage());
-            return;
-        }
         handle(message.fixedHeader().messageType(), message);
         if (!this.channel.isWritable()) {
             pauseReading();
@@ -150,20 +145,10 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             case PUBACK -> acknowledged(((MqttPubAckMessage) message).variableHeader().messageId());
             case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
-            case PINGREQ -> this.channel.writeAndFlush(MqttMessage.PINGRESP);
-            case DISCONNECT -> this.channel.close();
             default -> close("unsupported packet " + type);
         }
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            close("keep-alive expired");
-            return;
-        }
-        super.userEventTriggered(ctx, event);
-    }
 
     private void publish(MqttPublishMessage publish) {
         MqttQoS qos = publish.fixedHeader().qosLevel();
@@ -231,13 +216,6 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
                 .packetId(publish.variableHeader().packetId())
                 .build());
         }
-    }
-
-    /** PUBACKs written while reading a batch of packets go out in one flush at its end. */
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        ctx.flush();
-        super.channelReadComplete(ctx);
     }
 
     private void acknowledged(int packetId) {
@@ -455,11 +433,5 @@ public final class DeviceConnection extends SimpleChannelInboundHandler<MqttMess
             this.sessions.discard(this.identity.id(), this.session);
         }
         super.channelInactive(ctx);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        logger.log(Level.DEBUG, "Connection error: {0}", cause.toString());
-        ctx.close();
     }
 }

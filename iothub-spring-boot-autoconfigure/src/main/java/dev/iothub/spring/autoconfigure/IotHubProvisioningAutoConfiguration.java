@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
@@ -26,6 +27,7 @@ import org.springframework.integration.mqtt.core.Mqttv3ClientManager;
 import org.springframework.util.StringUtils;
 
 import dev.iothub.spring.autoconfigure.emulator.IotHubEmulatorAutoConfiguration;
+import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.provisioning.AssignmentCache;
 import dev.iothub.spring.provisioning.DeviceProvisioner;
 import dev.iothub.spring.provisioning.DpsRegistrationClient;
@@ -37,7 +39,8 @@ import dev.iothub.spring.provisioning.ProvisioningSettings;
  * {@code iothub.dps.symmetric-key} or {@code iothub.dps.enrollment-group-key} is set; it then supplies the
  * {@link IotHubConnectionDetails} of the assigned hub and device. At start-up it uses the cached assignment or
  * registers, blocking the start for at most {@code iothub.dps.timeout}, because the connection is built with its
- * identity; a registration that fails stops the start with its reason.
+ * identity; a registration that fails stops the start with its reason. When a re-registration assigns another hub or
+ * device id, the connection follows it without a restart.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
@@ -71,8 +74,16 @@ public final class IotHubProvisioningAutoConfiguration {
             ObjectProvider<JsonMapper> jsonMapper) {
         IotHubProvisioningPropertiesMapper mapper = new IotHubProvisioningPropertiesMapper(hub, dps, environment,
                 sslBundles.getIfAvailable(), jsonMapper.getIfAvailable(JsonMapper::new));
-        return new ProvisionedIotHubConnectionDetails(provisioner.provision(),
-                provisioner.getSettings().deviceKey(), mapper.hubPort(), mapper.sslBundle());
+        provisioner.provision();
+        return new ProvisionedIotHubConnectionDetails(provisioner::provision, provisioner.getSettings().deviceKey(),
+                mapper.hubPort(), mapper.sslBundle());
+    }
+
+    @Bean
+    @ConditionalOnBean(ProvisionedIotHubConnectionDetails.class)
+    ProvisionedIdentityFollower iotHubProvisionedIdentityFollower(ObjectProvider<IotHubClientManager> clientManager,
+            IotHubProperties hub, ProvisionedIotHubConnectionDetails connectionDetails) {
+        return new ProvisionedIdentityFollower(clientManager, hub, connectionDetails);
     }
 
     static final class OnProvisioningPropertiesCondition extends SpringBootCondition {

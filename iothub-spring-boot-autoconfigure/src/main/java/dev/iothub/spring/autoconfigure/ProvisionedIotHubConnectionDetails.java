@@ -1,5 +1,7 @@
 package dev.iothub.spring.autoconfigure;
 
+import java.util.function.Supplier;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
@@ -10,13 +12,14 @@ import dev.iothub.spring.provisioning.DeviceAssignment;
 /**
  * Connection details of a device that the Device Provisioning Service assigned to a hub: the assigned hub and device
  * id, with the registration's credential (its key, the key derived from the group key, or the X.509 certificate).
+ * The hub and device id are those of the current assignment, which a re-registration can change.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
  */
 public class ProvisionedIotHubConnectionDetails implements IotHubConnectionDetails {
 
-    private final DeviceAssignment assignment;
+    private final Supplier<DeviceAssignment> assignment;
 
     private final @Nullable String sharedAccessKey;
 
@@ -25,12 +28,12 @@ public class ProvisionedIotHubConnectionDetails implements IotHubConnectionDetai
     private final @Nullable SslBundle sslBundle;
 
     /**
-     * @param assignment the hub and device id
+     * @param assignment the current hub and device id
      * @param sharedAccessKey the device key, or {@code null} for X.509
      * @param port the hub's port, or {@code null} for the transport's
      * @param sslBundle the trust material and, for X.509, the certificate, or {@code null}
      */
-    public ProvisionedIotHubConnectionDetails(DeviceAssignment assignment, @Nullable String sharedAccessKey,
+    public ProvisionedIotHubConnectionDetails(Supplier<DeviceAssignment> assignment, @Nullable String sharedAccessKey,
             @Nullable Integer port, @Nullable SslBundle sslBundle) {
         this.assignment = assignment;
         this.sharedAccessKey = sharedAccessKey;
@@ -40,12 +43,12 @@ public class ProvisionedIotHubConnectionDetails implements IotHubConnectionDetai
 
     @Override
     public String getHostName() {
-        return this.assignment.hostName();
+        return this.assignment.get().hostName();
     }
 
     @Override
     public String getDeviceId() {
-        return this.assignment.deviceId();
+        return this.assignment.get().deviceId();
     }
 
     @Override
@@ -77,8 +80,8 @@ public class ProvisionedIotHubConnectionDetails implements IotHubConnectionDetai
 
     @Override
     public String toString() {
-        return "ProvisionedIotHubConnectionDetails[hostName=" + this.assignment.hostName() + ", deviceId="
-                + this.assignment.deviceId() + ", auth=" + ((this.sharedAccessKey != null) ? "key" : "x509") + "]";
+        return "ProvisionedIotHubConnectionDetails[hostName=" + getHostName() + ", deviceId=" + getDeviceId()
+                + ", auth=" + ((this.sharedAccessKey != null) ? "key" : "x509") + "]";
     }
 
 }

@@ -29,7 +29,7 @@ final class ConnectionEventPublisher {
 
     private final Object source;
 
-    private final String clientId;
+    private final Supplier<String> clientId;
 
     private final Supplier<@Nullable ApplicationEventPublisher> publisher;
 
@@ -37,10 +37,11 @@ final class ConnectionEventPublisher {
 
     /**
      * @param source the source of every event (the client manager)
-     * @param clientId the client id the events name
+     * @param clientId the client id the events name, asked at each event (the identity can change)
      * @param publisher the context's publisher, asked at each event since it is set after construction
      */
-    ConnectionEventPublisher(Object source, String clientId, Supplier<@Nullable ApplicationEventPublisher> publisher) {
+    ConnectionEventPublisher(Object source, Supplier<String> clientId,
+            Supplier<@Nullable ApplicationEventPublisher> publisher) {
         this.source = source;
         this.clientId = clientId;
         this.publisher = publisher;
@@ -52,22 +53,22 @@ final class ConnectionEventPublisher {
 
     /** The connection is up and subscribed; also tells the listeners. */
     void connected(boolean reconnect) {
-        publish(new IotHubConnectedEvent(this.source, this.clientId, reconnect));
+        publish(new IotHubConnectedEvent(this.source, this.clientId.get(), reconnect));
         notifyListeners(reconnect, false);
     }
 
     /** The connection is up and subscribed again after presenting a fresh token; also tells the listeners. */
     void tokenRenewed(Instant expiry) {
-        publish(new IotHubSasTokenRenewedEvent(this.source, this.clientId, expiry));
+        publish(new IotHubSasTokenRenewedEvent(this.source, this.clientId.get(), expiry));
         notifyListeners(true, true);
     }
 
     void disconnected(DisconnectReason reason, @Nullable Throwable cause) {
-        publish(new IotHubDisconnectedEvent(this.source, this.clientId, reason, cause));
+        publish(new IotHubDisconnectedEvent(this.source, this.clientId.get(), reason, cause));
     }
 
     void reconnecting(int attempt, Duration delay, @Nullable Throwable cause) {
-        publish(new IotHubReconnectingEvent(this.source, this.clientId, attempt, delay, cause));
+        publish(new IotHubReconnectingEvent(this.source, this.clientId.get(), attempt, delay, cause));
     }
 
     private void notifyListeners(boolean reconnect, boolean tokenRenewal) {

@@ -59,17 +59,17 @@ public class IotHubClientManager extends Mqttv3ClientManager {
 
     private static final int MAX_MESSAGE_SIZE = 256 * 1024;
 
-    private final IotHubConnectionSettings settings;
-
-    private final ConnectionString identity;
-
     private final MqttPahoClientFactory clientFactory;
+
+    private final Clock clock;
 
     private final ConnectionThreads threads;
 
     private final ConnectionEventPublisher events;
 
-    private final ConnectionStateMachine connection;
+    private volatile IotHubConnectionSettings settings;
+
+    private volatile ConnectionStateMachine connection;
 
     private final InboundDelivery inbound = new InboundDelivery(() -> this.mqtt);
 
@@ -100,18 +100,22 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         // replaces with its own so that every attempt carries a fresh token and a jittered delay.
         getConnectionInfo().setAutomaticReconnect(false);
         this.settings = settings;
-        this.identity = settings.identity();
         this.clientFactory = clientFactory;
-        String clientId = this.identity.clientId();
-        this.threads = new ConnectionThreads(clientId);
-        this.events = new ConnectionEventPublisher(this, clientId, this::getApplicationEventPublisher);
-        this.connection = new ConnectionStateMachine(settings, getConnectionInfo(),
-                new SasTokenRenewer(tokens, settings, clock), new HubSubscriptions(this.identity, this::messageArrived),
-                new ConnectionDiagnostics(clientId, settings), this.events,
-                this.threads.connectionThread(), clock);
+        this.clock = clock;
+        this.threads = new ConnectionThreads(settings.identity().clientId());
+        this.events = new ConnectionEventPublisher(this, this::getClientId, this::getApplicationEventPublisher);
+        this.connection = connection(settings, tokens);
         setManualAcks(true);
         setCompletionTimeout(settings.connectTimeout().toMillis());
         setQuiescentTimeout(settings.shutdownTimeout().toMillis());
+    }
+
+    private ConnectionStateMachine connection(IotHubConnectionSettings settings, @Nullable SasTokenProvider tokens) {
+        ConnectionString identity = settings.identity();
+        return new ConnectionStateMachine(settings, getConnectionInfo(), new SasTokenRenewer(tokens, settings,
+                this.clock), new HubSubscriptions(identity, this::messageArrived),
+                new ConnectionDiagnostics(identity.clientId(), settings), this.events, this.threads.connectionThread(),
+                this.clock);
     }
 
     private static MqttConnectOptions connectOptions(IotHubConnectionSettings settings) {
@@ -131,9 +135,47 @@ public class IotHubClientManager extends Mqttv3ClientManager {
         return options;
     }
 
-    /** The identity this connection authenticates as. */
+    /** The identity this connection authenticates as; another after {@link #switchIdentity}. */
     public ConnectionString getIdentity() {
-        return this.identity;
+        return this.settings.identity();
+    }
+
+    /** The MQTT client id of the current identity. */
+    @Override
+    public String getClientId() {
+        return this.settings.identity().clientId();
+    }
+
+    /**
+     * Moves the connection to another identity, for example the hub and device the Device Provisioning Service
+     * assigned when the hub refused this one: a running connection stops (waiting, bounded, for acknowledgements)
+     * and starts again as the new identity, with the same listeners, handlers and templates.
+     *
+     * @param settings the new identity with its settings
+     * @param tokens its SAS token source, or {@code null} for X.509 authentication
+     */
+    public void switchIdentity(IotHubConnectionSettings settings, @Nullable SasTokenProvider tokens) {
+        boolean wasRunning;
+        this.lock.lock();
+        try {
+            wasRunning = this.mqtt != null;
+            stop();
+            MqttConnectOptions options = connectOptions(settings);
+            getConnectionInfo().setServerURIs(options.getServerURIs());
+            getConnectionInfo().setUserName(options.getUserName());
+            getConnectionInfo().setSocketFactory(options.getSocketFactory());
+            setUrl(settings.serverUri());
+            this.settings = settings;
+            this.connection = connection(settings, tokens);
+            logger.info("The IoT Hub connection now authenticates as " + getClientId() + " at "
+                    + settings.identity().hostName());
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (wasRunning) {
+            start();
+        }
     }
 
     /** The settings of this connection. */

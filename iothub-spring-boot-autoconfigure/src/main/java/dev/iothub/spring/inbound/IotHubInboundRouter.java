@@ -3,6 +3,7 @@ package dev.iothub.spring.inbound;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -53,7 +54,7 @@ public class IotHubInboundRouter
 
     private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
 
-    private final ConnectionString identity;
+    private final Supplier<ConnectionString> identity;
 
     private final @Nullable IotHubInboundExecutors ownExecutors;
 
@@ -110,7 +111,7 @@ public class IotHubInboundRouter
 
     private IotHubInboundRouter(IotHubClientManager clientManager, IotHubInboundExecutors executors,
             boolean ownsExecutors) {
-        this.identity = clientManager.getIdentity();
+        this.identity = clientManager::getIdentity;
         this.observed = new ObservedHandlers(this.identity);
         this.ownExecutors = ownsExecutors ? executors : null;
         this.warnings = new RateLimitedWarnings(logger, WARNING_INTERVAL, System::nanoTime, clientManager::schedule);
@@ -221,7 +222,8 @@ public class IotHubInboundRouter
     }
 
     private void route(String topic, byte[] payload, Runnable acknowledgement) {
-        HubTopic parsed = HubTopic.parse(topic, this.identity.deviceId(), this.identity.moduleId());
+        ConnectionString identity = this.identity.get();
+        HubTopic parsed = HubTopic.parse(topic, identity.deviceId(), identity.moduleId());
         if (parsed instanceof HubTopic.CloudToDevice cloudToDevice) {
             this.cloudToDevice.dispatch(new CloudToDeviceMessage(topic, payload, cloudToDevice.properties()),
                     acknowledgement);

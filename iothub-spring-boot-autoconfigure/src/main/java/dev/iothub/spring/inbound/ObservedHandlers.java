@@ -2,6 +2,7 @@ package dev.iothub.spring.inbound;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -30,13 +31,14 @@ final class ObservedHandlers {
 
     private static final String REJECTED = "rejected";
 
-    private final ConnectionString identity;
+    private final Supplier<ConnectionString> identity;
 
     private volatile ObservationRegistry registry = ObservationRegistry.NOOP;
 
     private volatile @Nullable IotHubHandlerObservationConvention convention;
 
-    ObservedHandlers(ConnectionString identity) {
+    /** @param identity the connection's current identity, asked per invocation (it can change) */
+    ObservedHandlers(Supplier<ConnectionString> identity) {
         this.identity = identity;
     }
 
@@ -112,7 +114,8 @@ final class ObservedHandlers {
     private Observation start(Kind kind, String name) {
         return IotHubObservation.HANDLER
             .observation(this.convention, DefaultIotHubHandlerObservationConvention.INSTANCE,
-                    () -> new IotHubHandlerContext(kind, name, this.identity.deviceId(), this.identity.moduleId()),
+                    () -> new IotHubHandlerContext(kind, name, this.identity.get().deviceId(),
+                            this.identity.get().moduleId()),
                     this.registry)
             .start();
     }

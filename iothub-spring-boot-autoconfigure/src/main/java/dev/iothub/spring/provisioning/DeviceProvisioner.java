@@ -34,9 +34,9 @@ import dev.iothub.spring.event.IotHubReconnectingEvent;
  * of failed connection attempts in a row. Registrations run on one named thread that ends when idle and is stopped
  * with the context, never on Paho's or the connection's thread.
  * <p>
- * The connection keeps the identity it was built with: a registration that assigns the same hub and device id (the
- * usual case for a deleted device, which the service registers again) lets the next reconnect succeed; one that
- * assigns another hub or device id is cached and logged, and the application follows it at its next start.
+ * A registration that assigns the same hub and device id (the usual case for a deleted device, which the service
+ * registers again) lets the next reconnect succeed; one that assigns another hub or device id is cached and
+ * published as an {@link IotHubProvisionedEvent}, on which the connection switches to the new identity.
  *
  * @author iothub-spring-boot
  * @since 0.1.0
@@ -213,16 +213,15 @@ public class DeviceProvisioner implements ApplicationListener<IotHubConnectionEv
                     this.cache.clear();
                     DeviceAssignment result = this.registration.register();
                     this.cache.write(result);
-                    assigned(result, false);
                     if (result.equals(previous)) {
                         logger.info("Registered again: still hub " + result.hostName() + ", device "
                                 + result.deviceId() + "; the next connection attempt uses it");
                     }
                     else {
                         logger.warn("Registered again: now assigned to hub " + result.hostName() + " as device "
-                                + result.deviceId() + ". The connection keeps its identity until the application "
-                                + "restarts; the assignment is cached, so the next start connects there");
+                                + result.deviceId() + "; the connection moves there");
                     }
+                    assigned(result, false);
                 }
                 catch (IotHubProvisioningException ex) {
                     this.lastError = ex.getMessage();

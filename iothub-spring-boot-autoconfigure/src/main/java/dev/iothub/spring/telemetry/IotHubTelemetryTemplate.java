@@ -52,8 +52,6 @@ public class IotHubTelemetryTemplate {
 
     private final IotHubPayloadWriter payloadWriter;
 
-    private final ConnectionString identity;
-
     private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
     private @Nullable IotHubTelemetryObservationConvention observationConvention;
@@ -69,7 +67,6 @@ public class IotHubTelemetryTemplate {
     public IotHubTelemetryTemplate(IotHubClientManager clientManager, JsonMapper jsonMapper) {
         this.clientManager = clientManager;
         this.payloadWriter = new IotHubPayloadWriter(jsonMapper);
-        this.identity = clientManager.getIdentity();
     }
 
     /**
@@ -131,13 +128,14 @@ public class IotHubTelemetryTemplate {
     }
 
     private CompletableFuture<Void> observed(Map<String, String> bag, byte[] body) {
+        ConnectionString identity = this.clientManager.getIdentity();
         Observation observation = IotHubObservation.TELEMETRY_SEND.observation(this.observationConvention,
                 DefaultIotHubTelemetryObservationConvention.INSTANCE,
-                () -> new IotHubTelemetrySenderContext(bag, this.propagateTraceContext, this.identity.hostName(),
-                        this.identity.deviceId(), this.identity.moduleId()),
+                () -> new IotHubTelemetrySenderContext(bag, this.propagateTraceContext, identity.hostName(),
+                        identity.deviceId(), identity.moduleId()),
                 this.observationRegistry);
         observation.start();
-        String topic = Topics.telemetry(this.identity.deviceId(), this.identity.moduleId(), bag);
+        String topic = Topics.telemetry(identity.deviceId(), identity.moduleId(), bag);
         CompletableFuture<Void> sent;
         try {
             sent = this.clientManager.publish(topic, body, 1);

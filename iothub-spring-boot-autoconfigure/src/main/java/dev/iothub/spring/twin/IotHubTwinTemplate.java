@@ -19,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationListener;
 
-import dev.iothub.protocol.ConnectionString;
 import dev.iothub.protocol.HubTopic;
 import dev.iothub.protocol.Topics;
 import dev.iothub.spring.connection.IotHubClientManager;
@@ -74,8 +73,6 @@ public class IotHubTwinTemplate
 
     private final Map<String, Request> pending = new ConcurrentHashMap<>();
 
-    private final ConnectionString identity;
-
     private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
     private @Nullable IotHubTwinObservationConvention observationConvention;
@@ -93,7 +90,6 @@ public class IotHubTwinTemplate
         this.jsonMapper = jsonMapper;
         this.payloadWriter = new IotHubPayloadWriter(jsonMapper);
         this.timeout = clientManager.getSettings().operationTimeout();
-        this.identity = clientManager.getIdentity();
     }
 
     /**
@@ -177,7 +173,8 @@ public class IotHubTwinTemplate
         Observation observation = IotHubObservation.TWIN_REQUEST
             .observation(this.observationConvention, DefaultIotHubTwinObservationConvention.INSTANCE,
                     () -> new IotHubTwinRequestContext(topic.startsWith(TWIN_GET_PREFIX) ? "get" : "patch",
-                            this.identity.deviceId(), this.identity.moduleId()),
+                            this.clientManager.getIdentity().deviceId(),
+                            this.clientManager.getIdentity().moduleId()),
                     this.observationRegistry)
             .start();
         Request request = new Request(topic, body, conditional);

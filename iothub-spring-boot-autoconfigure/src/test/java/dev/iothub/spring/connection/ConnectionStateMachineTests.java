@@ -114,7 +114,7 @@ class ConnectionStateMachineTests {
         IotHubConnectionSettings settings = new IotHubConnectionSettings(identity, IotHubTransport.MQTT, 8883, null, null, null, false,
                 Duration.ofMinutes(4), CONNECT_TIMEOUT, Duration.ofSeconds(10), SHUTDOWN_TIMEOUT, TOKEN_LIFETIME, 0.5,
                 10, 10, Duration.ZERO, new ReconnectBackoff(FIRST_BACKOFF, Duration.ofMinutes(1), 2.0, 0));
-        ConnectionEventPublisher publisher = new ConnectionEventPublisher(this, "dev1",
+        ConnectionEventPublisher publisher = new ConnectionEventPublisher(this, () -> "dev1",
                 () -> (event) -> this.events.add((IotHubConnectionEvent) event));
         publisher.addListener((reconnect, renewal) -> this.listenerCalls.add(reconnect + "/" + renewal));
         this.machine = new ConnectionStateMachine(settings, this.options,

@@ -13,6 +13,8 @@ import dev.iothub.emulator.IndividualEnrollment;
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.spring.connection.IotHubTransport;
 import dev.iothub.spring.event.IotHubProvisionedEvent;
+import dev.iothub.spring.health.IotHubHealthIndicator;
+import dev.iothub.spring.health.IotHubProvisioningHealthIndicator;
 import dev.iothub.spring.provisioning.IotHubProvisioningException;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
 import dev.iothub.spring.telemetry.TelemetryMessage;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -114,6 +118,53 @@ class DeviceProvisioningIntegrationTests {
             assertThat(emulator.registrationRequests("deleted")).isEqualTo(2);
             assertThat(provisioned(context)).last()
                 .satisfies((event) -> assertThat(event.isFromCache()).isFalse());
+        }
+    }
+
+    @Test
+    void whenTheHubRefusesTheDeviceAndItIsAssignedToAnotherHubThenTheConnectionMovesThereWithoutARestart() {
+        IndividualEnrollment enrollment = emulator.enrollIndividual("moving", null);
+        try (IotHubEmulator second = IotHubEmulator.builder()
+            .bindAddress("127.0.0.2")
+            .hubName("127.0.0.2")
+            .mqttPort(emulator.mqttPort())
+            .webSocketPort(-1)
+            .servicePort(-1)
+            .start();
+                ConfigurableApplicationContext context = runConnected("moving",
+                        "iothub.dps.symmetric-key=" + enrollment.primaryKey(),
+                        "spring.ssl.bundle.pem.emulator.truststore.certificate=" + emulator.caCertificatePem()
+                                + second.caCertificatePem())) {
+            second.registerDevice("moving", enrollment.primaryKey());
+            emulator.enrollIndividual("moving", enrollment.primaryKey(), second.hubName());
+            emulator.removeDevice("moving");
+            await().atMost(EmulatorApplications.awaitTimeout()).until(() -> second.isConnected("moving"));
+            assertThat(provisioned(context)).last().satisfies((event) -> {
+                assertThat(event.getHostName()).isEqualTo("127.0.0.2");
+                assertThat(event.isFromCache()).isFalse();
+            });
+            Health health = context.getBean(IotHubHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("hostName", "127.0.0.2");
+            assertThat(context.getBean(IotHubProvisioningHealthIndicator.class).health().getDetails())
+                .containsEntry("assignedHub", "127.0.0.2");
+            context.getBean(IotHubTelemetryTemplate.class).send(Map.of("hub", "second")).join();
+            assertThat(second.awaitTelemetry("moving", (message) -> true, Duration.ofSeconds(10)).bodyAsString())
+                .isEqualTo("{\"hub\":\"second\"}");
+        }
+    }
+
+    @Test
+    void whenAnHttpProxyIsSetThenTheRegistrationAndTheHubConnectionGoThroughItsTunnel() {
+        IndividualEnrollment enrollment = emulator.enrollIndividual("dps-proxied", null);
+        try (TinyProxy proxy = TinyProxy.start("device", "pr0xy-s3cret");
+                ConfigurableApplicationContext context = runConnected("dps-proxied",
+                        "iothub.dps.symmetric-key=" + enrollment.primaryKey(), "iothub.proxy.host=127.0.0.1",
+                        "iothub.proxy.port=" + proxy.port(), "iothub.proxy.username=device",
+                        "iothub.proxy.password=pr0xy-s3cret")) {
+            assertThat(emulator.registrationRequests("dps-proxied")).isEqualTo(1);
+            await().atMost(EmulatorApplications.awaitTimeout())
+                .until(() -> proxy.logText().split("CONNECT localhost:" + emulator.mqttPort(), -1).length >= 3);
         }
     }
 
