@@ -63,6 +63,18 @@ class ProvisioningRestApiTests {
     }
 
     @Test
+    void whenAnEnrollmentNamesAnotherHubThenItsDeviceIsAssignedThereAndNotRegisteredHere() throws Exception {
+        String id = "rest-other-hub-" + ids.incrementAndGet();
+        Answer created = api.send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"symmetricKey\","
+                + "\"symmetricKey\":{\"primaryKey\":\"" + KEY + "\"}},\"iotHubHostName\":\"hub-2.example\"}");
+        assertThat(created.status()).isEqualTo(200);
+        assertThat(created.body().path("iotHubHostName").asString()).isEqualTo("hub-2.example");
+        assertThat(hub.individualEnrollment(id).iotHubHostName()).isEqualTo("hub-2.example");
+        assertThat(api.send("PUT", "/enrollments/" + id, "{\"attestation\":{\"type\":\"x509\"},"
+                + "\"iotHubHostName\":\"hub-2.example\"}").status()).isEqualTo(400);
+    }
+
+    @Test
     void whenAnX509EnrollmentIsPutWithABase64PemCertificateThenItHoldsItsThumbprint() throws Exception {
         String id = "rest-x509-" + ids.incrementAndGet();
         DeviceCertificate certificate = DeviceCertificate.generate(id);

@@ -60,8 +60,17 @@ final class ProvisioningResource {
         requireSameId(body, "registrationId", registrationId);
         JsonNode attestation = body.path("attestation");
         String type = attestation.path("type").asString("");
+        String iotHubHostName = iotHubHostName(body);
         if (type.equals("symmetricKey")) {
-            this.emulator.enrollIndividual(registrationId, primaryKey(attestation));
+            if (iotHubHostName != null) {
+                this.emulator.enrollIndividual(registrationId, primaryKey(attestation), iotHubHostName);
+            }
+            else {
+                this.emulator.enrollIndividual(registrationId, primaryKey(attestation));
+            }
+        }
+        else if (iotHubHostName != null) {
+            throw RestRequest.invalid("iotHubHostName is supported with symmetricKey attestation only");
         }
         else if (type.equals("x509")) {
             this.emulator.enrollIndividualX509(registrationId, certificate(attestation.path("x509")
@@ -117,6 +126,18 @@ final class ProvisioningResource {
         }
     }
 
+    /** The hub the enrollment assigns its device to, or {@code null} for the emulator's own hub. */
+    private static @Nullable String iotHubHostName(JsonNode body) {
+        JsonNode hub = body.path("iotHubHostName");
+        if (hub.isMissingNode() || hub.isNull()) {
+            return null;
+        }
+        if (!hub.isString() || hub.asString().isBlank()) {
+            throw RestRequest.invalid("iotHubHostName must be a host name");
+        }
+        return hub.asString();
+    }
+
     private static boolean enabled(JsonNode body) {
         String status = body.path("provisioningStatus").asString("enabled");
         if (!status.equals("enabled") && !status.equals("disabled")) {
@@ -145,6 +166,9 @@ final class ProvisioningResource {
                 .putObject("primary")
                 .putObject("info")
                 .put("sha256Thumbprint", enrollment.certificateThumbprint());
+        }
+        if (enrollment.iotHubHostName() != null) {
+            node.put("iotHubHostName", enrollment.iotHubHostName());
         }
         return node.put("provisioningStatus", enrollment.enabled() ? "enabled" : "disabled");
     }
