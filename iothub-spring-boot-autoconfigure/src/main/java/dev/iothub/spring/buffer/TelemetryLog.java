@@ -483,8 +483,8 @@ public final class TelemetryLog implements AutoCloseable {
         }
         Path path = this.options.directory().resolve(String.format("%s%020d%s", SEGMENT_PREFIX, sequence,
                 SEGMENT_SUFFIX));
-        Segment segment = new Segment(this.segmentIds++, path, FileChannel.open(path, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE));
+        Segment segment = new Segment(this.segmentIds++, path,
+                FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
         this.segments.addLast(segment);
         return segment;
     }

@@ -53,8 +53,8 @@ import dev.iothub.spring.buffer.TelemetryLog.StoredMessage;
  * size instead of {@code maxPending}; a message leaves the buffer when the hub acknowledged it or refused it for
  * good, and what the buffer held at start is sent first, oldest first. Only the next {@value #RETAINED_BYTES}
  * bytes of stored telemetry are kept in memory; the rest is read back from the buffer by the sending thread right
- * before it goes to Paho, so memory does not grow with the buffer. A message whose record is found damaged then
- * fails and is skipped.
+ * before it goes to Paho, so the payloads held in memory do not grow with the buffer. A message whose record is
+ * found damaged then fails and is skipped.
  */
 final class PublishQueue {
 
