@@ -281,6 +281,57 @@ public final class TelemetryLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads adjacent stored messages of one segment back with a single read, for sending them soon; unlike
+     * {@link #read}, a record that is not intact is only left out ({@code null} in its place), to be reported when it
+     * is read on its own.
+     *
+     * @param run messages that follow each other in one segment
+     * @return their contents in order, or an empty list when nothing could be read
+     */
+    public List<@Nullable BufferedMessage> readAhead(List<StoredMessage> run) {
+        if (run.isEmpty()) {
+            return List.of();
+        }
+        StoredMessage first = run.get(0);
+        StoredMessage last = run.get(run.size() - 1);
+        this.lock.lock();
+        try {
+            Segment segment = segment(first.segment());
+            if (segment == null || this.closed || last.segment() != first.segment()) {
+                return List.of();
+            }
+            ByteBuffer records = ByteBuffer.allocate((int) (last.offset() + last.size() - first.offset()));
+            try {
+                FileChannel reader = segment.reader();
+                int read = 0;
+                while (records.hasRemaining() && read >= 0) {
+                    read = reader.read(records, first.offset() + records.position());
+                }
+            }
+            catch (ClosedByInterruptException ex) {
+                segment.reader = null;
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+            catch (IOException ex) {
+                return List.of();
+            }
+            List<@Nullable BufferedMessage> contents = new ArrayList<>(run.size());
+            for (StoredMessage stored : run) {
+                int at = (int) (stored.offset() - first.offset());
+                ByteBuffer record = (at >= 0 && at + stored.size() <= records.position())
+                        ? records.slice(at, stored.size()) : ByteBuffer.allocate(0);
+                contents.add((LogRecordFormat.check(record, stored.sequence()) == null)
+                        ? LogRecordFormat.decode(record) : null);
+            }
+            return contents;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
     private @Nullable Segment segment(long id) {
         for (Segment segment : this.segments) {
             if (segment.id == id) {

@@ -66,6 +66,9 @@ final class PublishQueue {
     /** Record bytes of stored telemetry whose topic and payload stay in memory for the next sends. */
     static final int RETAINED_BYTES = 1024 * 1024;
 
+    /** Record bytes read back from the disk buffer at once for the next sends. */
+    private static final int READ_AHEAD_BYTES = 64 * 1024;
+
     private static final String CONTROL_TOPIC_PREFIX = "$iothub/";
 
     private final String clientId;
@@ -531,6 +534,10 @@ final class PublishQueue {
         if (buffer == null || stored == null) {
             throw new IllegalStateException("A message without content or stored record");
         }
+        BufferedMessage ahead = readAhead(buffer, stored);
+        if (ahead != null) {
+            return ahead;
+        }
         try {
             BufferedMessage message = buffer.read(stored);
             if (message != null) {
@@ -550,6 +557,58 @@ final class PublishQueue {
             finish(outbound, new IotHubException(ex.getMessage(), ex), false);
         }
         return null;
+    }
+
+    /**
+     * Reads a stored message back together with the next ones on disk only that follow it in its segment, and keeps
+     * theirs in memory while the retained bytes allow: one read for many sends.
+     *
+     * @return the first message, or {@code null} when it must be read on its own
+     */
+    private @Nullable BufferedMessage readAhead(TelemetryLog buffer, StoredMessage first) {
+        List<Outbound> next = new ArrayList<>();
+        List<StoredMessage> run = new ArrayList<>();
+        run.add(first);
+        this.lock.lock();
+        try {
+            long end = first.offset() + first.size();
+            long budget = Math.min(READ_AHEAD_BYTES, RETAINED_BYTES - this.retainedBytes) - first.size();
+            for (Outbound outbound : this.telemetry) {
+                StoredMessage stored = outbound.stored;
+                if (stored == null || outbound.done || outbound.payload != null || stored.segment() != first.segment()
+                        || stored.offset() != end || stored.size() > budget) {
+                    break;
+                }
+                next.add(outbound);
+                run.add(stored);
+                end += stored.size();
+                budget -= stored.size();
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (next.isEmpty()) {
+            return null;
+        }
+        List<@Nullable BufferedMessage> contents = buffer.readAhead(run);
+        if (contents.size() != run.size()) {
+            return null;
+        }
+        this.lock.lock();
+        try {
+            for (int i = 0; i < next.size(); i++) {
+                BufferedMessage content = contents.get(i + 1);
+                Outbound outbound = next.get(i);
+                if (content != null && !outbound.done && outbound.payload == null) {
+                    retainOrRelease(outbound, content.topic(), content.payload());
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        return contents.get(0);
     }
 
     /** Stops Paho from re-sending a failed delivery after the next CONNACK: this queue sends it again itself. */

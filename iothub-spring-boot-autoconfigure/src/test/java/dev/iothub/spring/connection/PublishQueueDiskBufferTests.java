@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.iothub.spring.buffer.DiskBufferOptions;
 import dev.iothub.spring.buffer.DiskBufferOptions.Sync;
@@ -100,18 +102,20 @@ class PublishQueueDiskBufferTests {
         assertThat(this.buffer.size()).isZero();
     }
 
-    @Test
-    void whenAStoredRecordIsDamagedBeforeItIsSentThenOnlyItsMessageFailsAndTheRestArrive() throws Exception {
-        int count = 60;
+    @ParameterizedTest
+    @CsvSource({ "60, 49152", "3000, 1000" })
+    void whenAStoredRecordIsDamagedBeforeItIsSentThenOnlyItsMessageFailsAndTheRestArrive(int count, int size)
+            throws Exception {
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         for (int n = 0; n < count; n++) {
-            sent.add(this.queue.submit(TELEMETRY + n, payload(n), 1, false));
+            sent.add(this.queue.submit(TELEMETRY + n, payload(n, size), 1, false));
         }
         Path segment = segments().get(segments().size() - 1);
         try (FileChannel file = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-            // the last byte of the segment is the last record's payload, held on disk only
-            file.write(ByteBuffer.wrap(new byte[] { (byte) ~payload(count - 1)[payload(count - 1).length - 1] }),
-                    Files.size(segment) - 1);
+            // the last byte of the segment is the last record's payload, held on disk only (and read ahead with the
+            // ones before it when they are small)
+            byte last = payload(count - 1, size)[size - 1];
+            file.write(ByteBuffer.wrap(new byte[] { (byte) ~last }), Files.size(segment) - 1);
         }
         this.queue.open();
         await().atMost(Duration.ofSeconds(10)).until(() -> sent.stream().allMatch(CompletableFuture::isDone));
@@ -129,7 +133,11 @@ class PublishQueueDiskBufferTests {
 
     /** About 48 KiB that differ for each message. */
     private static byte[] payload(int n) {
-        byte[] payload = new byte[48 * 1024 + n];
+        return payload(n, 48 * 1024 + n);
+    }
+
+    private static byte[] payload(int n, int size) {
+        byte[] payload = new byte[size];
         new Random(n).nextBytes(payload);
         return payload;
     }

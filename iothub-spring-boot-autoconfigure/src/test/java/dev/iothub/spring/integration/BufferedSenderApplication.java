@@ -32,9 +32,9 @@ public final class BufferedSenderApplication {
         int count = context.getEnvironment().getProperty("sender.count", Integer.class, Integer.MAX_VALUE);
         int size = context.getEnvironment().getProperty("sender.payload-bytes", Integer.class, 0);
         for (int n = 0; n < count; n++) {
-            byte[] body = (size > 0) ? payload(n, size) : ("reading " + n).getBytes();
-            if (!telemetry.send(TelemetryMessage.builder(body).property("n", Integer.toString(n)).build())
-                .isCompletedExceptionally()) {
+            TelemetryMessage.Builder message = (size > 0) ? TelemetryMessage.builder(payload(n, size))
+                    : TelemetryMessage.builder("reading " + n);
+            if (!telemetry.send(message.property("n", Integer.toString(n)).build()).isCompletedExceptionally()) {
                 System.out.println("accepted " + n);
             }
         }
