@@ -39,7 +39,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * with the memory buffer and with the disk buffer. Prints one line per figure.
  * <p>
  * {@code java -cp benchmarks/target/iothub-benchmarks.jar dev.iothub.benchmarks.buffer.TelemetryBufferBenchmark
- * [messages]}
+ * [messages] [rounds] [starter-only]}: {@code rounds} (default 2) alternations of memory and disk buffer, back to
+ * back, each printed with the ratio disk / memory of its round; {@code starter-only} skips the storage candidates.
  */
 public final class TelemetryBufferBenchmark {
 
@@ -54,8 +55,27 @@ public final class TelemetryBufferBenchmark {
 
     public static void main(String[] args) throws Exception {
         int messages = (args.length > 0) ? Integer.parseInt(args[0]) : 50_000;
+        int rounds = (args.length > 1) ? Integer.parseInt(args[1]) : 2;
+        boolean starterOnly = args.length > 2 && args[2].equals("starter-only");
         Path work = Files.createTempDirectory("iothub-buffer-bench");
         System.out.printf("%-58s %12s%n", "candidate (256 B messages)", "msgs/s");
+        if (!starterOnly) {
+            candidates(work, messages);
+        }
+        try (IotHubEmulator hub = IotHubEmulator.builder().servicePort(-1).start()) {
+            hub.registerDevice("bench");
+            for (int round = 0; round < rounds; round++) {
+                double memory = starter(hub, work, "memory", messages);
+                print("starter to emulator, memory buffer (round " + (round + 1) + ")", memory);
+                double disk = starter(hub, work, "disk", messages);
+                print("starter to emulator, disk buffer, sync interval (round " + (round + 1) + ")", disk);
+                System.out.printf("%-58s %12.2f%n", "  disk / memory (round " + (round + 1) + ")", disk / memory);
+            }
+        }
+        delete(work);
+    }
+
+    private static void candidates(Path work, int messages) throws Exception {
         print("segmented log, sync every 200 ms, 1 thread", log(work, Sync.INTERVAL, messages, 1));
         print("segmented log, sync per message, 1 thread", log(work, Sync.EVERY_MESSAGE, messages / 10, 1));
         print("segmented log, sync per message (group commit), 8 threads",
@@ -65,16 +85,6 @@ public final class TelemetryBufferBenchmark {
         print("SQLite WAL, synchronous=NORMAL, batch of 1000 per commit, 1 thread",
                 sqlite(work, "NORMAL", 1000, messages));
         print("SQLite WAL, synchronous=FULL, commit per message, 1 thread", sqlite(work, "FULL", 1, messages / 10));
-        try (IotHubEmulator hub = IotHubEmulator.builder().servicePort(-1).start()) {
-            hub.registerDevice("bench");
-            for (int round = 0; round < 2; round++) {
-                print("starter to emulator, memory buffer (round " + (round + 1) + ")",
-                        starter(hub, work, "memory", messages));
-                print("starter to emulator, disk buffer, sync interval (round " + (round + 1) + ")",
-                        starter(hub, work, "disk", messages));
-            }
-        }
-        delete(work);
     }
 
     private static double log(Path work, Sync sync, int messages, int threads) throws Exception {

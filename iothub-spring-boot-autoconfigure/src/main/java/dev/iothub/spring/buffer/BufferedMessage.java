@@ -1,7 +1,7 @@
 package dev.iothub.spring.buffer;
 
 /**
- * A message held by a {@link TelemetryLog}.
+ * A message read back from a {@link TelemetryLog}.
  *
  * @param sequence its position in the log, increasing across restarts
  * @param topic the topic it is published to, carrying its properties

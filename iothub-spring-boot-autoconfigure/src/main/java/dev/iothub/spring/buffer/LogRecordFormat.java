@@ -1,8 +1,9 @@
 package dev.iothub.spring.buffer;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,9 @@ final class LogRecordFormat {
 
     /** Larger than any message the hub accepts (256 KiB) with the longest topic. */
     static final int MAX_BODY = 512 * 1024;
+
+    /** The scan window holds the longest record at any offset, so a segment is read in chunks of about 1 MiB. */
+    private static final int WINDOW = 2 * (HEADER + MAX_BODY);
 
     private LogRecordFormat() {
     }
@@ -46,28 +50,45 @@ final class LogRecordFormat {
     }
 
     /**
-     * Reads every intact record of a segment in order. A damaged region (bad magic, length or CRC) or a truncated
-     * tail is reported once, at its first offset, and skipped up to the next intact record.
+     * Reads every intact record of a segment in order, through a window of about 1 MiB, and tells where each lies
+     * without keeping its content. A damaged region (bad magic, length or CRC) or a truncated tail is reported
+     * once, at its first offset, and skipped up to the next intact record.
+     *
+     * @return the bytes read
      */
-    static void decode(ByteBuffer segment, Consumer<BufferedMessage> records, Damage damage) {
+    static long scan(ReadableByteChannel segment, Index records, Damage damage) throws IOException {
+        ByteBuffer window = ByteBuffer.allocate(WINDOW).limit(0);
+        long base = 0;
         int position = 0;
-        int damagedAt = -1;
+        boolean end = false;
+        long damagedAt = -1;
         String reason = "";
-        int limit = segment.limit();
-        while (position + HEADER <= limit) {
-            String problem = problemAt(segment, position);
+        while (true) {
+            if (!end && window.limit() - position < HEADER + MAX_BODY) {
+                window.position(position).compact();
+                base += position;
+                position = 0;
+                while (window.hasRemaining() && !end) {
+                    end = segment.read(window) < 0;
+                }
+                window.flip();
+            }
+            if (position + HEADER > window.limit()) {
+                break;
+            }
+            String problem = problemAt(window, position);
             if (problem == null) {
                 if (damagedAt >= 0) {
                     damage.found(damagedAt, reason);
                     damagedAt = -1;
                 }
-                int bodyLength = segment.getInt(position + 4);
-                records.accept(read(segment, position + HEADER, bodyLength));
+                int bodyLength = window.getInt(position + 4);
+                records.found(window.getLong(position + HEADER), base + position, HEADER + bodyLength);
                 position += HEADER + bodyLength;
             }
             else {
                 if (damagedAt < 0) {
-                    damagedAt = position;
+                    damagedAt = base + position;
                     reason = problem;
                 }
                 position++;
@@ -76,9 +97,41 @@ final class LogRecordFormat {
         if (damagedAt >= 0) {
             damage.found(damagedAt, reason);
         }
-        else if (position < limit) {
-            damage.found(position, "truncated record header");
+        else if (position < window.limit()) {
+            damage.found(base + position, "truncated record header");
         }
+        return base + window.limit();
+    }
+
+    /**
+     * Decodes one record read back whole from its segment.
+     *
+     * @return the problem found, or {@code null} when {@code record} holds the intact record of {@code sequence}
+     */
+    static @Nullable String check(ByteBuffer record, long sequence) {
+        if (record.limit() < HEADER) {
+            return "truncated record";
+        }
+        String problem = problemAt(record, 0);
+        if (problem == null && HEADER + record.getInt(4) != record.limit()) {
+            problem = "record length " + record.getInt(4) + " differs from the one stored";
+        }
+        if (problem == null && record.getLong(HEADER) != sequence) {
+            problem = "record of message " + record.getLong(HEADER) + " found instead";
+        }
+        return problem;
+    }
+
+    /** The message in an intact record (see {@link #check}). */
+    static BufferedMessage decode(ByteBuffer record) {
+        int bodyLength = record.getInt(4);
+        long sequence = record.getLong(HEADER);
+        int topicLength = Short.toUnsignedInt(record.getShort(HEADER + 8));
+        byte[] topic = new byte[topicLength];
+        record.get(HEADER + MIN_BODY, topic);
+        byte[] payload = new byte[bodyLength - MIN_BODY - topicLength];
+        record.get(HEADER + MIN_BODY + topicLength, payload);
+        return new BufferedMessage(sequence, new String(topic, StandardCharsets.UTF_8), payload);
     }
 
     private static @Nullable String problemAt(ByteBuffer segment, int position) {
@@ -101,14 +154,12 @@ final class LogRecordFormat {
         return (MIN_BODY + topicLength > bodyLength) ? "impossible topic length " + topicLength : null;
     }
 
-    private static BufferedMessage read(ByteBuffer segment, int body, int bodyLength) {
-        long sequence = segment.getLong(body);
-        int topicLength = Short.toUnsignedInt(segment.getShort(body + 8));
-        byte[] topic = new byte[topicLength];
-        segment.get(body + MIN_BODY, topic);
-        byte[] payload = new byte[bodyLength - MIN_BODY - topicLength];
-        segment.get(body + MIN_BODY + topicLength, payload);
-        return new BufferedMessage(sequence, new String(topic, StandardCharsets.UTF_8), payload);
+    /** Told where each intact record of a segment lies. */
+    @FunctionalInterface
+    interface Index {
+
+        void found(long sequence, long offset, int size);
+
     }
 
     /** Told of each damaged region of a segment. */

@@ -41,8 +41,9 @@ import dev.iothub.spring.buffer.DiskBufferOptions.WhenFull;
 /**
  * A segmented append-only log of telemetry on disk: each accepted message is appended as a CRC32C-framed record,
  * and a checkpoint file remembers the oldest message the hub has not acknowledged. Segments whose messages are all
- * acknowledged are deleted. On open, the messages not yet acknowledged are read back in order; a damaged or
- * truncated record is reported at WARN with its file and offset and skipped.
+ * acknowledged are deleted. On open, the messages not yet acknowledged are indexed in order (their content stays
+ * on disk until {@link #read}); a damaged or truncated record is reported at WARN with its file and offset and
+ * skipped, and so is a record found damaged when it is read back.
  * <p>
  * Thread-safe. One background thread ({@code iothub-buffer-<clientId>}) forces the files and writes the checkpoint
  * at the sync interval; it is stopped by {@link #close()}.
@@ -85,7 +86,7 @@ public final class TelemetryLog implements AutoCloseable {
     /** Acknowledged sequences behind an older unacknowledged one. */
     private final Set<Long> acknowledgedOutOfOrder = new HashSet<>();
 
-    private final List<BufferedMessage> recovered;
+    private final List<StoredMessage> recovered;
 
     private final ScheduledExecutorService syncThread;
 
@@ -100,6 +101,10 @@ public final class TelemetryLog implements AutoCloseable {
     private long checkpointed;
 
     private long dropped;
+
+    private long damaged;
+
+    private long segmentIds;
 
     private long droppedSinceWarning;
 
@@ -130,7 +135,7 @@ public final class TelemetryLog implements AutoCloseable {
         this.directoryLock = directoryLock;
         this.checkpointed = readCheckpoint();
         this.recovered = recover(this.checkpointed);
-        for (BufferedMessage message : this.recovered) {
+        for (StoredMessage message : this.recovered) {
             this.unacknowledged.addLast(message.sequence());
         }
         this.syncThread = Executors.newSingleThreadScheduledExecutor((task) -> {
@@ -172,11 +177,11 @@ public final class TelemetryLog implements AutoCloseable {
         return ex.toString();
     }
 
-    /** The messages not acknowledged before this log was opened, oldest first; taken once. */
-    public List<BufferedMessage> takeRecovered() {
+    /** Where the messages not acknowledged before this log was opened lie, oldest first; taken once. */
+    public List<StoredMessage> takeRecovered() {
         this.lock.lock();
         try {
-            List<BufferedMessage> messages = List.copyOf(this.recovered);
+            List<StoredMessage> messages = List.copyOf(this.recovered);
             this.recovered.clear();
             return messages;
         }
@@ -189,12 +194,12 @@ public final class TelemetryLog implements AutoCloseable {
      * Stores a message; returns once it is as durable as the sync policy promises.
      *
      * @param wait how long to wait for room when the buffer is full and blocks
-     * @return the message's sequence, and the sequence below which messages were dropped to make room
+     * @return where the message lies, and the sequence below which messages were dropped to make room
      * @throws TelemetryBufferFullException when the buffer blocks and no room came within {@code wait}
      */
     public Appended append(String topic, byte[] payload, Duration wait) throws TelemetryBufferFullException {
         ByteBuffer record;
-        long sequence;
+        StoredMessage stored;
         long droppedBefore = -1;
         long end;
         this.lock.lock();
@@ -205,9 +210,10 @@ public final class TelemetryLog implements AutoCloseable {
                         + this.options.maxSize() + " bytes (iothub.buffer.max-size)");
             }
             droppedBefore = makeRoom(size, wait);
-            sequence = this.nextSequence++;
+            long sequence = this.nextSequence++;
             record = LogRecordFormat.encode(sequence, topic, payload);
             Segment active = active(sequence);
+            stored = new StoredMessage(sequence, active.id, active.bytes, size);
             write(active, record);
             active.add(sequence, size);
             this.bytes += size;
@@ -225,7 +231,114 @@ public final class TelemetryLog implements AutoCloseable {
         if (this.options.sync() == Sync.EVERY_MESSAGE) {
             syncTo(end);
         }
-        return new Appended(sequence, droppedBefore);
+        return new Appended(stored, droppedBefore);
+    }
+
+    /**
+     * Reads a stored message back from its segment file.
+     *
+     * @return the message, or {@code null} when it is no longer stored (dropped to make room) or the calling thread
+     * was interrupted
+     * @throws TelemetryBufferDamagedException when the record is no longer intact; it is reported once and counted
+     */
+    public @Nullable BufferedMessage read(StoredMessage stored) throws TelemetryBufferDamagedException {
+        this.lock.lock();
+        try {
+            Segment segment = segment(stored.segment());
+            if (segment == null || this.closed) {
+                return null;
+            }
+            ByteBuffer record = ByteBuffer.allocate(stored.size());
+            String problem;
+            try {
+                FileChannel reader = segment.reader();
+                int read = 0;
+                while (record.hasRemaining() && read >= 0) {
+                    read = reader.read(record, stored.offset() + record.position());
+                }
+                problem = LogRecordFormat.check(record.flip(), stored.sequence());
+            }
+            catch (ClosedByInterruptException ex) {
+                segment.reader = null;
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            catch (IOException ex) {
+                problem = ex.toString();
+            }
+            if (problem == null) {
+                return LogRecordFormat.decode(record);
+            }
+            this.damaged++;
+            String message = "Skipped a damaged part of the telemetry buffer " + segment.path + " at offset "
+                    + stored.offset() + " (" + problem + ") when reading it back; message " + stored.sequence()
+                    + " is lost";
+            logger.warn(message);
+            throw new TelemetryBufferDamagedException(message);
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * Reads adjacent stored messages of one segment back with a single read, for sending them soon; unlike
+     * {@link #read}, a record that is not intact is only left out ({@code null} in its place), to be reported when it
+     * is read on its own.
+     *
+     * @param run messages that follow each other in one segment
+     * @return their contents in order, or an empty list when nothing could be read
+     */
+    public List<@Nullable BufferedMessage> readAhead(List<StoredMessage> run) {
+        if (run.isEmpty()) {
+            return List.of();
+        }
+        StoredMessage first = run.get(0);
+        StoredMessage last = run.get(run.size() - 1);
+        this.lock.lock();
+        try {
+            Segment segment = segment(first.segment());
+            if (segment == null || this.closed || last.segment() != first.segment()) {
+                return List.of();
+            }
+            ByteBuffer records = ByteBuffer.allocate((int) (last.offset() + last.size() - first.offset()));
+            try {
+                FileChannel reader = segment.reader();
+                int read = 0;
+                while (records.hasRemaining() && read >= 0) {
+                    read = reader.read(records, first.offset() + records.position());
+                }
+            }
+            catch (ClosedByInterruptException ex) {
+                segment.reader = null;
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+            catch (IOException ex) {
+                return List.of();
+            }
+            List<@Nullable BufferedMessage> contents = new ArrayList<>(run.size());
+            for (StoredMessage stored : run) {
+                int at = (int) (stored.offset() - first.offset());
+                ByteBuffer record = (at >= 0 && at + stored.size() <= records.position())
+                        ? records.slice(at, stored.size()) : ByteBuffer.allocate(0);
+                contents.add((LogRecordFormat.check(record, stored.sequence()) == null)
+                        ? LogRecordFormat.decode(record) : null);
+            }
+            return contents;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private @Nullable Segment segment(long id) {
+        for (Segment segment : this.segments) {
+            if (segment.id == id) {
+                return segment;
+            }
+        }
+        return null;
     }
 
     /** The hub acknowledged the message (or it failed for good): it is not sent again. */
@@ -279,6 +392,17 @@ public final class TelemetryLog implements AutoCloseable {
         this.lock.lock();
         try {
             return this.dropped;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Stored messages found damaged when read back, and skipped. */
+    public long damagedCount() {
+        this.lock.lock();
+        try {
+            return this.damaged;
         }
         finally {
             this.lock.unlock();
@@ -410,8 +534,8 @@ public final class TelemetryLog implements AutoCloseable {
         }
         Path path = this.options.directory().resolve(String.format("%s%020d%s", SEGMENT_PREFIX, sequence,
                 SEGMENT_SUFFIX));
-        Segment segment = new Segment(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE));
+        Segment segment = new Segment(this.segmentIds++, path,
+                FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
         this.segments.addLast(segment);
         return segment;
     }
@@ -546,7 +670,7 @@ public final class TelemetryLog implements AutoCloseable {
         return 0;
     }
 
-    private List<BufferedMessage> recover(long checkpoint) throws IOException {
+    private List<StoredMessage> recover(long checkpoint) throws IOException {
         List<Path> files;
         try (Stream<Path> listing = Files.list(this.options.directory())) {
             files = listing.filter((path) -> {
@@ -554,20 +678,20 @@ public final class TelemetryLog implements AutoCloseable {
                 return name.startsWith(SEGMENT_PREFIX) && name.endsWith(SEGMENT_SUFFIX);
             }).sorted().toList();
         }
-        List<BufferedMessage> messages = new ArrayList<>();
+        List<StoredMessage> messages = new ArrayList<>();
         long next = checkpoint;
         for (Path file : files) {
-            Segment segment = new Segment(file, null);
-            ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(file));
-            segment.bytes = content.limit();
-            LogRecordFormat.decode(content, (message) -> {
-                if (message.sequence() >= checkpoint
-                        && (messages.isEmpty() || message.sequence() > messages.get(messages.size() - 1).sequence())) {
-                    messages.add(message);
-                    segment.add(message.sequence(), 0);
-                }
-            }, (offset, reason) -> logger.warn("Skipped a damaged part of the telemetry buffer " + file
-                    + " at offset " + offset + " (" + reason + "); the messages in it are lost"));
+            Segment segment = new Segment(this.segmentIds++, file, null);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                segment.bytes = LogRecordFormat.scan(channel, (sequence, offset, size) -> {
+                    if (sequence >= checkpoint
+                            && (messages.isEmpty() || sequence > messages.get(messages.size() - 1).sequence())) {
+                        messages.add(new StoredMessage(sequence, segment.id, offset, size));
+                        segment.add(sequence, 0);
+                    }
+                }, (offset, reason) -> logger.warn("Skipped a damaged part of the telemetry buffer " + file
+                        + " at offset " + offset + " (" + reason + "); the messages in it are lost"));
+            }
             if (segment.count == 0) {
                 Files.delete(file);
             }
@@ -581,15 +705,36 @@ public final class TelemetryLog implements AutoCloseable {
         return messages;
     }
 
-    /** What {@link #append} did. */
-    public record Appended(long sequence, long droppedBefore) {
+    /** What {@link #append} did: where the message lies, and the sequence below which messages were dropped. */
+    public record Appended(StoredMessage stored, long droppedBefore) {
+
+        /** The message's sequence. */
+        public long sequence() {
+            return this.stored.sequence();
+        }
+
+    }
+
+    /**
+     * Where a stored message lies, to {@link #read} it back; its content is not held in memory.
+     *
+     * @param sequence its position in the log, increasing across restarts
+     * @param segment the segment holding it (valid while this log is open)
+     * @param offset its record's offset in that segment
+     * @param size its record's size in bytes
+     */
+    public record StoredMessage(long sequence, long segment, long offset, int size) {
     }
 
     private static final class Segment {
 
+        final long id;
+
         final Path path;
 
         @Nullable FileChannel channel;
+
+        @Nullable FileChannel reader;
 
         long bytes;
 
@@ -597,11 +742,11 @@ public final class TelemetryLog implements AutoCloseable {
 
         long lastSequence = -1;
 
-        Segment(Path path, @Nullable FileChannel channel) {
+        Segment(long id, Path path, @Nullable FileChannel channel) {
+            this.id = id;
             this.path = path;
             this.channel = channel;
         }
-
         void add(long sequence, int size) {
             this.count++;
             this.lastSequence = sequence;
@@ -623,7 +768,21 @@ public final class TelemetryLog implements AutoCloseable {
             return reopened;
         }
 
+        FileChannel reader() throws IOException {
+            FileChannel open = this.reader;
+            if (open == null || !open.isOpen()) {
+                open = FileChannel.open(this.path, StandardOpenOption.READ);
+                this.reader = open;
+            }
+            return open;
+        }
+
         void close() throws IOException {
+            FileChannel reading = this.reader;
+            if (reading != null) {
+                this.reader = null;
+                reading.close();
+            }
             FileChannel open = this.channel;
             if (open != null) {
                 this.channel = null;

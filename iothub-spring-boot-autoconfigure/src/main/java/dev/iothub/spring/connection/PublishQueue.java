@@ -24,8 +24,10 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.jspecify.annotations.Nullable;
 
 import dev.iothub.spring.buffer.BufferedMessage;
+import dev.iothub.spring.buffer.TelemetryBufferDamagedException;
 import dev.iothub.spring.buffer.TelemetryBufferFullException;
 import dev.iothub.spring.buffer.TelemetryLog;
+import dev.iothub.spring.buffer.TelemetryLog.StoredMessage;
 
 /**
  * The one owner of "may this message go on the wire now": holds every outbound publish until the hub acknowledges
@@ -49,7 +51,10 @@ import dev.iothub.spring.buffer.TelemetryLog;
  * <p>
  * With a disk buffer ({@link TelemetryLog}), telemetry is stored before it is accepted and bounded by the buffer's
  * size instead of {@code maxPending}; a message leaves the buffer when the hub acknowledged it or refused it for
- * good, and what the buffer held at start is sent first, oldest first.
+ * good, and what the buffer held at start is sent first, oldest first. Only the next {@value #RETAINED_BYTES}
+ * bytes of stored telemetry are kept in memory; the rest is read back from the buffer by the sending thread right
+ * before it goes to Paho, so the payloads held in memory do not grow with the buffer. A message whose record is
+ * found damaged then fails and is skipped.
  */
 final class PublishQueue {
 
@@ -57,6 +62,12 @@ final class PublishQueue {
 
     /** Control messages in flight at once; Paho's window is sized for telemetry's plus these. */
     static final int CONTROL_IN_FLIGHT = 10;
+
+    /** Record bytes of stored telemetry whose topic and payload stay in memory for the next sends. */
+    static final int RETAINED_BYTES = 1024 * 1024;
+
+    /** Record bytes read back from the disk buffer at once for the next sends. */
+    private static final int READ_AHEAD_BYTES = 64 * 1024;
 
     private static final String CONTROL_TOPIC_PREFIX = "$iothub/";
 
@@ -89,6 +100,8 @@ final class PublishQueue {
     private int telemetryInFlight;
 
     private int controlInFlight;
+
+    private long retainedBytes;
 
     private long openGeneration;
 
@@ -124,9 +137,8 @@ final class PublishQueue {
             this.running = true;
             this.accepting = true;
             if (this.buffer != null) {
-                for (BufferedMessage stored : this.buffer.takeRecovered()) {
-                    Outbound outbound = new Outbound(stored.topic(), stored.payload(), 1, false);
-                    outbound.sequence = stored.sequence();
+                for (StoredMessage stored : this.buffer.takeRecovered()) {
+                    Outbound outbound = new Outbound(null, null, 1, false, stored);
                     this.telemetryOutstanding++;
                     this.outstanding.add(outbound);
                     this.telemetry.addLast(outbound);
@@ -147,11 +159,12 @@ final class PublishQueue {
      * once when {@code maxPending} messages are outstanding; control traffic is always accepted.
      */
     CompletableFuture<Void> submit(String topic, byte[] payload, int qos, boolean mayWait) {
-        Outbound outbound = new Outbound(topic, payload, qos, topic.startsWith(CONTROL_TOPIC_PREFIX));
+        boolean control = topic.startsWith(CONTROL_TOPIC_PREFIX);
         TelemetryLog buffer = this.buffer;
-        if (buffer != null && !outbound.control) {
-            return submitStored(buffer, outbound, mayWait);
+        if (buffer != null && !control) {
+            return submitStored(buffer, topic, payload, qos, mayWait);
         }
+        Outbound outbound = new Outbound(topic, payload, qos, control, null);
         this.lock.lock();
         try {
             if (!this.accepting) {
@@ -176,13 +189,14 @@ final class PublishQueue {
     }
 
     /** Stores a telemetry message in the disk buffer, outside the lock (a sync may take milliseconds), then queues it. */
-    private CompletableFuture<Void> submitStored(TelemetryLog buffer, Outbound outbound, boolean mayWait) {
+    private CompletableFuture<Void> submitStored(TelemetryLog buffer, String topic, byte[] payload, int qos,
+            boolean mayWait) {
         if (!isAccepting()) {
             return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection is not running"));
         }
         TelemetryLog.Appended appended;
         try {
-            appended = buffer.append(outbound.topic, outbound.payload, mayWait ? this.sendTimeout : Duration.ZERO);
+            appended = buffer.append(topic, payload, mayWait ? this.sendTimeout : Duration.ZERO);
         }
         catch (TelemetryBufferFullException ex) {
             return CompletableFuture.failedFuture(new IotHubBackPressureException(ex.getMessage()));
@@ -190,13 +204,13 @@ final class PublishQueue {
         catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(new IotHubException("Could not store the telemetry", ex));
         }
-        outbound.sequence = appended.sequence();
+        Outbound outbound = new Outbound(topic, payload, qos, false, appended.stored());
         List<Outbound> dropped = new ArrayList<>();
         this.lock.lock();
         try {
             if (appended.droppedBefore() >= 0) {
                 for (Outbound older : this.outstanding) {
-                    if (!older.control && older.sequence < appended.droppedBefore()) {
+                    if (older.stored != null && older.stored.sequence() < appended.droppedBefore()) {
                         dropped.add(older);
                     }
                 }
@@ -205,6 +219,7 @@ final class PublishQueue {
                 return CompletableFuture.failedFuture(new IotHubException("The IoT Hub connection stopped; the "
                         + "message stays in the telemetry buffer and is sent after the next start"));
             }
+            retainOrRelease(outbound, topic, payload);
             this.telemetryOutstanding++;
             this.outstanding.add(outbound);
             this.telemetry.addLast(outbound);
@@ -218,6 +233,42 @@ final class PublishQueue {
                     + "drop-oldest) before the hub acknowledged it"), true);
         }
         return outbound.future;
+    }
+
+    /** Keeps a stored message's content in memory while the retained bytes allow, else leaves it on disk only. */
+    private void retainOrRelease(Outbound outbound, @Nullable String topic, byte @Nullable [] payload) {
+        StoredMessage stored = outbound.stored;
+        if (stored != null && topic != null && payload != null
+                && this.retainedBytes + stored.size() <= RETAINED_BYTES) {
+            outbound.topic = topic;
+            outbound.payload = payload;
+            this.retainedBytes += stored.size();
+        }
+        else {
+            outbound.topic = null;
+            outbound.payload = null;
+        }
+    }
+
+    /** Takes a stored message's content out of memory (it is handed to Paho, or completed). */
+    private void releaseContent(Outbound outbound) {
+        StoredMessage stored = outbound.stored;
+        if (stored != null && outbound.payload != null) {
+            this.retainedBytes -= stored.size();
+            outbound.topic = null;
+            outbound.payload = null;
+        }
+    }
+
+    /** Record bytes of stored telemetry whose content is held in memory. */
+    long retainedBytes() {
+        this.lock.lock();
+        try {
+            return this.retainedBytes;
+        }
+        finally {
+            this.lock.unlock();
+        }
     }
 
     private boolean isAccepting() {
@@ -368,7 +419,9 @@ final class PublishQueue {
                     else {
                         this.telemetryInFlight++;
                     }
-                    return new Attempt(next, this.openGeneration);
+                    Attempt attempt = new Attempt(next, this.openGeneration, next.topic, next.payload);
+                    releaseContent(next);
+                    return attempt;
                 }
                 if (this.pahoWindowFull) {
                     // Someone else sharing the client (a Spring Integration adapter) fills Paho's window
@@ -417,8 +470,20 @@ final class PublishQueue {
             retry(attempt, null);
             return;
         }
+        String topic = attempt.topic;
+        byte[] payload = attempt.payload;
+        if (topic == null || payload == null) {
+            BufferedMessage stored = readBack(attempt);
+            if (stored == null) {
+                return;
+            }
+            topic = stored.topic();
+            payload = stored.payload();
+            attempt.topic = topic;
+            attempt.payload = payload;
+        }
         try {
-            mqtt.publish(outbound.topic, outbound.payload, outbound.qos, false, null, new IMqttActionListener() {
+            mqtt.publish(topic, payload, outbound.qos, false, null, new IMqttActionListener() {
 
                 @Override
                 public void onSuccess(IMqttToken token) {
@@ -434,7 +499,7 @@ final class PublishQueue {
                     }
                     else {
                         release(attempt);
-                        finish(outbound, new IotHubException("Could not publish to " + outbound.topic, exception),
+                        finish(outbound, new IotHubException("Could not publish to " + attempt.topic, exception),
                                 false);
                     }
                 }
@@ -447,13 +512,103 @@ final class PublishQueue {
             }
             else {
                 release(attempt);
-                finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex), false);
+                finish(outbound, new IotHubException("Could not publish to " + attempt.topic, ex), false);
             }
         }
         catch (RuntimeException ex) {
             release(attempt);
-            finish(outbound, new IotHubException("Could not publish to " + outbound.topic, ex), false);
+            finish(outbound, new IotHubException("Could not publish to " + attempt.topic, ex), false);
         }
+    }
+
+    /**
+     * Reads a stored message's content back from the disk buffer, on the sending thread; a damaged record fails its
+     * message (which leaves the buffer) and the lane goes on.
+     *
+     * @return the message, or {@code null} when the attempt ended here
+     */
+    private @Nullable BufferedMessage readBack(Attempt attempt) {
+        Outbound outbound = attempt.outbound;
+        TelemetryLog buffer = this.buffer;
+        StoredMessage stored = outbound.stored;
+        if (buffer == null || stored == null) {
+            throw new IllegalStateException("A message without content or stored record");
+        }
+        BufferedMessage ahead = readAhead(buffer, stored);
+        if (ahead != null) {
+            return ahead;
+        }
+        try {
+            BufferedMessage message = buffer.read(stored);
+            if (message != null) {
+                return message;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                retry(attempt, null);
+            }
+            else {
+                release(attempt);
+                finish(outbound, new IotHubException("Dropped from the full telemetry buffer (iothub.buffer.when-full="
+                        + "drop-oldest) before the hub acknowledged it"), true);
+            }
+        }
+        catch (TelemetryBufferDamagedException ex) {
+            release(attempt);
+            finish(outbound, new IotHubException(ex.getMessage(), ex), false);
+        }
+        return null;
+    }
+
+    /**
+     * Reads a stored message back together with the next ones on disk only that follow it in its segment, and keeps
+     * theirs in memory while the retained bytes allow: one read for many sends.
+     *
+     * @return the first message, or {@code null} when it must be read on its own
+     */
+    private @Nullable BufferedMessage readAhead(TelemetryLog buffer, StoredMessage first) {
+        List<Outbound> next = new ArrayList<>();
+        List<StoredMessage> run = new ArrayList<>();
+        run.add(first);
+        this.lock.lock();
+        try {
+            long end = first.offset() + first.size();
+            long budget = Math.min(READ_AHEAD_BYTES, RETAINED_BYTES - this.retainedBytes) - first.size();
+            for (Outbound outbound : this.telemetry) {
+                StoredMessage stored = outbound.stored;
+                if (stored == null || outbound.done || outbound.payload != null || stored.segment() != first.segment()
+                        || stored.offset() != end || stored.size() > budget) {
+                    break;
+                }
+                next.add(outbound);
+                run.add(stored);
+                end += stored.size();
+                budget -= stored.size();
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (next.isEmpty()) {
+            return null;
+        }
+        List<@Nullable BufferedMessage> contents = buffer.readAhead(run);
+        if (contents.size() != run.size()) {
+            return null;
+        }
+        this.lock.lock();
+        try {
+            for (int i = 0; i < next.size(); i++) {
+                BufferedMessage content = contents.get(i + 1);
+                Outbound outbound = next.get(i);
+                if (content != null && !outbound.done && outbound.payload == null) {
+                    retainOrRelease(outbound, content.topic(), content.payload());
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        return contents.get(0);
     }
 
     /** Stops Paho from re-sending a failed delivery after the next CONNACK: this queue sends it again itself. */
@@ -487,7 +642,10 @@ final class PublishQueue {
                 this.open = false;
             }
             if (outbound.retries++ == 0) {
-                logger.debug("Publish to " + outbound.topic + " will be retried when the connection allows it");
+                logger.debug("Publish to " + attempt.topic + " will be retried when the connection allows it");
+            }
+            if (outbound.stored != null) {
+                retainOrRelease(outbound, attempt.topic, attempt.payload);
             }
             lane(outbound).addFirst(outbound);
             this.changed.signalAll();
@@ -534,6 +692,7 @@ final class PublishQueue {
                 return;
             }
             outbound.done = true;
+            releaseContent(outbound);
             this.outstanding.remove(outbound);
             if (!outbound.control) {
                 this.telemetryOutstanding--;
@@ -543,8 +702,8 @@ final class PublishQueue {
         finally {
             this.lock.unlock();
         }
-        if (this.buffer != null && outbound.sequence >= 0 && !keepStored) {
-            this.buffer.acknowledge(outbound.sequence);
+        if (this.buffer != null && outbound.stored != null && !keepStored) {
+            this.buffer.acknowledge(outbound.stored.sequence());
         }
         Runnable completion = (failure != null) ? () -> outbound.future.completeExceptionally(failure)
                 : () -> outbound.future.complete(null);
@@ -573,16 +732,22 @@ final class PublishQueue {
         };
     }
 
-    /** An accepted message; {@code done} and {@code retries} are guarded by the queue's lock. */
+    /**
+     * An accepted message. A stored message's {@code topic} and {@code payload} are {@code null} while its content is
+     * on disk only; they, {@code done} and {@code retries} are guarded by the queue's lock.
+     */
     private static final class Outbound {
 
-        final String topic;
+        @Nullable String topic;
 
-        final byte[] payload;
+        byte @Nullable [] payload;
 
         final int qos;
 
         final boolean control;
+
+        /** Where the disk buffer holds it, or {@code null}. */
+        final @Nullable StoredMessage stored;
 
         final CompletableFuture<Void> future = new CompletableFuture<>();
 
@@ -590,30 +755,38 @@ final class PublishQueue {
 
         int retries;
 
-        /** Its place in the disk buffer, or -1. */
-        long sequence = -1;
-
-        Outbound(String topic, byte[] payload, int qos, boolean control) {
+        Outbound(@Nullable String topic, byte @Nullable [] payload, int qos, boolean control,
+                @Nullable StoredMessage stored) {
             this.topic = topic;
             this.payload = payload;
             this.qos = qos;
             this.control = control;
+            this.stored = stored;
         }
 
     }
 
-    /** One send of a message, holding one in-flight slot until Paho reports on it. */
+    /**
+     * One send of a message, holding one in-flight slot until Paho reports on it, and the message's content while
+     * it is sent.
+     */
     private static final class Attempt {
 
         final Outbound outbound;
 
         final long generation;
 
+        @Nullable String topic;
+
+        byte @Nullable [] payload;
+
         boolean released;
 
-        Attempt(Outbound outbound, long generation) {
+        Attempt(Outbound outbound, long generation, @Nullable String topic, byte @Nullable [] payload) {
             this.outbound = outbound;
             this.generation = generation;
+            this.topic = topic;
+            this.payload = payload;
         }
 
     }

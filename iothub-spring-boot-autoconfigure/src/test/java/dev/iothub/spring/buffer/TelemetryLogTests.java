@@ -1,11 +1,14 @@
 package dev.iothub.spring.buffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -41,7 +44,7 @@ class TelemetryLogTests {
             assertThat(log.size()).isEqualTo(3);
         }
         try (TelemetryLog log = open(SMALL * 16, WhenFull.BLOCK)) {
-            List<BufferedMessage> recovered = log.takeRecovered();
+            List<BufferedMessage> recovered = readRecovered(log);
             // the checkpoint is the oldest unacknowledged message: t/2, acknowledged out of order, is sent again
             assertThat(recovered).extracting(BufferedMessage::topic).containsExactly("t/1", "t/2", "t/3", "t/4");
             assertThat(new String(recovered.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("m1");
@@ -76,7 +79,7 @@ class TelemetryLogTests {
         content[recordSize + 20] ^= 0x55;
         Files.write(segment, content);
         try (TelemetryLog log = open(SMALL * 16, WhenFull.BLOCK)) {
-            assertThat(log.takeRecovered()).extracting(BufferedMessage::topic).containsExactly("t/0", "t/2");
+            assertThat(readRecovered(log)).extracting(BufferedMessage::topic).containsExactly("t/0", "t/2");
         }
         assertThat(output).contains("Skipped a damaged part of the telemetry buffer " + segment + " at offset "
                 + recordSize + " (checksum mismatch)");
@@ -96,13 +99,36 @@ class TelemetryLogTests {
             channel.truncate(size - 7);
         }
         try (TelemetryLog log = open(SMALL * 16, WhenFull.BLOCK)) {
-            assertThat(log.takeRecovered()).extracting(BufferedMessage::topic).containsExactly("t/0", "t/1");
+            assertThat(readRecovered(log)).extracting(BufferedMessage::topic).containsExactly("t/0", "t/1");
             log.append("t/3", new byte[1], Duration.ZERO);
         }
         assertThat(output).contains(segment + " at offset " + (size / 3 * 2) + " (truncated record)");
         try (TelemetryLog log = open(SMALL * 16, WhenFull.BLOCK)) {
-            assertThat(log.takeRecovered()).extracting(BufferedMessage::topic).containsExactly("t/0", "t/1", "t/3");
+            assertThat(readRecovered(log)).extracting(BufferedMessage::topic).containsExactly("t/0", "t/1", "t/3");
         }
+    }
+
+    @Test
+    void whenARecordIsDamagedAfterItWasWrittenThenReadingItBackFailsOnceCountedAndTheOthersStillRead(
+            CapturedOutput output) throws Exception {
+        try (TelemetryLog log = open(SMALL * 16, WhenFull.BLOCK)) {
+            List<TelemetryLog.StoredMessage> stored = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                stored.add(log.append("t/" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), Duration.ZERO).stored());
+            }
+            Path segment = segments().get(0);
+            try (FileChannel file = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                file.write(ByteBuffer.wrap(new byte[] { 0x55 }), stored.get(1).offset() + stored.get(1).size() - 1);
+            }
+            assertThatExceptionOfType(TelemetryBufferDamagedException.class)
+                .isThrownBy(() -> log.read(stored.get(1)))
+                .withMessage("Skipped a damaged part of the telemetry buffer " + segment + " at offset "
+                        + stored.get(1).offset() + " (checksum mismatch) when reading it back; message 1 is lost");
+            assertThat(log.damagedCount()).isOne();
+            assertThat(log.read(stored.get(2))).extracting(BufferedMessage::topic).isEqualTo("t/2");
+            assertThat(log.read(stored.get(0)).payload()).asString(StandardCharsets.UTF_8).isEqualTo("m0");
+        }
+        assertThat(output).containsOnlyOnce("when reading it back");
     }
 
     @Test
@@ -114,7 +140,7 @@ class TelemetryLogTests {
         }
         Files.write(this.directory.resolve("checkpoint"), new byte[] { 1, 2, 3 });
         try (TelemetryLog log = open(SMALL * 16, WhenFull.BLOCK)) {
-            assertThat(log.takeRecovered()).extracting(BufferedMessage::topic).containsExactly("t/0", "t/1");
+            assertThat(readRecovered(log)).extracting(BufferedMessage::topic).containsExactly("t/0", "t/1");
         }
         assertThat(output).contains("checkpoint " + this.directory.resolve("checkpoint") + " is damaged");
     }
@@ -157,7 +183,7 @@ class TelemetryLogTests {
             assertThat(droppedBefore).isEqualTo(log.droppedCount());
         }
         try (TelemetryLog log = open(SMALL, WhenFull.DROP_OLDEST)) {
-            List<BufferedMessage> recovered = log.takeRecovered();
+            List<TelemetryLog.StoredMessage> recovered = log.takeRecovered();
             assertThat(recovered.get(recovered.size() - 1).sequence()).isEqualTo(199);
         }
         assertThat(output).contains("is full (iothub.buffer.max-size=65536 bytes): dropped the");
@@ -186,6 +212,14 @@ class TelemetryLogTests {
     private TelemetryLog open(long maxSize, WhenFull whenFull) {
         return TelemetryLog.open(new DiskBufferOptions(this.directory, maxSize, Sync.EVERY_MESSAGE,
                 Duration.ofMillis(50), whenFull), "test");
+    }
+
+    private static List<BufferedMessage> readRecovered(TelemetryLog log) throws TelemetryBufferDamagedException {
+        List<BufferedMessage> messages = new ArrayList<>();
+        for (TelemetryLog.StoredMessage stored : log.takeRecovered()) {
+            messages.add(log.read(stored));
+        }
+        return messages;
     }
 
     private List<Path> segments() throws IOException {

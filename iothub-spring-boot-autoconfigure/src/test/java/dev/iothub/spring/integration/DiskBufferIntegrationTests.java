@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -17,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.iothub.emulator.IotHubEmulator;
 import dev.iothub.emulator.ReceivedTelemetry;
+import dev.iothub.emulator.TelemetrySubscription;
 import dev.iothub.spring.connection.IotHubBackPressureException;
 import dev.iothub.spring.connection.IotHubClientManager;
 import dev.iothub.spring.telemetry.IotHubTelemetryTemplate;
@@ -204,6 +208,83 @@ class DiskBufferIntegrationTests {
                 "iothub.buffer.type=disk", "iothub.buffer.directory=" + this.buffer)) {
             assertArrivedInOrder(deviceId, accepted + 1);
         }
+    }
+
+    @Test
+    void whenABufferBiggerThanTheHeapFillsOfflineThenTheJvmKeepsRunningAndAfterARestartEverythingArrivesIntact()
+            throws Exception {
+        String deviceId = "buffer-heap";
+        emulator.registerDevice(deviceId);
+        int count = 640;
+        int size = 64 * 1024;
+        List<Integer> arrived = new CopyOnWriteArrayList<>();
+        Set<Integer> damaged = ConcurrentHashMap.newKeySet();
+        try (FaultInjectingRelay relay = new FaultInjectingRelay(emulator.mqttPort());
+                TelemetrySubscription subscription = emulator.subscribeTelemetry(deviceId, (message) -> {
+                    int n = Integer.parseInt(message.properties().get("n"));
+                    if (!Arrays.equals(message.body(), BufferedSenderApplication.payload(n, size))) {
+                        damaged.add(n);
+                    }
+                    else if (!arrived.contains(n)) {
+                        arrived.add(n);
+                    }
+                })) {
+            relay.refuseConnections(true);
+            // 40 MiB of telemetry into a JVM of 32 MiB heap, stored while the hub is unreachable
+            Process offline = startSmallSender(deviceId, relay.port(), count, size);
+            try (BufferedReader output = new BufferedReader(
+                    new InputStreamReader(offline.getInputStream(), StandardCharsets.UTF_8))) {
+                assertThat(readUntilDone(output)).isEqualTo(count - 1);
+            }
+            finally {
+                offline.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            // the restart indexes the 40 MiB and sends them in the same small heap
+            Process restarted = startSmallSender(deviceId, emulator.mqttPort(), 0, 0);
+            try {
+                await().atMost(Duration.ofSeconds(30))
+                    .until(() -> arrived.size() + damaged.size() >= count || !restarted.isAlive());
+                assertThat(restarted.isAlive()).as("the restarted JVM is alive").isTrue();
+            }
+            finally {
+                restarted.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(damaged).isEmpty();
+        assertThat(arrived).isEqualTo(IntStream.range(0, count).boxed().toList());
+    }
+
+    private Process startSmallSender(String deviceId, int port, int count, int size)
+            throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"),
+                BufferedSenderApplication.class.getName(),
+                "--iothub.connection-string=" + emulator.connectionString(deviceId), "--iothub.port=" + port,
+                "--iothub.ssl.bundle=emulator",
+                "--spring.ssl.bundle.pem.emulator.truststore.certificate=" + emulator.caCertificatePem(),
+                "--iothub.connect-timeout=2s", "--iothub.buffer.type=disk",
+                "--iothub.buffer.directory=" + this.buffer, "--iothub.buffer.max-size=256MB",
+                "--sender.count=" + count, "--sender.payload-bytes=" + size)
+            .redirectErrorStream(true)
+            .start();
+    }
+
+    /** Reads the child's output until it says {@code done}; returns the last accepted number. */
+    private static int readUntilDone(BufferedReader output) throws Exception {
+        int accepted = -1;
+        List<String> other = new ArrayList<>();
+        String line;
+        while ((line = output.readLine()) != null && !line.equals("done")) {
+            if (line.startsWith("accepted ")) {
+                accepted = Integer.parseInt(line.substring(9));
+            }
+            else {
+                other.add(line);
+            }
+        }
+        assertThat(line).as("the child's end of sending; it also said %s", other).isEqualTo("done");
+        return accepted;
     }
 
     /** Reads the child's output until it accepted message {@code last}; returns the last accepted number. */
