@@ -1,9 +1,6 @@
 package dev.iothub.benchmarks.harness;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import dev.iothub.benchmarks.Deadline;
 import dev.iothub.benchmarks.client.Target;
 import dev.iothub.benchmarks.process.ChildJvm;
+import dev.iothub.benchmarks.process.JvmCounters;
 import dev.iothub.benchmarks.process.ProcessCpu;
 import dev.iothub.benchmarks.startup.IdleStarterApp;
 
@@ -73,7 +71,7 @@ final class IdleScenario {
             TimeUnit.SECONDS.sleep(this.settleSeconds);
             long startNanos = System.nanoTime();
             long cpuStart = ProcessCpu.nanosOf(app.pid(), this.ticksPerSecond);
-            long switchesStart = contextSwitches(app.pid());
+            long switchesStart = JvmCounters.contextSwitches(Long.toString(app.pid()));
             List<Long> rss = new ArrayList<>();
             rss.add(app.residentKib());
             long end = startNanos + TimeUnit.SECONDS.toNanos(this.seconds);
@@ -84,7 +82,7 @@ final class IdleScenario {
             }
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
             long cpu = ProcessCpu.nanosOf(app.pid(), this.ticksPerSecond) - cpuStart;
-            long switches = contextSwitches(app.pid()) - switchesStart;
+            long switches = JvmCounters.contextSwitches(Long.toString(app.pid())) - switchesStart;
             app.send("stats");
             String[] stats = app.await("STATS", Deadline.in(Duration.ofSeconds(10), "idle app stats")).split(" ");
             result.put("cpuPercentOfOneCore", 100.0 * cpu / 1e9 / elapsed);
@@ -100,25 +98,5 @@ final class IdleScenario {
                     result.get("rssKibDrift"), stats[0], stats[1]);
         }
         return result;
-    }
-
-    private static long contextSwitches(long pid) throws IOException {
-        long total = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : tasks) {
-                try {
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:")
-                                || line.startsWith("nonvoluntary_ctxt_switches:")) {
-                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                        }
-                    }
-                }
-                catch (IOException ex) {
-                    // the thread ended while being read
-                }
-            }
-        }
-        return total;
     }
 }

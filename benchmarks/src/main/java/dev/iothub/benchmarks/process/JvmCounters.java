@@ -29,7 +29,7 @@ public record JvmCounters(long cpuNanos, long allocatedBytes, long contextSwitch
             gcCount += Math.max(0, gc.getCollectionCount());
             gcMillis += Math.max(0, gc.getCollectionTime());
         }
-        return new JvmCounters(ProcessCpu.nanos(), threadAllocatedBytes(), threadContextSwitches(), gcCount, gcMillis);
+        return new JvmCounters(ProcessCpu.nanos(), threadAllocatedBytes(), contextSwitches("self"), gcCount, gcMillis);
     }
 
     /** The figures per message of what was spent since {@code before}. */
@@ -56,8 +56,12 @@ public record JvmCounters(long cpuNanos, long allocatedBytes, long contextSwitch
         return total;
     }
 
-    private static long threadContextSwitches() {
-        Path tasks = Path.of("/proc/self/task");
+    /**
+     * Voluntary and involuntary context switches of every thread of a process, from {@code /proc}; -1 where that
+     * cannot be read.
+     */
+    public static long contextSwitches(String pid) {
+        Path tasks = Path.of("/proc", pid, "task");
         if (!Files.isDirectory(tasks)) {
             return -1;
         }
