@@ -83,11 +83,24 @@ final class PublishQueue {
 
     private final Duration sendTimeout;
 
+    /** Telemetry slots that must be free before an acknowledgement wakes the sending thread. */
+    private final int senderBatch;
+
+    /** Permits that must be free before a finished message wakes waiting telemetry senders. */
+    private final int permitBatch;
+
     private final @Nullable TelemetryLog buffer;
 
     private final ReentrantLock lock = new ReentrantLock();
 
-    private final Condition changed = this.lock.newCondition();
+    /** The sending thread waits here for a message it may send. */
+    private final Condition sendable = this.lock.newCondition();
+
+    /** Telemetry senders wait here for a permit. */
+    private final Condition permits = this.lock.newCondition();
+
+    /** {@link #drain} waits here until nothing is outstanding or the connection is down. */
+    private final Condition settled = this.lock.newCondition();
 
     private final Deque<Outbound> control = new ArrayDeque<>();
 
@@ -109,6 +122,9 @@ final class PublishQueue {
 
     private boolean pahoWindowFull;
 
+    /** The sending thread has taken a message and not yet handed it to Paho. */
+    private boolean senderBusy;
+
     private boolean accepting;
 
     private boolean running;
@@ -129,6 +145,8 @@ final class PublishQueue {
         this.maxInFlight = maxInFlight;
         this.maxPending = maxPending;
         this.sendTimeout = sendTimeout;
+        this.senderBatch = Math.max(1, maxInFlight / 16);
+        this.permitBatch = Math.max(1, maxPending / 16);
     }
 
     void start() {
@@ -157,6 +175,11 @@ final class PublishQueue {
     /**
      * Accepts a message. Telemetry waits up to the send timeout for a permit when {@code mayWait}, else fails at
      * once when {@code maxPending} messages are outstanding; control traffic is always accepted.
+     * <p>
+     * When nothing waits in its lane, a slot is free and the sending thread is not between taking a message and
+     * handing it to Paho, the message goes to Paho on the caller's thread (Paho's publish does not block): a direct
+     * method's answer or a lone telemetry message saves the hop to the sending thread, and order is kept, since
+     * anything submitted later finds this one already handed over.
      */
     CompletableFuture<Void> submit(String topic, byte[] payload, int qos, boolean mayWait) {
         boolean control = topic.startsWith(CONTROL_TOPIC_PREFIX);
@@ -165,6 +188,7 @@ final class PublishQueue {
             return submitStored(buffer, topic, payload, qos, mayWait);
         }
         Outbound outbound = new Outbound(topic, payload, qos, control, null);
+        Attempt direct;
         this.lock.lock();
         try {
             if (!this.accepting) {
@@ -179,13 +203,36 @@ final class PublishQueue {
                 this.telemetryOutstanding++;
             }
             this.outstanding.add(outbound);
-            lane(outbound).addLast(outbound);
-            this.changed.signalAll();
+            direct = directAttempt(outbound);
+            if (direct == null) {
+                lane(outbound).addLast(outbound);
+                signalSender(false);
+            }
         }
         finally {
             this.lock.unlock();
         }
+        if (direct != null) {
+            send(direct);
+        }
         return outbound.future;
+    }
+
+    /** Takes a slot for a message that may go to Paho at once, on the caller's thread; else {@code null}. */
+    private @Nullable Attempt directAttempt(Outbound outbound) {
+        if (!this.open || this.pahoWindowFull || this.senderBusy || !lane(outbound).isEmpty()) {
+            return null;
+        }
+        if (outbound.control ? this.controlInFlight >= CONTROL_IN_FLIGHT : this.telemetryInFlight >= this.maxInFlight) {
+            return null;
+        }
+        if (outbound.control) {
+            this.controlInFlight++;
+        }
+        else {
+            this.telemetryInFlight++;
+        }
+        return new Attempt(outbound, this.openGeneration, outbound.topic, outbound.payload);
     }
 
     /** Stores a telemetry message in the disk buffer, outside the lock (a sync may take milliseconds), then queues it. */
@@ -223,7 +270,7 @@ final class PublishQueue {
             this.telemetryOutstanding++;
             this.outstanding.add(outbound);
             this.telemetry.addLast(outbound);
-            this.changed.signalAll();
+            signalSender(false);
         }
         finally {
             this.lock.unlock();
@@ -288,7 +335,7 @@ final class PublishQueue {
                 if (left <= 0) {
                     return false;
                 }
-                left = this.changed.awaitNanos(left);
+                left = this.permits.awaitNanos(left);
             }
             return this.accepting;
         }
@@ -304,7 +351,7 @@ final class PublishQueue {
         try {
             this.open = true;
             this.openGeneration++;
-            this.changed.signalAll();
+            signalSender(false);
         }
         finally {
             this.lock.unlock();
@@ -316,6 +363,7 @@ final class PublishQueue {
         this.lock.lock();
         try {
             this.open = false;
+            this.settled.signalAll();
         }
         finally {
             this.lock.unlock();
@@ -333,9 +381,9 @@ final class PublishQueue {
         this.lock.lock();
         try {
             this.accepting = false;
-            this.changed.signalAll();
+            this.permits.signalAll();
             while (!this.outstanding.isEmpty() && this.open && left > 0) {
-                left = this.changed.awaitNanos(left);
+                left = this.settled.awaitNanos(left);
             }
             return this.outstanding.isEmpty();
         }
@@ -356,7 +404,9 @@ final class PublishQueue {
             this.accepting = false;
             this.running = false;
             this.open = false;
-            this.changed.signalAll();
+            this.sendable.signalAll();
+            this.permits.signalAll();
+            this.settled.signalAll();
             left = new ArrayList<>(this.outstanding);
         }
         finally {
@@ -410,6 +460,7 @@ final class PublishQueue {
     private @Nullable Attempt nextAttempt() {
         this.lock.lock();
         try {
+            this.senderBusy = false;
             while (this.running) {
                 Outbound next = sendable();
                 if (next != null) {
@@ -420,16 +471,17 @@ final class PublishQueue {
                         this.telemetryInFlight++;
                     }
                     Attempt attempt = new Attempt(next, this.openGeneration, next.topic, next.payload);
+                    this.senderBusy = true;
                     releaseContent(next);
                     return attempt;
                 }
                 if (this.pahoWindowFull) {
                     // Someone else sharing the client (a Spring Integration adapter) fills Paho's window
-                    this.changed.await(10, TimeUnit.MILLISECONDS);
+                    this.sendable.await(10, TimeUnit.MILLISECONDS);
                     this.pahoWindowFull = false;
                 }
                 else {
-                    this.changed.await();
+                    this.sendable.await();
                 }
             }
             return null;
@@ -487,8 +539,7 @@ final class PublishQueue {
 
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    release(attempt);
-                    finish(outbound, null, false);
+                    settle(attempt, null, false);
                 }
 
                 @Override
@@ -498,8 +549,7 @@ final class PublishQueue {
                         retry(attempt, null);
                     }
                     else {
-                        release(attempt);
-                        finish(outbound, new IotHubException("Could not publish to " + attempt.topic, exception),
+                        settle(attempt, new IotHubException("Could not publish to " + attempt.topic, exception),
                                 false);
                     }
                 }
@@ -511,13 +561,11 @@ final class PublishQueue {
                 retry(attempt, ex);
             }
             else {
-                release(attempt);
-                finish(outbound, new IotHubException("Could not publish to " + attempt.topic, ex), false);
+                settle(attempt, new IotHubException("Could not publish to " + attempt.topic, ex), false);
             }
         }
         catch (RuntimeException ex) {
-            release(attempt);
-            finish(outbound, new IotHubException("Could not publish to " + attempt.topic, ex), false);
+            settle(attempt, new IotHubException("Could not publish to " + attempt.topic, ex), false);
         }
     }
 
@@ -547,14 +595,12 @@ final class PublishQueue {
                 retry(attempt, null);
             }
             else {
-                release(attempt);
-                finish(outbound, new IotHubException("Dropped from the full telemetry buffer (iothub.buffer.when-full="
+                settle(attempt, new IotHubException("Dropped from the full telemetry buffer (iothub.buffer.when-full="
                         + "drop-oldest) before the hub acknowledged it"), true);
             }
         }
         catch (TelemetryBufferDamagedException ex) {
-            release(attempt);
-            finish(outbound, new IotHubException(ex.getMessage(), ex), false);
+            settle(attempt, new IotHubException(ex.getMessage(), ex), false);
         }
         return null;
     }
@@ -648,20 +694,26 @@ final class PublishQueue {
                 retainOrRelease(outbound, attempt.topic, attempt.payload);
             }
             lane(outbound).addFirst(outbound);
-            this.changed.signalAll();
+            signalSender(false);
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    private void release(Attempt attempt) {
+    /** Ends an attempt for good: gives back its in-flight slot and completes its message, under one lock. */
+    private void settle(Attempt attempt, @Nullable Throwable failure, boolean keepStored) {
+        boolean finished;
         this.lock.lock();
         try {
             releaseLocked(attempt);
+            finished = finishLocked(attempt.outbound);
         }
         finally {
             this.lock.unlock();
+        }
+        if (finished) {
+            complete(attempt.outbound, failure, keepStored);
         }
     }
 
@@ -678,7 +730,23 @@ final class PublishQueue {
         else {
             this.telemetryInFlight--;
         }
-        this.changed.signalAll();
+        signalSender(true);
+    }
+
+    /**
+     * Wakes the sending thread when it may send now, and only then: every acknowledgement frees a slot, but the
+     * thread is woken only once {@link #senderBatch} telemetry slots are free, so that it sends several messages
+     * per wake-up instead of one (control traffic wakes it at once).
+     */
+    private void signalSender(boolean acknowledged) {
+        if (!this.open || this.pahoWindowFull) {
+            return;
+        }
+        int slots = acknowledged ? this.senderBatch : 1;
+        if ((!this.control.isEmpty() && this.controlInFlight < CONTROL_IN_FLIGHT)
+                || (!this.telemetry.isEmpty() && this.telemetryInFlight <= this.maxInFlight - slots)) {
+            this.sendable.signal();
+        }
     }
 
     /**
@@ -686,22 +754,46 @@ final class PublishQueue {
      * {@code keepStored}, its place in the disk buffer.
      */
     private void finish(Outbound outbound, @Nullable Throwable failure, boolean keepStored) {
+        boolean finished;
         this.lock.lock();
         try {
-            if (outbound.done) {
-                return;
-            }
-            outbound.done = true;
-            releaseContent(outbound);
-            this.outstanding.remove(outbound);
-            if (!outbound.control) {
-                this.telemetryOutstanding--;
-            }
-            this.changed.signalAll();
+            finished = finishLocked(outbound);
         }
         finally {
             this.lock.unlock();
         }
+        if (finished) {
+            complete(outbound, failure, keepStored);
+        }
+    }
+
+    /**
+     * Takes a message out of the outstanding, once; telemetry senders waiting for a permit are woken once
+     * {@link #permitBatch} permits are free, so that they queue several messages per wake-up.
+     *
+     * @return whether this call finished it
+     */
+    private boolean finishLocked(Outbound outbound) {
+        if (outbound.done) {
+            return false;
+        }
+        outbound.done = true;
+        releaseContent(outbound);
+        this.outstanding.remove(outbound);
+        if (!outbound.control) {
+            this.telemetryOutstanding--;
+            if (this.telemetryOutstanding <= this.maxPending - this.permitBatch) {
+                this.permits.signalAll();
+            }
+        }
+        if (this.outstanding.isEmpty()) {
+            this.settled.signalAll();
+        }
+        return true;
+    }
+
+    /** Completes a finished message's future on the completion executor and leaves the disk buffer. */
+    private void complete(Outbound outbound, @Nullable Throwable failure, boolean keepStored) {
         if (this.buffer != null && outbound.stored != null && !keepStored) {
             this.buffer.acknowledge(outbound.stored.sequence());
         }

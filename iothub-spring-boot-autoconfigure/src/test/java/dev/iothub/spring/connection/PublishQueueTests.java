@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
@@ -44,7 +46,8 @@ class PublishQueueTests {
         when(this.mqtt.publish(anyString(), any(byte[].class), anyInt(), anyBoolean(), any(),
                 any(IMqttActionListener.class))).thenAnswer((invocation) -> {
                     IMqttDeliveryToken token = mock(IMqttDeliveryToken.class);
-                    this.published.add(new Publish(invocation.getArgument(0), invocation.getArgument(5), token));
+                    this.published.add(new Publish(invocation.getArgument(0), invocation.getArgument(5), token,
+                            Thread.currentThread().getName()));
                     return token;
                 });
     }
@@ -175,7 +178,8 @@ class PublishQueueTests {
             .thenThrow(new MqttException(MqttException.REASON_CODE_CLIENT_NOT_CONNECTED))
             .thenAnswer((invocation) -> {
                 IMqttDeliveryToken token = mock(IMqttDeliveryToken.class);
-                this.published.add(new Publish(invocation.getArgument(0), invocation.getArgument(5), token));
+                this.published.add(new Publish(invocation.getArgument(0), invocation.getArgument(5), token,
+                            Thread.currentThread().getName()));
                 return token;
             });
         this.queue.open();
@@ -206,7 +210,70 @@ class PublishQueueTests {
         assertThat(send(TELEMETRY)).isCompletedExceptionally();
     }
 
-    private record Publish(String topic, IMqttActionListener listener, IMqttDeliveryToken token) {
+    @Test
+    void aMessageSubmittedWhileNothingWaitsGoesToPahoOnTheCallersThread() {
+        start(10, 10).open();
+        send(TWIN_GET);
+        send(TELEMETRY);
+        assertThat(this.published).extracting(Publish::topic).containsExactly(TWIN_GET, TELEMETRY);
+        assertThat(this.published).extracting(Publish::thread).containsOnly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void aMessageSubmittedWhileTheSendingThreadHoldsAnEarlierOneWaitsBehindIt() throws Exception {
+        CountDownLatch senderHolds = new CountDownLatch(1);
+        CountDownLatch letSenderGo = new CountDownLatch(1);
+        this.queue = new PublishQueue("d", () -> {
+            if (Thread.currentThread().getName().startsWith("iothub-publisher-")) {
+                senderHolds.countDown();
+                awaitUninterruptibly(letSenderGo);
+            }
+            return this.mqtt;
+        }, Runnable::run, 2, 10, Duration.ZERO);
+        this.queue.start();
+        this.queue.open();
+        send(TELEMETRY + "n=1");
+        send(TELEMETRY + "n=2");
+        send(TELEMETRY + "n=3");
+        this.published.get(0).succeed();
+        assertThat(senderHolds.await(5, TimeUnit.SECONDS)).isTrue();
+        this.published.get(1).succeed();
+        send(TELEMETRY + "n=4");
+        letSenderGo.countDown();
+        awaitPublished(4);
+        assertThat(this.published).extracting(Publish::topic)
+            .containsExactly(TELEMETRY + "n=1", TELEMETRY + "n=2", TELEMETRY + "n=3", TELEMETRY + "n=4");
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aSenderWaitingForAPermitIsAcceptedOnceAcknowledgementsFreeSome() throws Exception {
+        this.queue = new PublishQueue("d", () -> this.mqtt, Runnable::run, 64, 32, Duration.ofSeconds(30));
+        this.queue.start();
+        this.queue.open();
+        for (int i = 0; i < 32; i++) {
+            send(TELEMETRY);
+        }
+        CompletableFuture<CompletableFuture<Void>> accepted = new CompletableFuture<>();
+        Thread waiting = new Thread(() -> accepted.complete(this.queue.submit(TELEMETRY, new byte[] { 1 }, 1, true)),
+                "test-waiting-sender");
+        waiting.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+        this.published.forEach(Publish::succeed);
+        awaitPublished(33);
+        this.published.get(32).succeed();
+        assertThat(accepted.get(1, TimeUnit.SECONDS)).isCompleted();
+    }
+
+    private record Publish(String topic, IMqttActionListener listener, IMqttDeliveryToken token, String thread) {
 
         void succeed() {
             this.listener.onSuccess(this.token);

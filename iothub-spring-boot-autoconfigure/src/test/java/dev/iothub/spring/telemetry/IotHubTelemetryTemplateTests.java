@@ -1,0 +1,61 @@
+package dev.iothub.spring.telemetry;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.iothub.protocol.ConnectionString;
+import dev.iothub.protocol.PropertyBag;
+import dev.iothub.spring.connection.IotHubClientManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+
+/**
+ * Tests for the topics {@link IotHubTelemetryTemplate} publishes.
+ */
+class IotHubTelemetryTemplateTests {
+
+    private static final String PREFIX = "devices/dev1/messages/events/";
+
+    private final IotHubClientManager manager = mock(IotHubClientManager.class);
+
+    private final IotHubTelemetryTemplate template = new IotHubTelemetryTemplate(this.manager,
+            JsonMapper.builder().build());
+
+    @Test
+    void whenMessagesHaveNoIdThenEachGetsADistinctRandomUuid() {
+        given(this.manager.getIdentity()).willReturn(ConnectionString.ofKey("hub", "dev1", null, "a2V5"));
+        given(this.manager.publish(anyString(), any(), anyInt())).willReturn(CompletableFuture.completedFuture(null));
+        for (int i = 0; i < 200; i++) {
+            this.template.send(new byte[] { 1 });
+        }
+        this.template.send(TelemetryMessage.builder(new byte[] { 2 }).messageId("mine 1").build());
+        ArgumentCaptor<String> topics = ArgumentCaptor.forClass(String.class);
+        verify(this.manager, times(201)).publish(topics.capture(), any(), anyInt());
+        List<String> sent = topics.getAllValues();
+        Set<String> ids = new HashSet<>();
+        for (String topic : sent.subList(0, 200)) {
+            assertThat(topic).startsWith(PREFIX);
+            UUID id = UUID.fromString(PropertyBag.decode(topic.substring(PREFIX.length())).get("$.mid"));
+            assertThat(id.version()).isEqualTo(4);
+            assertThat(id.variant()).isEqualTo(2);
+            ids.add(id.toString());
+        }
+        assertThat(ids).hasSize(200);
+        assertThat(sent.get(200)).isEqualTo(PREFIX + "%24.mid=mine%201");
+    }
+
+}
