@@ -100,32 +100,39 @@ final class ScaleScenario {
             printHeader();
             Integer largestHeld = null;
             String stoppedBecause = null;
-            for (int devices : steps.fixed()) {
-                Map<String, Object> size = size(fleet, devices, sources);
-                sizes.add(size);
-                if (size.get("failure") == null) {
-                    largestHeld = devices;
-                }
-                else if (stoppedBecause == null) {
-                    stoppedBecause = devices + " devices: " + size.get("failure");
-                }
-            }
-            if (steps.max() && stoppedBecause == null) {
-                int next = steps.firstRampSize();
-                while (true) {
+            List<Integer> fixed = steps.fixed();
+            int next = fixed.isEmpty() ? steps.firstRampSize() : fixed.get(0);
+            for (int index = 1; true; index++) {
+                if (!sizes.isEmpty()) {
                     String bound = bound(sizes, next, System.nanoTime() - start, budget, openFiles);
                     if (bound != null) {
-                        stoppedBecause = "bound before " + next + " devices: " + bound;
+                        stoppedBecause = String.format(Locale.ROOT, "%,d devices not run, %s", next, bound);
                         break;
                     }
-                    Map<String, Object> size = size(fleet, next, sources);
-                    sizes.add(size);
-                    if (size.get("failure") != null) {
-                        stoppedBecause = next + " devices did not hold: " + size.get("failure");
-                        break;
-                    }
-                    largestHeld = next;
-                    next += steps.step();
+                }
+                long remaining = Math.max(TimeUnit.SECONDS.toNanos(60), budget - (System.nanoTime() - start));
+                Map<String, Object> size = size(fleet, next, sources, TimeUnit.NANOSECONDS.toSeconds(remaining));
+                sizes.add(size);
+                if (size.get("failure") != null) {
+                    stoppedBecause = String.format(Locale.ROOT, "%,d devices did not hold: %s", next,
+                            size.get("failure"));
+                    break;
+                }
+                largestHeld = next;
+                if (index < fixed.size()) {
+                    next = fixed.get(index);
+                }
+                else if (steps.max() && steps.nextRampSize(next, openFiles) > 0) {
+                    next = steps.nextRampSize(next, openFiles);
+                }
+                else if (steps.max()) {
+                    stoppedBecause = String.format(Locale.ROOT, "open files: %,d connections fill the limit of %,d "
+                            + "(ulimit -n) less %d for the JVMs' own files", next, openFiles,
+                            ScaleSteps.FILES_RESERVED);
+                    break;
+                }
+                else {
+                    break;
                 }
             }
             result.put("largestHeld", largestHeld);
@@ -140,7 +147,8 @@ final class ScaleScenario {
     }
 
     // One fleet size: measure the broker without connections, connect, send, measure, disconnect, wait for the drop.
-    private Map<String, Object> size(ChildJvm fleet, int devices, List<String> sources) throws Exception {
+    private Map<String, Object> size(ChildJvm fleet, int devices, List<String> sources, long connectSeconds)
+            throws Exception {
         long stepStart = System.nanoTime();
         Duration timeout = Duration.ofSeconds(this.options.timeoutSeconds);
         long brokerPid = this.emulator.pid();
@@ -160,17 +168,17 @@ final class ScaleScenario {
         connect.put("count", devices);
         connect.put("localAddresses", sources);
         connect.put("inProgress", CONNECTS_IN_PROGRESS);
-        connect.put("timeoutSeconds", this.options.timeoutSeconds);
+        connect.put("timeoutSeconds", connectSeconds);
         long brokerCpuStart = ProcessCpu.nanosOf(brokerPid, this.ticksPerSecond);
-        JsonNode connected = call(fleet, connect, timeout);
+        JsonNode connected = call(fleet, connect, Duration.ofSeconds(connectSeconds));
         long brokerCpuConnected = ProcessCpu.nanosOf(brokerPid, this.ticksPerSecond);
         int count = connected.path("connected").asInt();
         size.put("connected", count);
         size.put("connectError", connected.path("error").isNull() ? null : connected.path("error").asString());
         size.put("fullHandshakes", connected.path("fullHandshakes").asLong());
-        double connectSeconds = connected.path("elapsedNanos").asLong() / 1e9;
-        size.put("connectSeconds", connectSeconds);
-        size.put("connectsPerSecond", count / connectSeconds);
+        double connectElapsed = connected.path("elapsedNanos").asLong() / 1e9;
+        size.put("connectSeconds", connectElapsed);
+        size.put("connectsPerSecond", count / connectElapsed);
         size.put("brokerCpuMicrosPerConnect", (brokerCpuConnected - brokerCpuStart) / 1e3 / Math.max(1, count));
         size.put("clientCpuMicrosPerConnect", connected.path("cpuNanos").asLong() / 1e3 / Math.max(1, count));
         long acknowledged = 0;

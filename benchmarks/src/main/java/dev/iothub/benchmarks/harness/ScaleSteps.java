@@ -62,6 +62,20 @@ record ScaleSteps(List<Integer> fixed, boolean max, int step) {
     }
 
     /**
+     * The ramp's size after {@code last}: one step more, but no more than the open-file limit leaves room for, so
+     * the ramp ends on the most connections the limit allows; {@code -1} when that is not beyond {@code last}.
+     *
+     * @param openFiles the smaller open-file limit of the two JVMs, -1 when unknown
+     */
+    int nextRampSize(int last, long openFiles) {
+        long next = last + (long) this.step;
+        if (openFiles >= 0) {
+            next = Math.min(next, openFiles - FILES_RESERVED);
+        }
+        return (next > last) ? (int) next : -1;
+    }
+
+    /**
      * Why a size did not hold, or {@code null} when it did: every device connected and at least
      * {@link #MIN_ACKNOWLEDGED} of the offered messages ({@code devices × seconds}) were acknowledged.
      */
