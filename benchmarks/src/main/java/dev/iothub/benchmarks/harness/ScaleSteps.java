@@ -76,14 +76,18 @@ record ScaleSteps(List<Integer> fixed, boolean max, int step) {
     }
 
     /**
-     * Why a size did not hold, or {@code null} when it did: every device connected and at least
-     * {@link #MIN_ACKNOWLEDGED} of the offered messages ({@code devices × seconds}) were acknowledged.
+     * Why a size did not hold, or {@code null} when it did: every device connected, each with a full handshake, and
+     * at least {@link #MIN_ACKNOWLEDGED} of the offered messages ({@code devices × seconds}) were acknowledged.
      */
-    static @Nullable String failure(int devices, int connected, @Nullable String connectError, long acknowledged,
-            long seconds) {
+    static @Nullable String failure(int devices, int connected, @Nullable String connectError, long fullHandshakes,
+            long acknowledged, long seconds) {
         if (connected < devices) {
             return String.format(Locale.ROOT, "%,d of %,d connected%s", connected, devices,
                     (connectError != null) ? " (" + connectError + ")" : "");
+        }
+        if (fullHandshakes < connected) {
+            return String.format(Locale.ROOT, "only %,d full TLS handshakes for %,d connections (sessions resumed)",
+                    fullHandshakes, connected);
         }
         long offered = (long) devices * seconds;
         if (acknowledged < MIN_ACKNOWLEDGED * offered) {

@@ -39,11 +39,13 @@ class ScaleStepsTests {
     }
 
     @Test
-    void aSizeHoldsWhenAllConnectAndAtLeast95PercentOfTheOfferedMessagesAreAcknowledged() {
-        assertThat(ScaleSteps.failure(1_000, 1_000, null, 19_000, 20)).isNull();
-        assertThat(ScaleSteps.failure(1_000, 1_000, null, 18_999, 20)).contains("18,999 of 20,000");
-        assertThat(ScaleSteps.failure(1_000, 999, "first failure: timeout", 20_000, 20))
+    void aSizeHoldsWhenAllConnectWithFullHandshakesAndAtLeast95PercentOfTheOfferedMessagesAreAcknowledged() {
+        assertThat(ScaleSteps.failure(1_000, 1_000, null, 1_000, 19_000, 20)).isNull();
+        assertThat(ScaleSteps.failure(1_000, 1_000, null, 1_000, 18_999, 20)).contains("18,999 of 20,000");
+        assertThat(ScaleSteps.failure(1_000, 999, "first failure: timeout", 999, 20_000, 20))
             .isEqualTo("999 of 1,000 connected (first failure: timeout)");
+        assertThat(ScaleSteps.failure(1_000, 1_000, null, 999, 20_000, 20))
+            .isEqualTo("only 999 full TLS handshakes for 1,000 connections (sessions resumed)");
     }
 
     @Test
