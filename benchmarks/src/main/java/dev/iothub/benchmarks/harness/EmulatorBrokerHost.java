@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 import dev.iothub.benchmarks.Deadline;
 import dev.iothub.benchmarks.MethodCalls;
+import dev.iothub.benchmarks.process.ProcessMemory;
 import dev.iothub.emulator.DeviceIdentity;
 import dev.iothub.emulator.IotHubEmulator;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,6 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code methods <deviceId> <warm-up calls> <calls> <concurrency>}: times {@code invokeMethod("echo")} through
  * the Java API, from this JVM</li>
  * <li>{@code clear}: forgets stored telemetry</li>
+ * <li>{@code memory}: heap used after full collections, the maximum heap and the resident set size</li>
+ * <li>{@code connected <prefix> <count>}: how many of devices {@code prefix0..prefix<count-1>} are connected</li>
  * </ul>
  * It stops when stdin closes. Arguments: address, MQTT port, PEM path, I/O threads.
  */
@@ -91,6 +94,23 @@ public final class EmulatorBrokerHost {
             case "clear" -> {
                 hub.clearTelemetry();
                 return Map.of("cleared", true);
+            }
+            case "memory" -> {
+                Map<String, Object> memory = new LinkedHashMap<>();
+                memory.put("heapUsedAfterGcBytes", ProcessMemory.heapUsedAfterGc());
+                memory.put("heapMaxBytes", Runtime.getRuntime().maxMemory());
+                memory.put("rssKib", ProcessMemory.residentKib(ProcessHandle.current().pid()));
+                return memory;
+            }
+            case "connected" -> {
+                int count = Integer.parseInt(command[2]);
+                int connected = 0;
+                for (int i = 0; i < count; i++) {
+                    if (hub.isConnected(command[1] + i)) {
+                        connected++;
+                    }
+                }
+                return Map.of("connected", connected);
             }
             default -> throw new IllegalArgumentException("unknown command " + command[0]);
         }

@@ -63,6 +63,20 @@ final class Goals {
         }
         goals.add(goal("direct method p99 through the Java API < 2 ms (starter @DirectMethod, sequential)", p99, "ms",
                 2.0, Check.BELOW));
+        Double held = null;
+        Double heapPerDevice = null;
+        if (document.get("scale") instanceof Map<?, ?> scale) {
+            held = (scale.get("largestHeld") instanceof Integer n) ? n.doubleValue() : 0.0;
+            for (Map<String, Object> size : (List<Map<String, Object>>) scale.get("sizes")) {
+                if (size.get("failure") == null && size.get("brokerHeapBytesPerDevice") instanceof Double bytes) {
+                    heapPerDevice = bytes / 1024;
+                }
+            }
+        }
+        goals.add(goal("emulator holds >= 10,000 devices at 1 msg/s each, full TLS handshakes (largest N that held)",
+                held, "devices", 10_000.0, Check.AT_LEAST));
+        goals.add(goal("emulator heap per connected device after traffic (largest N that held)", heapPerDevice, "KiB",
+                null, Check.AT_MOST));
         Double idle = (document.get("idle") instanceof Map<?, ?> idleResult
                 && idleResult.get("cpuPercentOfOneCore") instanceof Double percent) ? percent : null;
         goals.add(goal("idle CPU < 0.5 % of one core at 1 msg/s (starter app, across SAS renewals)", idle, "%", 0.5,

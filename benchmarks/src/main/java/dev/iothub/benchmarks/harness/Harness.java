@@ -134,6 +134,10 @@ public final class Harness {
             methods();
             write();
         }
+        if (this.options.scenarios.contains("scale")) {
+            scale();
+            write();
+        }
         if (this.options.scenarios.contains("startup")) {
             this.document.put("startup", new StartupScenario(emulator(), this.clientLauncher, this.work,
                     this.options.startupRuns, this.out).run());
@@ -149,7 +153,6 @@ public final class Harness {
         List<Map<String, Object>> goals = Goals.evaluate(this.document, this.options);
         this.document.put("goals", goals);
         this.document.put("notMeasuredByThisHarness", List.of(
-                "scale (N devices at 1 msg/s, full handshakes): only the legacy scenario, 'legacy scale'",
                 "start-up from a Spring Boot fat jar and with Spring AOT (process-aot): the startup scenario runs "
                         + "the apps from this shaded jar, without and with a dynamic CDS archive only"));
         Goals.print(goals, this.out);
@@ -418,6 +421,11 @@ public final class Harness {
             results.add(record);
         }
         this.document.put("methods", results);
+    }
+
+    private void scale() throws Exception {
+        this.document.put("scale", new ScaleScenario(emulator(), this.options, this.clientLauncher, this.work,
+                this.ticksPerSecond, this.out).run());
     }
 
     private void printMethods(StackKind kind, String api, String mode, JsonNode result) {

@@ -17,15 +17,15 @@ import dev.iothub.benchmarks.client.StackKind;
 final class HarnessOptions {
 
     /** The scenarios run when none is named: all of them ({@code idle} runs alongside the others). */
-    static final List<String> DEFAULT_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "startup",
-            "idle");
+    static final List<String> DEFAULT_SCENARIOS = List.of("throughput", "broker", "latency", "methods", "scale",
+            "startup", "idle");
 
     /** Every scenario. */
     static final List<String> ALL_SCENARIOS = DEFAULT_SCENARIOS;
 
     static final String USAGE = """
             java -jar benchmarks/target/iothub-benchmarks.jar [scenario...] [options]   (or: benchmarks/run ...)
-              scenarios: throughput broker latency methods startup idle (default: all)
+              scenarios: throughput broker latency methods scale startup idle (default: all)
               legacy scenarios of the earlier, in-process method: java -jar ... legacy startup|scale [--help]
             throughput (every stack in its own JVM, interleaved rounds, ratios to raw Paho like-for-like):
               --stacks S,...            client stacks (all: %s)
@@ -52,6 +52,13 @@ final class HarnessOptions {
               --method-calls N          timed calls per stack and mode (2000)
               --sdk-method-calls N      timed calls for sdk-defaults, ~10 ms each by design (300)
               --method-concurrency N    concurrent callers of the concurrent mode (16)
+            scale (N devices in one client JVM, full TLS handshakes, 1 msg/s each; the emulator in the broker JVM):
+              --scale-devices N,...     fleet sizes; max ramps on until a size fails or a bound (1000,10000,max)
+              --scale-seconds S         traffic time of each size, after all are connected (20)
+              --scale-step N            increment of the max ramp (10000)
+              --scale-budget-seconds S  the ramp starts no size that would end after this (240)
+              --scale-source-addresses K  client sockets bound round-robin to 127.0.1.1..127.0.1.K (8)
+              --scale-client-jvm-options "…"  the fleet JVM's options (-Xmx2g)
             startup (bare Boot app, starter app, SDK app from this jar, without and with a CDS archive):
               --startup-runs N          interleaved rounds (5)
             idle (one starter app at 1 msg/s across SAS renewals, alongside the other scenarios):
@@ -115,6 +122,16 @@ final class HarnessOptions {
 
     final int methodConcurrency;
 
+    final ScaleSteps scaleSteps;
+
+    final int scaleSeconds;
+
+    final int scaleBudgetSeconds;
+
+    final int scaleSourceAddresses;
+
+    final List<String> scaleClientJvmOptions;
+
     final int startupRuns;
 
     final int idleSeconds;
@@ -167,6 +184,15 @@ final class HarnessOptions {
         this.methodCalls = number(values, "--method-calls", 2_000);
         this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
         this.methodConcurrency = number(values, "--method-concurrency", 16);
+        this.scaleSteps = ScaleSteps.parse("--scale-devices", values.getOrDefault("--scale-devices", "1000,10000,max"),
+                number(values, "--scale-step", 10_000));
+        this.scaleSeconds = number(values, "--scale-seconds", 20);
+        this.scaleBudgetSeconds = number(values, "--scale-budget-seconds", 240);
+        this.scaleSourceAddresses = number(values, "--scale-source-addresses", 8);
+        if (this.scaleSourceAddresses > 254) {
+            throw new IllegalArgumentException("--scale-source-addresses is at most 254 (127.0.1.1..127.0.1.254)");
+        }
+        this.scaleClientJvmOptions = words(values.getOrDefault("--scale-client-jvm-options", "-Xmx2g"));
         this.startupRuns = number(values, "--startup-runs", 5);
         this.idleSeconds = number(values, "--idle-seconds", 600);
         this.idleSettleSeconds = number(values, "--idle-settle-seconds", 30);
@@ -236,6 +262,13 @@ final class HarnessOptions {
         all.put("methodCalls", this.methodCalls);
         all.put("sdkMethodCalls", this.sdkMethodCalls);
         all.put("methodConcurrency", this.methodConcurrency);
+        all.put("scaleDevices", this.scaleSteps.fixed());
+        all.put("scaleMax", this.scaleSteps.max());
+        all.put("scaleStep", this.scaleSteps.step());
+        all.put("scaleSeconds", this.scaleSeconds);
+        all.put("scaleBudgetSeconds", this.scaleBudgetSeconds);
+        all.put("scaleSourceAddresses", this.scaleSourceAddresses);
+        all.put("scaleClientJvmOptions", this.scaleClientJvmOptions);
         all.put("startupRuns", this.startupRuns);
         all.put("idleSeconds", this.idleSeconds);
         all.put("idleSettleSeconds", this.idleSettleSeconds);

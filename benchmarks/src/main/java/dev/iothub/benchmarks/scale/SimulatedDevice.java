@@ -1,8 +1,10 @@
 package dev.iothub.benchmarks.scale;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.iothub.protocol.Topics;
 import io.netty.buffer.Unpooled;
@@ -23,8 +25,9 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One simulated device on a shared event loop: it connects with a SAS token, then sends QoS 1 telemetry keeping at
- * most a window of messages unacknowledged. All state is confined to the channel's event loop.
+ * One simulated device on a shared event loop: it connects with a SAS token, then sends QoS 1 telemetry, either
+ * keeping at most a window of messages unacknowledged or at a steady rate ({@link #sendSteadily}). All state is
+ * confined to the channel's event loop.
  */
 final class SimulatedDevice extends SimpleChannelInboundHandler<MqttMessage> {
 
@@ -53,6 +56,19 @@ final class SimulatedDevice extends SimpleChannelInboundHandler<MqttMessage> {
     private int window;
 
     private int packetId;
+
+    private @Nullable SteadyTraffic steady;
+
+    /** The scheduled send times of the steady messages not yet acknowledged, oldest first. */
+    private final ArrayDeque<Long> scheduledNanos = new ArrayDeque<>();
+
+    private long firstNanos;
+
+    private long periodNanos;
+
+    private int steadyCount;
+
+    private int steadySent;
 
     SimulatedDevice(String deviceId, String username, String password) {
         this.deviceId = deviceId;
@@ -92,6 +108,54 @@ final class SimulatedDevice extends SimpleChannelInboundHandler<MqttMessage> {
             sendMore();
         });
         return done;
+    }
+
+    /**
+     * Sends {@code count} messages, the first at {@code firstNanos} ({@link System#nanoTime()} scale) and then one
+     * every {@code periodNanos}, whether or not the earlier ones were acknowledged (open loop), and records each
+     * acknowledgement's latency from the message's scheduled time in {@code traffic}.
+     */
+    void sendSteadily(byte[] payload, long firstNanos, long periodNanos, int count, SteadyTraffic traffic) {
+        String topic = Topics.telemetry(this.deviceId, null, Map.of());
+        this.channel.eventLoop().execute(() -> {
+            this.topic = topic;
+            this.payload = payload;
+            this.steady = traffic;
+            this.firstNanos = firstNanos;
+            this.periodNanos = periodNanos;
+            this.steadyCount = count;
+            this.steadySent = 0;
+            scheduleSteady();
+        });
+    }
+
+    private void scheduleSteady() {
+        long due = this.firstNanos + this.steadySent * this.periodNanos;
+        this.channel.eventLoop().schedule(this::sendScheduled, due - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    private void sendScheduled() {
+        SteadyTraffic traffic = this.steady;
+        if (traffic == null || !this.channel.isActive()) {
+            return;
+        }
+        long due = this.firstNanos + this.steadySent * this.periodNanos;
+        if (this.unacknowledged >= SteadyTraffic.MAX_IN_FLIGHT) {
+            traffic.skipped();
+        }
+        else {
+            this.packetId = (this.packetId % 0xFFFF) + 1;
+            this.channel.writeAndFlush(new MqttPublishMessage(
+                    new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                    new MqttPublishVariableHeader(this.topic, this.packetId), Unpooled.wrappedBuffer(this.payload)));
+            this.unacknowledged++;
+            this.scheduledNanos.add(due);
+            traffic.sent();
+        }
+        this.steadySent++;
+        if (this.steadySent < this.steadyCount) {
+            scheduleSteady();
+        }
     }
 
     private void sendMore() {
@@ -134,6 +198,10 @@ final class SimulatedDevice extends SimpleChannelInboundHandler<MqttMessage> {
         }
         else if (type == MqttMessageType.PUBACK) {
             this.unacknowledged--;
+            Long scheduled = this.scheduledNanos.poll();
+            if (scheduled != null && this.steady != null) {
+                this.steady.acknowledged(System.nanoTime() - scheduled);
+            }
             sendMore();
         }
     }
@@ -148,6 +216,9 @@ final class SimulatedDevice extends SimpleChannelInboundHandler<MqttMessage> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (this.steady != null && this.steadySent < this.steadyCount) {
+            this.steady.lostConnection();
+        }
         fail(new IllegalStateException(this.deviceId + ": connection closed"));
         super.channelInactive(ctx);
     }

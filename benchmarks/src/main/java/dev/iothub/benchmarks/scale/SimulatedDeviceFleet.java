@@ -1,5 +1,6 @@
 package dev.iothub.benchmarks.scale;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Thousands of simulated devices sharing one small event-loop group: each has its own TLS connection and SAS token,
- * so a device costs a socket and a few kilobytes rather than Paho's several threads.
+ * so a device costs a socket and a few kilobytes rather than Paho's several threads. Every connection makes a full
+ * TLS handshake: its engine is created without the peer's host and port, which is the key of the JDK's client
+ * session cache, so there is no session to resume. Connections are bound round-robin to the given local addresses,
+ * so that each address's ephemeral ports last for its share of them.
  */
 final class SimulatedDeviceFleet implements AutoCloseable {
 
@@ -50,12 +54,20 @@ final class SimulatedDeviceFleet implements AutoCloseable {
 
     private final int port;
 
+    private final List<InetSocketAddress> localAddresses;
+
     private final List<SimulatedDevice> devices = new ArrayList<>();
 
     SimulatedDeviceFleet(String host, int port, SSLContext sslContext, int threads) {
+        this(host, port, sslContext, threads, List.of());
+    }
+
+    /** A fleet whose connection {@code i} is bound to {@code localAddresses[i % size]} (none: any address). */
+    SimulatedDeviceFleet(String host, int port, SSLContext sslContext, int threads, List<String> localAddresses) {
         this.host = host;
         this.port = port;
         this.sslContext = sslContext;
+        this.localAddresses = localAddresses.stream().map((address) -> new InetSocketAddress(address, 0)).toList();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("benchmark-fleet", true),
                 NioIoHandler.newFactory());
         this.bootstrap = new Bootstrap().group(this.group)
@@ -95,11 +107,15 @@ final class SimulatedDeviceFleet implements AutoCloseable {
                 }
                 inProgress.release();
             });
-            this.bootstrap.clone().handler(initializer(device)).connect(this.host, this.port).addListener((future) -> {
-                if (!future.isSuccess()) {
-                    device.connected().completeExceptionally(future.cause());
-                }
-            });
+            InetSocketAddress remote = new InetSocketAddress(this.host, this.port);
+            Bootstrap connection = this.bootstrap.clone().handler(initializer(device));
+            (this.localAddresses.isEmpty() ? connection.connect(remote)
+                    : connection.connect(remote, this.localAddresses.get(i % this.localAddresses.size())))
+                .addListener((future) -> {
+                    if (!future.isSuccess()) {
+                        device.connected().completeExceptionally(future.cause());
+                    }
+                });
             started.add(device);
         }
         String pending = awaitAll(started.stream().map(SimulatedDevice::connected).toList(), deadline);
@@ -126,12 +142,23 @@ final class SimulatedDeviceFleet implements AutoCloseable {
         return System.nanoTime() - start;
     }
 
+    /**
+     * Every connected device sends {@code seconds} messages, one a second, device {@code i} of {@code n} starting
+     * {@code i/n} of a second after {@code startNanos}, so the fleet offers {@code n} messages a second evenly.
+     */
+    void sendSteadily(byte[] payload, long startNanos, int seconds, SteadyTraffic traffic) {
+        long period = TimeUnit.SECONDS.toNanos(1);
+        int n = this.devices.size();
+        for (int i = 0; i < n; i++) {
+            this.devices.get(i).sendSteadily(payload, startNanos + period * i / n, period, seconds, traffic);
+        }
+    }
+
     private ChannelInitializer<SocketChannel> initializer(SimulatedDevice device) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-                SSLEngine engine = SimulatedDeviceFleet.this.sslContext.createSSLEngine(SimulatedDeviceFleet.this.host,
-                        SimulatedDeviceFleet.this.port);
+                SSLEngine engine = SimulatedDeviceFleet.this.sslContext.createSSLEngine();
                 engine.setUseClientMode(true);
                 SslHandler tls = new SslHandler(engine);
                 tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);

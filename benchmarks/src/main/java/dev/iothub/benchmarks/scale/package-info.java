@@ -1,6 +1,7 @@
 /**
- * Scenario 4: the emulator (in a child JVM) under thousands of TLS device connections from a Netty-based fleet of
- * simulated devices.
+ * Simulated devices by the thousand (Netty-based MQTT clients, full TLS handshakes): in a JVM of their own for the
+ * harness's scale scenario ({@link dev.iothub.benchmarks.scale.ScaleFleetHost}), and for the legacy in-process
+ * scale scenario with its prototype emulator variants ({@link dev.iothub.benchmarks.scale.ScaleBenchmark}).
  */
 @NullMarked
 package dev.iothub.benchmarks.scale;

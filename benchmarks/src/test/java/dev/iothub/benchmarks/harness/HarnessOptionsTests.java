@@ -35,6 +35,24 @@ class HarnessOptionsTests {
     }
 
     @Test
+    void scaleRunsBetweenMethodsAndStartupWithItsOwnSizes() {
+        assertThat(HarnessOptions.DEFAULT_SCENARIOS).containsSubsequence("methods", "scale", "startup");
+        HarnessOptions defaults = HarnessOptions.parse(new String[0], OUTPUT);
+        assertThat(defaults.scaleSteps.fixed()).containsExactly(1_000, 10_000);
+        assertThat(defaults.scaleSteps.max()).isTrue();
+        assertThat(defaults.scaleSeconds).isEqualTo(20);
+        HarnessOptions options = HarnessOptions.parse(new String[] { "scale", "--scale-devices", "500",
+            "--scale-seconds", "5", "--scale-source-addresses", "2", "--scale-client-jvm-options", "-Xmx1g" }, OUTPUT);
+        assertThat(options.scenarios).containsExactly("scale");
+        assertThat(options.scaleSteps.fixed()).containsExactly(500);
+        assertThat(options.scaleSteps.max()).isFalse();
+        assertThat(options.scaleSourceAddresses).isEqualTo(2);
+        assertThat(options.scaleClientJvmOptions).containsExactly("-Xmx1g");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> HarnessOptions.parse(new String[] { "--scale-source-addresses", "300" }, OUTPUT));
+    }
+
+    @Test
     void loadGoesOnlyToLoopback() {
         assertThatIllegalArgumentException()
             .isThrownBy(() -> HarnessOptions.parse(new String[] { "--address", "10.0.0.5" }, OUTPUT))
