@@ -146,9 +146,7 @@ public final class Harness {
         this.document.put("goals", goals);
         this.document.put("notMeasuredByThisHarness", List.of(
                 "scale (N devices at 1 msg/s, full handshakes): only the legacy scenario, 'legacy scale'",
-                "idle cost: only when the idle scenario is named (10 minutes)",
-                "start-up from a Spring Boot fat jar and with Spring AOT (process-aot): the startup scenario runs "
-                        + "the apps from this shaded jar, without and with a dynamic CDS archive only"));
+                "idle cost: only when the idle scenario is named (10 minutes)"));
         Goals.print(goals, this.out);
         write();
         this.out.println();

@@ -51,7 +51,7 @@ final class HarnessOptions {
               --method-calls N          timed calls per stack and mode (2000)
               --sdk-method-calls N      timed calls for sdk-defaults, ~10 ms each by design (300)
               --method-concurrency N    concurrent callers of the concurrent mode (16)
-            startup (bare Boot app, starter app, SDK app from this jar, without and with a CDS archive):
+            startup (bare Boot and starter fat jars: as built, CDS, AOT, AOT+CDS; SDK app: plain, CDS):
               --startup-runs N          interleaved rounds (5)
             idle (one starter app at 1 msg/s across SAS renewals; only when named):
               --idle-seconds S          measured time (600)
