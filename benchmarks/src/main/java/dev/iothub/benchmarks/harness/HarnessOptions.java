@@ -53,6 +53,7 @@ final class HarnessOptions {
               --method-concurrency N    concurrent callers of the concurrent mode (16)
             startup (bare Boot and starter fat jars: as built, CDS, AOT, AOT+CDS; SDK app: plain, CDS):
               --startup-runs N          interleaved rounds (5)
+              --startup-variants V,...  of the Boot apps: fat-jar,cds,aot,aot+cds (fat-jar,cds,aot+cds)
             idle (one starter app at 1 msg/s across SAS renewals; only when named):
               --idle-seconds S          measured time (600)
               --idle-settle-seconds S   unmeasured time after connecting (30)
@@ -116,6 +117,8 @@ final class HarnessOptions {
 
     final int startupRuns;
 
+    final List<StartupVariant> startupVariants;
+
     final int idleSeconds;
 
     final int idleSettleSeconds;
@@ -167,6 +170,8 @@ final class HarnessOptions {
         this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
         this.methodConcurrency = number(values, "--method-concurrency", 16);
         this.startupRuns = number(values, "--startup-runs", 5);
+        this.startupVariants = Arrays.stream(values.getOrDefault("--startup-variants", "fat-jar,cds,aot+cds").split(","))
+            .map(String::trim).filter((s) -> !s.isEmpty()).map(StartupVariant::of).distinct().toList();
         this.idleSeconds = number(values, "--idle-seconds", 600);
         this.idleSettleSeconds = number(values, "--idle-settle-seconds", 30);
         this.idleSasSeconds = number(values, "--idle-sas-seconds", 120);
@@ -236,6 +241,7 @@ final class HarnessOptions {
         all.put("sdkMethodCalls", this.sdkMethodCalls);
         all.put("methodConcurrency", this.methodConcurrency);
         all.put("startupRuns", this.startupRuns);
+        all.put("startupVariants", this.startupVariants.stream().map(StartupVariant::id).toList());
         all.put("idleSeconds", this.idleSeconds);
         all.put("idleSettleSeconds", this.idleSettleSeconds);
         all.put("idleSasSeconds", this.idleSasSeconds);

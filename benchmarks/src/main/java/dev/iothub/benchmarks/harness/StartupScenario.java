@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Start-up: a bare Spring Boot app ({@code spring-boot-starter} only) and the same app with the starter (ready once
- * connected and subscribed), each its own Spring Boot fat jar, in every {@link StartupVariant}; and the bare
+ * connected and subscribed), each its own Spring Boot fat jar, in the chosen {@link StartupVariant}s; and the bare
  * official-SDK app from this jar, without and with a dynamic CDS archive. Every run is spawned on the client core and
  * timed to its {@code READY} line. Rounds are interleaved; the starter's cost in a variant is the median of its
  * per-round difference to the bare app in the same variant.
@@ -37,13 +37,17 @@ final class StartupScenario {
 
     private final int rounds;
 
+    private final List<StartupVariant> variants;
+
     private final PrintStream out;
 
-    StartupScenario(EmulatorBroker emulator, List<String> launcher, Path work, int rounds, PrintStream out) {
+    StartupScenario(EmulatorBroker emulator, List<String> launcher, Path work, int rounds,
+            List<StartupVariant> variants, PrintStream out) {
         this.emulator = emulator;
         this.launcher = launcher;
         this.work = work;
         this.rounds = rounds;
+        this.variants = variants;
         this.out = out;
     }
 
@@ -78,7 +82,7 @@ final class StartupScenario {
             summary.add(summarize(launch, runs));
         }
         Map<String, Object> starterAdds = new LinkedHashMap<>();
-        for (StartupVariant variant : StartupVariant.values()) {
+        for (StartupVariant variant : this.variants) {
             List<Double> differences = differences(runs, STARTER + variant.suffix(), BARE + variant.suffix());
             starterAdds.put(variant.id(), Map.of("perRoundMillis", differences, "medianMillis",
                     differences.isEmpty() ? "not measured" : Rounds.median(differences)));
@@ -93,8 +97,9 @@ final class StartupScenario {
                 + "apps are their own fat jars (benchmarks/startup-bare: spring-boot-starter; "
                 + "benchmarks/startup-starter: the same plus iothub-spring-boot-starter; no web, no actuator), "
                 + "started as built (fat-jar), extracted with a CDS archive (cds), with their process-aot code "
-                + "(aot: -Dspring.aot.enabled=true) and with both (aot+cds); the SDK app runs from the shaded "
-                + "benchmarks jar");
+                + "(aot: -Dspring.aot.enabled=true) or with both (aot+cds); the SDK app runs from the shaded "
+                + "benchmarks jar, with a CDS archive (sdk+cds) when a CDS variant runs");
+        result.put("variants", this.variants.stream().map(StartupVariant::id).toList());
         result.put("preparation", preparation);
         result.put("runs", runs);
         result.put("summary", summary);
@@ -115,14 +120,16 @@ final class StartupScenario {
             return launches;
         }
         Path extracted = null;
-        try {
-            extracted = app.extract(this.launcher, this.work.resolve("startup-" + app.id()),
-                    this.work.resolve("startup-" + app.id() + "-extract.log"));
+        if (this.variants.stream().anyMatch(StartupVariant::cds)) {
+            try {
+                extracted = app.extract(this.launcher, this.work.resolve("startup-" + app.id()),
+                        this.work.resolve("startup-" + app.id() + "-extract.log"));
+            }
+            catch (Exception ex) {
+                notes.put("extract", "failed: " + ex);
+            }
         }
-        catch (Exception ex) {
-            notes.put("extract", "failed: " + ex);
-        }
-        for (StartupVariant variant : StartupVariant.values()) {
+        for (StartupVariant variant : this.variants) {
             String id = app.id() + variant.suffix();
             Path archive = this.work.resolve("startup-" + id + ".jsa");
             if (variant.cds()) {
@@ -146,13 +153,17 @@ final class StartupScenario {
         return launches;
     }
 
-    // The SDK app is a plain JVM app: no AOT; its CDS archive comes from a run to READY, as it has no exit on refresh.
+    // The SDK app is a plain JVM app: no AOT; with any CDS variant, it also runs with a dynamic CDS archive from a run
+    // to READY (it has no exit on refresh).
     private List<Launch> prepareSdk(List<String> args, Map<String, Object> preparation) throws InterruptedException {
         List<String> plain = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
                 MinimalSdkApp.class.getName()));
         plain.addAll(args);
         List<Launch> launches = new ArrayList<>();
         launches.add(new Launch("sdk", "sdk", StartupVariant.FAT_JAR.id(), plain));
+        if (this.variants.stream().noneMatch(StartupVariant::cds)) {
+            return launches;
+        }
         Path archive = this.work.resolve("startup-sdk.jsa");
         List<String> training = new ArrayList<>(List.of("-XX:ArchiveClassesAtExit=" + archive));
         training.addAll(plain);

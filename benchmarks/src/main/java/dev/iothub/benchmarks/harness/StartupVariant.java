@@ -29,6 +29,17 @@ enum StartupVariant {
         this.cds = cds;
     }
 
+    /** The variant named {@code id} (see {@link #id()}). */
+    static StartupVariant of(String id) {
+        for (StartupVariant variant : values()) {
+            if (variant.id().equals(id)) {
+                return variant;
+            }
+        }
+        throw new IllegalArgumentException("--startup-variants: unknown variant " + id
+                + " (fat-jar, cds, aot, aot+cds)");
+    }
+
     /** Appended to an app's id, e.g. {@code starter+aot}; empty for the fat jar as built. */
     String suffix() {
         return this.suffix;
