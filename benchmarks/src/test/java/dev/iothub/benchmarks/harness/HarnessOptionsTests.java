@@ -49,6 +49,21 @@ class HarnessOptionsTests {
     }
 
     @Test
+    void startupRunsTheFatJarsAsBuiltWithCdsAndWithAotAndCdsByDefault() {
+        assertThat(HarnessOptions.parse(new String[0], OUTPUT).startupVariants)
+            .containsExactly(StartupVariant.FAT_JAR, StartupVariant.CDS, StartupVariant.AOT_CDS);
+        assertThat(HarnessOptions.parse(new String[] { "--startup-variants", "aot, fat-jar" }, OUTPUT).startupVariants)
+            .containsExactly(StartupVariant.AOT, StartupVariant.FAT_JAR);
+    }
+
+    @Test
+    void anUnknownStartupVariantIsRefused() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> HarnessOptions.parse(new String[] { "--startup-variants", "native" }, OUTPUT))
+            .withMessageContaining("native");
+    }
+
+    @Test
     void unknownOptionsFail() {
         assertThatIllegalArgumentException()
             .isThrownBy(() -> HarnessOptions.parse(new String[] { "--mesages", "10" }, OUTPUT))
