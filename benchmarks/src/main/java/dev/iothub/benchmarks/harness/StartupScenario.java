@@ -84,8 +84,10 @@ final class StartupScenario {
         Map<String, Object> starterAdds = new LinkedHashMap<>();
         for (StartupVariant variant : this.variants) {
             List<Double> differences = differences(runs, STARTER + variant.suffix(), BARE + variant.suffix());
-            starterAdds.put(variant.id(), Map.of("perRoundMillis", differences, "medianMillis",
-                    differences.isEmpty() ? "not measured" : Rounds.median(differences)));
+            Map<String, Object> adds = new LinkedHashMap<>();
+            adds.put("perRoundMillis", differences);
+            adds.put("medianMillis", differences.isEmpty() ? "not measured" : Rounds.median(differences));
+            starterAdds.put(variant.id(), adds);
             if (!differences.isEmpty()) {
                 this.out.printf(Locale.ROOT, "  the starter adds %6.0f ms (median of %d rounds), %s%n",
                         Rounds.median(differences), differences.size(), variant.id());
