@@ -130,7 +130,8 @@ public final class Harness {
         }
         if (this.options.scenarios.contains("startup")) {
             this.document.put("startup", new StartupScenario(emulator(), this.clientLauncher, this.work,
-                    this.options.startupRuns, this.options.startupVariants, this.out).run());
+                    this.options.startupRuns, this.options.startupVariants, this.options.startupPairs, this.out)
+                .run());
             write();
         }
         if (this.options.scenarios.contains("idle")) {

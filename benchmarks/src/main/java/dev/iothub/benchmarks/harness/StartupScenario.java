@@ -17,17 +17,19 @@ import dev.iothub.benchmarks.startup.MinimalSdkApp;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Start-up: a bare Spring Boot app ({@code spring-boot-starter} only) and the same app with the starter (ready once
- * connected and subscribed), each its own Spring Boot fat jar, in the chosen {@link StartupVariant}s; and the bare
+ * Start-up: a bare Spring Boot app ({@code spring-boot-starter} only, or Spring MVC and actuator for the web
+ * {@link Pair}) and the same app with the starter (ready once connected and subscribed), each its own Spring Boot fat
+ * jar, in the chosen {@link StartupVariant}s; and the bare
  * official-SDK app from this jar, without and with a dynamic CDS archive. Every run is spawned on the client core and
  * timed to its {@code READY} line. Rounds are interleaved; the starter's cost in a variant is the median of its
  * per-round difference to the bare app in the same variant.
  */
 final class StartupScenario {
 
-    private static final String BARE = "bare-boot";
-
-    private static final String STARTER = "starter";
+    /** The pairs the starter's cost is measured on: the bare app and the same with the starter. */
+    static final List<Pair> PAIRS = List.of(
+            new Pair("minimal", "bare-boot", "startup-bare", "starter", "startup-starter"),
+            new Pair("web", "bare-web", "startup-bare-web", "starter-web", "startup-starter-web"));
 
     private final EmulatorBroker emulator;
 
@@ -39,16 +41,25 @@ final class StartupScenario {
 
     private final List<StartupVariant> variants;
 
+    private final List<Pair> pairs;
+
     private final PrintStream out;
 
     StartupScenario(EmulatorBroker emulator, List<String> launcher, Path work, int rounds,
-            List<StartupVariant> variants, PrintStream out) {
+            List<StartupVariant> variants, List<Pair> pairs, PrintStream out) {
         this.emulator = emulator;
         this.launcher = launcher;
         this.work = work;
         this.rounds = rounds;
         this.variants = variants;
+        this.pairs = pairs;
         this.out = out;
+    }
+
+    /**
+     * A bare Boot app and the same app with the starter, each a fat jar built by module {@code benchmarks/<module>}.
+     */
+    record Pair(String id, String bare, String bareModule, String starter, String starterModule) {
     }
 
     /** One measured way of starting one app: the Java arguments after {@code java}. */
@@ -56,16 +67,18 @@ final class StartupScenario {
     }
 
     Map<String, Object> run() throws Exception {
-        this.emulator.register("startup-starter-", 1);
+        this.emulator.register("startup-starter-", this.pairs.size());
         this.emulator.register("startup-sdk-", 1);
         Target starter = this.emulator.target("startup-starter-");
         Target sdk = this.emulator.target("startup-sdk-");
         Map<String, Object> preparation = new LinkedHashMap<>();
         List<Launch> launches = new ArrayList<>();
-        for (BootJarApp app : List.of(BootJarApp.of(BARE, "startup-bare", List.of()),
-                BootJarApp.of(STARTER, "startup-starter", List.of(starter.connectionString(starter.deviceId(0)),
-                        starter.caPem(), Integer.toString(starter.port()))))) {
-            launches.addAll(prepare(app, preparation));
+        for (int i = 0; i < this.pairs.size(); i++) {
+            Pair pair = this.pairs.get(i);
+            launches.addAll(prepare(BootJarApp.of(pair.bare(), pair.bareModule(), List.of()), preparation));
+            launches.addAll(prepare(BootJarApp.of(pair.starter(), pair.starterModule(),
+                    List.of(starter.connectionString(starter.deviceId(i)), starter.caPem(),
+                            Integer.toString(starter.port()))), preparation));
         }
         launches.addAll(prepareSdk(List.of(sdk.connectionString(sdk.deviceId(0)), sdk.caPem(), "0"), preparation));
         this.out.println();
@@ -82,32 +95,40 @@ final class StartupScenario {
             summary.add(summarize(launch, runs));
         }
         Map<String, Object> starterAdds = new LinkedHashMap<>();
-        for (StartupVariant variant : this.variants) {
-            List<Double> differences = differences(runs, STARTER + variant.suffix(), BARE + variant.suffix());
-            Map<String, Object> adds = new LinkedHashMap<>();
-            adds.put("perRoundMillis", differences);
-            adds.put("medianMillis", differences.isEmpty() ? "not measured" : Rounds.median(differences));
-            starterAdds.put(variant.id(), adds);
-            if (!differences.isEmpty()) {
-                this.out.printf(Locale.ROOT, "  the starter adds %6.0f ms (median of %d rounds), %s%n",
-                        Rounds.median(differences), differences.size(), variant.id());
+        for (Pair pair : this.pairs) {
+            Map<String, Object> byVariant = new LinkedHashMap<>();
+            for (StartupVariant variant : this.variants) {
+                List<Double> differences = differences(runs, pair.starter() + variant.suffix(),
+                        pair.bare() + variant.suffix());
+                Map<String, Object> adds = new LinkedHashMap<>();
+                adds.put("perRoundMillis", differences);
+                adds.put("medianMillis", differences.isEmpty() ? "not measured" : Rounds.median(differences));
+                byVariant.put(variant.id(), adds);
+                if (!differences.isEmpty()) {
+                    this.out.printf(Locale.ROOT, "  the starter adds %6.0f ms (median of %d rounds), %s, %s%n",
+                            Rounds.median(differences), differences.size(), pair.id(), variant.id());
+                }
             }
+            starterAdds.put(pair.id(), byVariant);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("what", "spawn (ProcessBuilder.start) to the READY line: the bare Boot app at context ready, the "
                 + "starter app once connected and subscribed, the SDK app once connected and subscribed. The Boot "
                 + "apps are their own fat jars (benchmarks/startup-bare: spring-boot-starter; "
-                + "benchmarks/startup-starter: the same plus iothub-spring-boot-starter; no web, no actuator), "
+                + "benchmarks/startup-starter: the same plus iothub-spring-boot-starter; no web, no actuator; the web "
+                + "pair bare-web/starter-web: Spring MVC on an ephemeral port and actuator, without and with the "
+                + "starter), "
                 + "started as built (fat-jar), extracted with a CDS archive (cds), with their process-aot code "
                 + "(aot: -Dspring.aot.enabled=true) or with both (aot+cds); the SDK app runs from the shaded "
                 + "benchmarks jar, with a CDS archive (sdk+cds) when a CDS variant runs");
         result.put("variants", this.variants.stream().map(StartupVariant::id).toList());
+        result.put("pairs", this.pairs.stream().map(Pair::id).toList());
         result.put("preparation", preparation);
         result.put("runs", runs);
         result.put("summary", summary);
-        // The goal's figure: the fat jars as built, no cache.
-        result.put("starterAddsMillis", differences(runs, STARTER, BARE));
-        result.put("starterAddsByVariant", starterAdds);
+        // The goal's figure: the minimal pair's fat jars as built, no cache.
+        result.put("starterAddsMillis", differences(runs, PAIRS.get(0).starter(), PAIRS.get(0).bare()));
+        result.put("starterAddsByPair", starterAdds);
         return result;
     }
 
