@@ -173,8 +173,9 @@ final class HarnessOptions {
         this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
         this.methodConcurrency = number(values, "--method-concurrency", 16);
         this.startupRuns = number(values, "--startup-runs", 5);
-        this.startupVariants = Arrays.stream(values.getOrDefault("--startup-variants", "fat-jar,cds,aot+cds").split(","))
-            .map(String::trim).filter((s) -> !s.isEmpty()).map(StartupVariant::of).distinct().toList();
+        String variants = values.getOrDefault("--startup-variants", "fat-jar,cds,aot+cds");
+        this.startupVariants = Arrays.stream(variants.split(",")).map(String::trim).filter((s) -> !s.isEmpty())
+            .map(StartupVariant::of).distinct().toList();
         this.startupPairs = Arrays.stream(values.getOrDefault("--startup-pairs", "minimal").split(","))
             .map(String::trim).filter((s) -> !s.isEmpty()).map(HarnessOptions::startupPair).distinct().toList();
         this.idleSeconds = number(values, "--idle-seconds", 600);
