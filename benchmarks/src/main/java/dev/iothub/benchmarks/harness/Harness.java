@@ -140,7 +140,8 @@ public final class Harness {
         }
         if (this.options.scenarios.contains("startup")) {
             this.document.put("startup", new StartupScenario(emulator(), this.clientLauncher, this.work,
-                    this.options.startupRuns, this.out).run());
+                    this.options.startupRuns, this.options.startupVariants, this.options.startupPairs, this.out)
+                .run());
             write();
         }
         if (idle != null) {
@@ -152,9 +153,6 @@ public final class Harness {
                 Instant.now()).toSeconds());
         List<Map<String, Object>> goals = Goals.evaluate(this.document, this.options);
         this.document.put("goals", goals);
-        this.document.put("notMeasuredByThisHarness", List.of(
-                "start-up from a Spring Boot fat jar and with Spring AOT (process-aot): the startup scenario runs "
-                        + "the apps from this shaded jar, without and with a dynamic CDS archive only"));
         Goals.print(goals, this.out);
         write();
         this.out.println();

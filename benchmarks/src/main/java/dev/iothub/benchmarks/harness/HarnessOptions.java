@@ -59,8 +59,10 @@ final class HarnessOptions {
               --scale-budget-seconds S  the ramp starts no size that would end after this (240)
               --scale-source-addresses K  client sockets bound round-robin to 127.0.1.1..127.0.1.K (8)
               --scale-client-jvm-options "…"  the fleet JVM's options (-Xmx2g)
-            startup (bare Boot app, starter app, SDK app from this jar, without and with a CDS archive):
+            startup (bare Boot and starter fat jars: as built, CDS, AOT, AOT+CDS; SDK app: plain, CDS):
               --startup-runs N          interleaved rounds (5)
+              --startup-variants V,...  of the Boot apps: fat-jar,cds,aot,aot+cds (fat-jar,cds,aot+cds)
+              --startup-pairs P,...     bare vs starter apps: minimal (no web), web (MVC + actuator) (minimal)
             idle (one starter app at 1 msg/s across SAS renewals, alongside the other scenarios):
               --idle-seconds S          measured time (600)
               --idle-settle-seconds S   unmeasured time after connecting (30)
@@ -134,6 +136,10 @@ final class HarnessOptions {
 
     final int startupRuns;
 
+    final List<StartupVariant> startupVariants;
+
+    final List<StartupScenario.Pair> startupPairs;
+
     final int idleSeconds;
 
     final int idleSettleSeconds;
@@ -194,6 +200,11 @@ final class HarnessOptions {
         }
         this.scaleClientJvmOptions = words(values.getOrDefault("--scale-client-jvm-options", "-Xmx2g"));
         this.startupRuns = number(values, "--startup-runs", 5);
+        String variants = values.getOrDefault("--startup-variants", "fat-jar,cds,aot+cds");
+        this.startupVariants = Arrays.stream(variants.split(",")).map(String::trim).filter((s) -> !s.isEmpty())
+            .map(StartupVariant::of).distinct().toList();
+        this.startupPairs = Arrays.stream(values.getOrDefault("--startup-pairs", "minimal").split(","))
+            .map(String::trim).filter((s) -> !s.isEmpty()).map(HarnessOptions::startupPair).distinct().toList();
         this.idleSeconds = number(values, "--idle-seconds", 600);
         this.idleSettleSeconds = number(values, "--idle-settle-seconds", 30);
         this.idleSasSeconds = number(values, "--idle-sas-seconds", 120);
@@ -270,6 +281,8 @@ final class HarnessOptions {
         all.put("scaleSourceAddresses", this.scaleSourceAddresses);
         all.put("scaleClientJvmOptions", this.scaleClientJvmOptions);
         all.put("startupRuns", this.startupRuns);
+        all.put("startupVariants", this.startupVariants.stream().map(StartupVariant::id).toList());
+        all.put("startupPairs", this.startupPairs.stream().map(StartupScenario.Pair::id).toList());
         all.put("idleSeconds", this.idleSeconds);
         all.put("idleSettleSeconds", this.idleSettleSeconds);
         all.put("idleSasSeconds", this.idleSasSeconds);
@@ -288,6 +301,11 @@ final class HarnessOptions {
     private static List<StackKind> stacks(String list) {
         return Arrays.stream(list.split(",")).map(String::trim).filter((s) -> !s.isEmpty()).map(StackKind::of)
             .distinct().toList();
+    }
+
+    private static StartupScenario.Pair startupPair(String id) {
+        return StartupScenario.PAIRS.stream().filter((pair) -> pair.id().equals(id)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("--startup-pairs: unknown pair " + id + " (minimal, web)"));
     }
 
     private static List<Integer> numbers(String option, String list) {

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import dev.iothub.benchmarks.Deadline;
 
 /**
- * A JVM started from this one's {@code java.home} and class path, running another main class of this jar. It answers
+ * A JVM started from this one's {@code java.home}, running another main class of this jar or another jar. It answers
  * on stdout with lines; stderr goes to a log file. Closing it asks it to exit and kills it if it does not.
  */
 public final class ChildJvm implements AutoCloseable {
@@ -62,18 +62,30 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm spawn(List<String> launcher, Class<?> mainClass, List<String> jvmOptions, List<String> args,
             Path log) throws IOException {
+        List<String> javaArguments = new ArrayList<>(jvmOptions);
+        javaArguments.add("-cp");
+        javaArguments.add(System.getProperty("java.class.path"));
+        javaArguments.add(mainClass.getName());
+        javaArguments.addAll(args);
+        return spawn(launcher, javaArguments, mainClass.getSimpleName(), log);
+    }
+
+    /**
+     * Spawns this JVM's {@code java} with arguments of one's own, such as {@code -jar app.jar}, through a launcher as
+     * above.
+     *
+     * @param name names the thread that reads the child's stdout
+     */
+    public static ChildJvm spawn(List<String> launcher, List<String> javaArguments, String name, Path log)
+            throws IOException {
         List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(args);
+        command.addAll(javaArguments);
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
         long spawnedAt = System.nanoTime();
         Process process = builder.start();
-        return new ChildJvm(process, spawnedAt, mainClass.getSimpleName());
+        return new ChildJvm(process, spawnedAt, name);
     }
 
     private void readStdout() {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.tuple;
 
 class HarnessOptionsTests {
 
@@ -64,6 +65,30 @@ class HarnessOptionsTests {
         assertThatIllegalArgumentException()
             .isThrownBy(() -> HarnessOptions.parse(new String[] { "--latency-stacks", "channel-1" }, OUTPUT))
             .withMessageContaining("open-loop");
+    }
+
+    @Test
+    void startupRunsTheFatJarsAsBuiltWithCdsAndWithAotAndCdsByDefault() {
+        assertThat(HarnessOptions.parse(new String[0], OUTPUT).startupVariants)
+            .containsExactly(StartupVariant.FAT_JAR, StartupVariant.CDS, StartupVariant.AOT_CDS);
+        assertThat(HarnessOptions.parse(new String[] { "--startup-variants", "aot, fat-jar" }, OUTPUT).startupVariants)
+            .containsExactly(StartupVariant.AOT, StartupVariant.FAT_JAR);
+    }
+
+    @Test
+    void startupMeasuresTheMinimalPairByDefaultAndTheWebPairWhenAsked() {
+        assertThat(HarnessOptions.parse(new String[0], OUTPUT).startupPairs).extracting(StartupScenario.Pair::id)
+            .containsExactly("minimal");
+        assertThat(HarnessOptions.parse(new String[] { "--startup-pairs", "minimal,web" }, OUTPUT).startupPairs)
+            .extracting(StartupScenario.Pair::bare, StartupScenario.Pair::starter)
+            .containsExactly(tuple("bare-boot", "starter"), tuple("bare-web", "starter-web"));
+    }
+
+    @Test
+    void anUnknownStartupVariantIsRefused() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> HarnessOptions.parse(new String[] { "--startup-variants", "native" }, OUTPUT))
+            .withMessageContaining("native");
     }
 
     @Test
