@@ -26,16 +26,19 @@ public enum StackKind {
     STARTER("starter", "starter IotHubTelemetryTemplate.send, tuned (max-in-flight W, max-pending 10 W)", true, true,
             () -> new StarterStack(false, 0)),
 
-    /** The starter's channel from one producer thread. */
-    CHANNEL_1("channel-1", "starter iotHubTelemetryChannel, 1 producer (max-in-flight W)", true, false,
+    /**
+     * The starter's channel from one producer thread. Each producer waits for its PUBACK, so at most as many
+     * messages as producers are in flight and the window makes no difference: the channel runs in one series.
+     */
+    CHANNEL_1("channel-1", "starter iotHubTelemetryChannel, 1 producer (max-in-flight 100)", false, false,
             () -> new StarterStack(false, 1)),
 
     /** The starter's channel from four producer threads. */
-    CHANNEL_4("channel-4", "starter iotHubTelemetryChannel, 4 producers (max-in-flight W)", true, false,
+    CHANNEL_4("channel-4", "starter iotHubTelemetryChannel, 4 producers (max-in-flight 100)", false, false,
             () -> new StarterStack(false, 4)),
 
     /** The starter's channel from sixteen producer threads. */
-    CHANNEL_16("channel-16", "starter iotHubTelemetryChannel, 16 producers (max-in-flight W)", true, false,
+    CHANNEL_16("channel-16", "starter iotHubTelemetryChannel, 16 producers (max-in-flight 100)", false, false,
             () -> new StarterStack(false, 16)),
 
     /** The official SDK as it comes. */

@@ -34,7 +34,7 @@ final class HarnessOptions {
               --sdk-messages N          messages per run of sdk-defaults, ~1,000 msgs/s by design (5000)
               --rounds N                interleaved rounds (5)
               --warmup-min S            minimum warm-up per client JVM, seconds (10)
-              --warmup-max S            warm-up stops here even if the rate is not flat, seconds (40)
+              --warmup-max S            warm-up stops here even if the rate is not flat, seconds (30)
               --flat-windows N          consecutive ~1 s windows that must agree (5)
               --flat-tolerance F        ... each within this fraction of their mean (0.05)
             broker (raw Paho and HiveMQ against the emulator and Mosquitto, same JVMs):
@@ -175,7 +175,7 @@ final class HarnessOptions {
         this.sdkMessages = number(values, "--sdk-messages", 5_000);
         this.rounds = number(values, "--rounds", 5);
         this.warmUpMin = decimal(values, "--warmup-min", 10);
-        this.warmUpMax = Math.max(this.warmUpMin, decimal(values, "--warmup-max", 40));
+        this.warmUpMax = Math.max(this.warmUpMin, decimal(values, "--warmup-max", 30));
         this.flatWindows = number(values, "--flat-windows", 5);
         this.flatTolerance = decimal(values, "--flat-tolerance", 0.05);
         this.brokerWindow = number(values, "--broker-window", 1_000);
