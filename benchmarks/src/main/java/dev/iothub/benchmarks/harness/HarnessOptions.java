@@ -41,7 +41,7 @@ final class HarnessOptions {
               --broker-window W         window of the single-connection runs (1000)
               --aggregate-connections N connections of the aggregate runs (100)
               --aggregate-window W      window per connection of the aggregate runs (10)
-              --aggregate-messages N    messages per aggregate run, over all connections (100000)
+              --aggregate-messages N    messages per aggregate run, over all connections (50000)
             latency (open loop, publish to PUBACK, from the scheduled send time):
               --latency-stacks S,...    (paho,hivemq,starter-defaults,starter)
               --latency-rates R,...     offered msgs/s (1000,10000)
@@ -56,12 +56,12 @@ final class HarnessOptions {
               --scale-devices N,...     fleet sizes; max ramps on until a size fails or a bound (1000,10000,max)
               --scale-seconds S         traffic time of each size, after all are connected (20)
               --scale-step N            increment of the max ramp (10000)
-              --scale-budget-seconds S  the ramp starts no size that would end after this (240)
+              --scale-budget-seconds S  the ramp starts no size that would end after this (180)
               --scale-source-addresses K  client sockets bound round-robin to 127.0.1.1..127.0.1.K (8)
               --scale-client-jvm-options "…"  the fleet JVM's options (-Xmx2g)
             startup (bare Boot and starter fat jars: as built, CDS, AOT, AOT+CDS; SDK app: plain, CDS):
               --startup-runs N          interleaved rounds (5)
-              --startup-variants V,...  of the Boot apps: fat-jar,cds,aot,aot+cds (fat-jar,cds,aot+cds)
+              --startup-variants V,...  of the Boot apps: fat-jar,cds,aot,aot+cds (fat-jar,aot+cds)
               --startup-pairs P,...     bare vs starter apps: minimal (no web), web (MVC + actuator) (minimal)
             idle (one starter app at 1 msg/s across SAS renewals, alongside the other scenarios):
               --idle-seconds S          measured time (600)
@@ -181,7 +181,7 @@ final class HarnessOptions {
         this.brokerWindow = number(values, "--broker-window", 1_000);
         this.aggregateConnections = number(values, "--aggregate-connections", 100);
         this.aggregateWindow = number(values, "--aggregate-window", 10);
-        this.aggregateMessages = number(values, "--aggregate-messages", 100_000);
+        this.aggregateMessages = number(values, "--aggregate-messages", 50_000);
         this.latencyStacks = stacks(values.getOrDefault("--latency-stacks", "paho,hivemq,starter-defaults,starter"));
         this.latencyRates = numbers("--latency-rates", values.getOrDefault("--latency-rates", "1000,10000"));
         this.latencySeconds = number(values, "--latency-seconds", 10);
@@ -193,14 +193,14 @@ final class HarnessOptions {
         this.scaleSteps = ScaleSteps.parse("--scale-devices", values.getOrDefault("--scale-devices", "1000,10000,max"),
                 number(values, "--scale-step", 10_000));
         this.scaleSeconds = number(values, "--scale-seconds", 20);
-        this.scaleBudgetSeconds = number(values, "--scale-budget-seconds", 240);
+        this.scaleBudgetSeconds = number(values, "--scale-budget-seconds", 180);
         this.scaleSourceAddresses = number(values, "--scale-source-addresses", 8);
         if (this.scaleSourceAddresses > 254) {
             throw new IllegalArgumentException("--scale-source-addresses is at most 254 (127.0.1.1..127.0.1.254)");
         }
         this.scaleClientJvmOptions = words(values.getOrDefault("--scale-client-jvm-options", "-Xmx2g"));
         this.startupRuns = number(values, "--startup-runs", 5);
-        String variants = values.getOrDefault("--startup-variants", "fat-jar,cds,aot+cds");
+        String variants = values.getOrDefault("--startup-variants", "fat-jar,aot+cds");
         this.startupVariants = Arrays.stream(variants.split(",")).map(String::trim).filter((s) -> !s.isEmpty())
             .map(StartupVariant::of).distinct().toList();
         this.startupPairs = Arrays.stream(values.getOrDefault("--startup-pairs", "minimal").split(","))

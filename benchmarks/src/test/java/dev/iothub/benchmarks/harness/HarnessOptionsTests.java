@@ -68,9 +68,9 @@ class HarnessOptionsTests {
     }
 
     @Test
-    void startupRunsTheFatJarsAsBuiltWithCdsAndWithAotAndCdsByDefault() {
+    void startupRunsTheFatJarsAsBuiltAndWithAotAndCdsByDefault() {
         assertThat(HarnessOptions.parse(new String[0], OUTPUT).startupVariants)
-            .containsExactly(StartupVariant.FAT_JAR, StartupVariant.CDS, StartupVariant.AOT_CDS);
+            .containsExactly(StartupVariant.FAT_JAR, StartupVariant.AOT_CDS);
         assertThat(HarnessOptions.parse(new String[] { "--startup-variants", "aot, fat-jar" }, OUTPUT).startupVariants)
             .containsExactly(StartupVariant.AOT, StartupVariant.FAT_JAR);
     }
