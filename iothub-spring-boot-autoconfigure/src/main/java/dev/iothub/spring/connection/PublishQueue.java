@@ -31,11 +31,8 @@ import dev.iothub.spring.buffer.TelemetryLog.StoredMessage;
 
 /**
  * The one owner of "may this message go on the wire now": holds every outbound publish until the hub acknowledges
- * it and gates Paho's in-flight window so that Paho's "too many publishes in progress" (32202) error never happens.
- * Messages reach Paho in lane order from whichever thread finds a slot free while no other thread is handing
- * messages over: the submitting thread, Paho's callback thread right after an acknowledgement (Paho's publish does
- * not block, and this saves a thread hop per message), or the queue's own named thread, which alone reads stored
- * messages back from the disk buffer and takes over after a reconnect.
+ * it, sends through one named thread, and gates Paho's in-flight window so that Paho's "too many publishes in
+ * progress" (32202) error never happens.
  * <p>
  * Two lanes: control traffic (every topic under {@code $iothub/}: twin requests and direct-method answers) goes
  * first and is never refused or held back by telemetry back-pressure; telemetry is bounded by
@@ -86,6 +83,9 @@ final class PublishQueue {
 
     private final Duration sendTimeout;
 
+    /** Telemetry slots that must be free before an acknowledgement wakes the sending thread. */
+    private final int senderBatch;
+
     /** Permits that must be free before a finished message wakes waiting telemetry senders. */
     private final int permitBatch;
 
@@ -94,7 +94,7 @@ final class PublishQueue {
     private final ReentrantLock lock = new ReentrantLock();
 
     /** The sending thread waits here for a message it may send. */
-    private final Condition canSend = this.lock.newCondition();
+    private final Condition sendable = this.lock.newCondition();
 
     /** Telemetry senders wait here for a permit. */
     private final Condition permits = this.lock.newCondition();
@@ -122,11 +122,8 @@ final class PublishQueue {
 
     private boolean pahoWindowFull;
 
-    /**
-     * The one thread handing messages to Paho now, or {@code null}: whoever takes a message from a lane holds this
-     * until it finds nothing more it may send, so that messages reach Paho in lane order.
-     */
-    private @Nullable Thread handingOver;
+    /** The sending thread has taken a message and not yet handed it to Paho. */
+    private boolean senderBusy;
 
     private boolean accepting;
 
@@ -148,6 +145,7 @@ final class PublishQueue {
         this.maxInFlight = maxInFlight;
         this.maxPending = maxPending;
         this.sendTimeout = sendTimeout;
+        this.senderBatch = Math.max(1, maxInFlight / 16);
         this.permitBatch = Math.max(1, maxPending / 16);
     }
 
@@ -178,9 +176,10 @@ final class PublishQueue {
      * Accepts a message. Telemetry waits up to the send timeout for a permit when {@code mayWait}, else fails at
      * once when {@code maxPending} messages are outstanding; control traffic is always accepted.
      * <p>
-     * When a slot is free and no other thread is handing messages over, the caller hands the lanes' next messages
-     * to Paho itself (Paho's publish does not block), so that a direct method's answer or a lone telemetry message
-     * does not wait for the sending thread to wake up.
+     * When nothing waits in its lane, a slot is free and the sending thread is not between taking a message and
+     * handing it to Paho, the message goes to Paho on the caller's thread (Paho's publish does not block): a direct
+     * method's answer or a lone telemetry message saves the hop to the sending thread, and order is kept, since
+     * anything submitted later finds this one already handed over.
      */
     CompletableFuture<Void> submit(String topic, byte[] payload, int qos, boolean mayWait) {
         boolean control = topic.startsWith(CONTROL_TOPIC_PREFIX);
@@ -189,7 +188,7 @@ final class PublishQueue {
             return submitStored(buffer, topic, payload, qos, mayWait);
         }
         Outbound outbound = new Outbound(topic, payload, qos, control, null);
-        Attempt next;
+        Attempt direct;
         this.lock.lock();
         try {
             if (!this.accepting) {
@@ -204,14 +203,36 @@ final class PublishQueue {
                 this.telemetryOutstanding++;
             }
             this.outstanding.add(outbound);
-            lane(outbound).addLast(outbound);
-            next = takeNext();
+            direct = directAttempt(outbound);
+            if (direct == null) {
+                lane(outbound).addLast(outbound);
+                signalSender(false);
+            }
         }
         finally {
             this.lock.unlock();
         }
-        handOver(next);
+        if (direct != null) {
+            send(direct);
+        }
         return outbound.future;
+    }
+
+    /** Takes a slot for a message that may go to Paho at once, on the caller's thread; else {@code null}. */
+    private @Nullable Attempt directAttempt(Outbound outbound) {
+        if (!this.open || this.pahoWindowFull || this.senderBusy || !lane(outbound).isEmpty()) {
+            return null;
+        }
+        if (outbound.control ? this.controlInFlight >= CONTROL_IN_FLIGHT : this.telemetryInFlight >= this.maxInFlight) {
+            return null;
+        }
+        if (outbound.control) {
+            this.controlInFlight++;
+        }
+        else {
+            this.telemetryInFlight++;
+        }
+        return new Attempt(outbound, this.openGeneration, outbound.topic, outbound.payload);
     }
 
     /** Stores a telemetry message in the disk buffer, outside the lock (a sync may take milliseconds), then queues it. */
@@ -232,7 +253,6 @@ final class PublishQueue {
         }
         Outbound outbound = new Outbound(topic, payload, qos, false, appended.stored());
         List<Outbound> dropped = new ArrayList<>();
-        Attempt next;
         this.lock.lock();
         try {
             if (appended.droppedBefore() >= 0) {
@@ -250,12 +270,11 @@ final class PublishQueue {
             this.telemetryOutstanding++;
             this.outstanding.add(outbound);
             this.telemetry.addLast(outbound);
-            next = takeNext();
+            signalSender(false);
         }
         finally {
             this.lock.unlock();
         }
-        handOver(next);
         for (Outbound older : dropped) {
             finish(older, new IotHubException("Dropped from the full telemetry buffer (iothub.buffer.when-full="
                     + "drop-oldest) before the hub acknowledged it"), true);
@@ -332,7 +351,7 @@ final class PublishQueue {
         try {
             this.open = true;
             this.openGeneration++;
-            signalSender();
+            signalSender(false);
         }
         finally {
             this.lock.unlock();
@@ -385,7 +404,7 @@ final class PublishQueue {
             this.accepting = false;
             this.running = false;
             this.open = false;
-            this.canSend.signalAll();
+            this.sendable.signalAll();
             this.permits.signalAll();
             this.settled.signalAll();
             left = new ArrayList<>(this.outstanding);
@@ -437,28 +456,32 @@ final class PublishQueue {
         }
     }
 
-    /**
-     * Waits, without polling, until a message may go out and no other thread hands messages over; {@code null} once
-     * stopped. Only this thread takes a message whose content must be read back from the disk buffer.
-     */
+    /** Waits, without polling, until a message may go out; {@code null} once stopped. */
     private @Nullable Attempt nextAttempt() {
         this.lock.lock();
         try {
-            if (this.handingOver == Thread.currentThread()) {
-                this.handingOver = null;
-            }
+            this.senderBusy = false;
             while (this.running) {
-                Outbound next = (this.handingOver == null) ? sendable(false) : null;
+                Outbound next = sendable();
                 if (next != null) {
-                    return take(next);
+                    if (next.control) {
+                        this.controlInFlight++;
+                    }
+                    else {
+                        this.telemetryInFlight++;
+                    }
+                    Attempt attempt = new Attempt(next, this.openGeneration, next.topic, next.payload);
+                    this.senderBusy = true;
+                    releaseContent(next);
+                    return attempt;
                 }
                 if (this.pahoWindowFull) {
                     // Someone else sharing the client (a Spring Integration adapter) fills Paho's window
-                    this.canSend.await(10, TimeUnit.MILLISECONDS);
+                    this.sendable.await(10, TimeUnit.MILLISECONDS);
                     this.pahoWindowFull = false;
                 }
                 else {
-                    this.canSend.await();
+                    this.sendable.await();
                 }
             }
             return null;
@@ -471,84 +494,7 @@ final class PublishQueue {
         }
     }
 
-    /**
-     * The next message the calling thread may hand to Paho itself: none while another thread hands messages over
-     * or when the next one must be read back from the disk buffer, which is the sending thread's job (woken here).
-     */
-    private @Nullable Attempt takeNext() {
-        if (this.handingOver != null) {
-            return null;
-        }
-        Outbound next = sendable(true);
-        if (next != null) {
-            return take(next);
-        }
-        signalSender();
-        return null;
-    }
-
-    /** Takes a slot for a message and the hand-over for the calling thread. */
-    private Attempt take(Outbound next) {
-        if (next.control) {
-            this.controlInFlight++;
-        }
-        else {
-            this.telemetryInFlight++;
-        }
-        Attempt attempt = new Attempt(next, this.openGeneration, next.topic, next.payload);
-        releaseContent(next);
-        this.handingOver = Thread.currentThread();
-        return attempt;
-    }
-
-    /** Hands messages to Paho on the calling thread, from {@code first} on while slots allow and they are in memory. */
-    private void handOver(@Nullable Attempt first) {
-        Attempt next = first;
-        while (next != null) {
-            boolean sent = false;
-            try {
-                send(next);
-                sent = true;
-            }
-            finally {
-                if (!sent) {
-                    releaseHandOver();
-                }
-            }
-            this.lock.lock();
-            try {
-                Outbound following = sendable(true);
-                if (following != null) {
-                    next = take(following);
-                }
-                else {
-                    next = null;
-                    this.handingOver = null;
-                    signalSender();
-                }
-            }
-            finally {
-                this.lock.unlock();
-            }
-        }
-    }
-
-    private void releaseHandOver() {
-        this.lock.lock();
-        try {
-            this.handingOver = null;
-            signalSender();
-        }
-        finally {
-            this.lock.unlock();
-        }
-    }
-
-    /**
-     * The next message that may go out now, or {@code null}; with {@code inMemoryOnly}, none whose content is on
-     * disk only.
-     */
-    private @Nullable Outbound sendable(boolean inMemoryOnly) {
+    private @Nullable Outbound sendable() {
         if (!this.open || this.pahoWindowFull) {
             return null;
         }
@@ -558,15 +504,7 @@ final class PublishQueue {
                 return next;
             }
         }
-        if (this.telemetryInFlight >= this.maxInFlight) {
-            return null;
-        }
-        Outbound head = this.telemetry.peekFirst();
-        while (head != null && head.done) {
-            this.telemetry.pollFirst();
-            head = this.telemetry.peekFirst();
-        }
-        return (head == null || (inMemoryOnly && head.payload == null)) ? null : this.telemetry.pollFirst();
+        return (this.telemetryInFlight < this.maxInFlight) ? pollLive(this.telemetry) : null;
     }
 
     private static @Nullable Outbound pollLive(Deque<Outbound> lane) {
@@ -756,25 +694,20 @@ final class PublishQueue {
                 retainOrRelease(outbound, attempt.topic, attempt.payload);
             }
             lane(outbound).addFirst(outbound);
-            signalSender();
+            signalSender(false);
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    /**
-     * Ends an attempt for good: gives back its in-flight slot and completes its message, under one lock; then the
-     * calling thread (Paho's, for an acknowledgement) hands the next message to Paho itself when it may.
-     */
+    /** Ends an attempt for good: gives back its in-flight slot and completes its message, under one lock. */
     private void settle(Attempt attempt, @Nullable Throwable failure, boolean keepStored) {
         boolean finished;
-        Attempt next;
         this.lock.lock();
         try {
             releaseLocked(attempt);
             finished = finishLocked(attempt.outbound);
-            next = takeNext();
         }
         finally {
             this.lock.unlock();
@@ -782,7 +715,6 @@ final class PublishQueue {
         if (finished) {
             complete(attempt.outbound, failure, keepStored);
         }
-        handOver(next);
     }
 
     /** Gives back an attempt's in-flight slot, once per attempt whatever Paho calls. */
@@ -798,14 +730,22 @@ final class PublishQueue {
         else {
             this.telemetryInFlight--;
         }
+        signalSender(true);
     }
 
-    /** Wakes the sending thread when something may go out now and no other thread is handing messages over. */
-    private void signalSender() {
-        if (this.handingOver == null && this.open && !this.pahoWindowFull
-                && ((!this.control.isEmpty() && this.controlInFlight < CONTROL_IN_FLIGHT)
-                        || (!this.telemetry.isEmpty() && this.telemetryInFlight < this.maxInFlight))) {
-            this.canSend.signal();
+    /**
+     * Wakes the sending thread when it may send now, and only then: every acknowledgement frees a slot, but the
+     * thread is woken only once {@link #senderBatch} telemetry slots are free, so that it sends several messages
+     * per wake-up instead of one (control traffic wakes it at once).
+     */
+    private void signalSender(boolean acknowledged) {
+        if (!this.open || this.pahoWindowFull) {
+            return;
+        }
+        int slots = acknowledged ? this.senderBatch : 1;
+        if ((!this.control.isEmpty() && this.controlInFlight < CONTROL_IN_FLIGHT)
+                || (!this.telemetry.isEmpty() && this.telemetryInFlight <= this.maxInFlight - slots)) {
+            this.sendable.signal();
         }
     }
 
