@@ -226,13 +226,20 @@ final class PublishQueue {
         if (outbound.control ? this.controlInFlight >= CONTROL_IN_FLIGHT : this.telemetryInFlight >= this.maxInFlight) {
             return null;
         }
-        if (outbound.control) {
+        return take(outbound);
+    }
+
+    /** Takes an in-flight slot for a message and its content out of the queue's keeping, for one send. */
+    private Attempt take(Outbound next) {
+        if (next.control) {
             this.controlInFlight++;
         }
         else {
             this.telemetryInFlight++;
         }
-        return new Attempt(outbound, this.openGeneration, outbound.topic, outbound.payload);
+        Attempt attempt = new Attempt(next, this.openGeneration, next.topic, next.payload);
+        releaseContent(next);
+        return attempt;
     }
 
     /** Stores a telemetry message in the disk buffer, outside the lock (a sync may take milliseconds), then queues it. */
@@ -464,16 +471,8 @@ final class PublishQueue {
             while (this.running) {
                 Outbound next = sendable();
                 if (next != null) {
-                    if (next.control) {
-                        this.controlInFlight++;
-                    }
-                    else {
-                        this.telemetryInFlight++;
-                    }
-                    Attempt attempt = new Attempt(next, this.openGeneration, next.topic, next.payload);
                     this.senderBusy = true;
-                    releaseContent(next);
-                    return attempt;
+                    return take(next);
                 }
                 if (this.pahoWindowFull) {
                     // Someone else sharing the client (a Spring Integration adapter) fills Paho's window
