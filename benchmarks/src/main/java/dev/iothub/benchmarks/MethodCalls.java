@@ -15,8 +15,9 @@ import org.HdrHistogram.Histogram;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Times direct-method calls (through the Java API or REST): a sequential warm-up, then {@code calls} calls from
- * {@code concurrency} callers, each call timed from request to result.
+ * Times direct-method calls (through the Java API or REST): a sequential warm-up of at least {@code warmUp} calls
+ * and at least a given time, then {@code calls} calls from {@code concurrency} callers, each call timed from request
+ * to result.
  */
 public final class MethodCalls {
 
@@ -30,13 +31,24 @@ public final class MethodCalls {
     private MethodCalls() {
     }
 
-    /** Runs the calls and answers p50/p99/p99.9/max in ms and calls per second. */
-    public static Map<String, Object> time(Call call, int warmUp, int calls, int concurrency, Deadline deadline)
-            throws Exception {
-        for (int i = 0; i < warmUp; i++) {
-            check(call.invoke(i), i);
+    /**
+     * Runs the calls and answers p50/p99/p99.9/max in ms and calls per second.
+     *
+     * @param warmUpCalls the fewest unmeasured calls
+     * @param warmUpNanos the shortest time of the unmeasured calls (a method path is only compiled by the JIT after
+     * thousands of calls)
+     */
+    public static Map<String, Object> time(Call call, int warmUpCalls, long warmUpNanos, int calls, int concurrency,
+            Deadline deadline) throws Exception {
+        long warmUpStart = System.nanoTime();
+        int warmUp = 0;
+        while (warmUp < warmUpCalls || System.nanoTime() - warmUpStart < warmUpNanos) {
+            check(call.invoke(warmUp), warmUp);
+            warmUp++;
             deadline.check();
         }
+        long warmUpElapsed = System.nanoTime() - warmUpStart;
+        int offset = warmUp;
         long[] latencies = new long[calls];
         AtomicInteger next = new AtomicInteger();
         Runnable caller = () -> {
@@ -44,7 +56,7 @@ public final class MethodCalls {
             while ((i = next.getAndIncrement()) < calls) {
                 long start = System.nanoTime();
                 try {
-                    check(call.invoke(warmUp + i), i);
+                    check(call.invoke(offset + i), i);
                 }
                 catch (RuntimeException ex) {
                     throw ex;
@@ -85,6 +97,7 @@ public final class MethodCalls {
         result.put("calls", calls);
         result.put("concurrency", concurrency);
         result.put("warmUpCalls", warmUp);
+        result.put("warmUpSeconds", warmUpElapsed / 1e9);
         result.put("callsPerSecond", calls / (elapsed / 1e9));
         return result;
     }

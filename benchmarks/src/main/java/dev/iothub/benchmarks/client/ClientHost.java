@@ -235,7 +235,7 @@ public final class ClientHost {
                 return response.statusCode();
             }
             return JSON.readTree(response.body()).path("status").asInt();
-        }, command.path("warmUp").asInt(), command.path("calls").asInt(), command.path("concurrency").asInt(1),
+        }, command.path("warmUp").asInt(), 0, command.path("calls").asInt(), command.path("concurrency").asInt(1),
                 deadline);
     }
 

@@ -23,7 +23,7 @@ public enum StackKind {
             true, () -> new StarterStack(true, 0)),
 
     /** The starter's telemetry API with max-in-flight = the window. */
-    STARTER("starter", "starter IotHubTelemetryTemplate.send, tuned (max-in-flight W, max-pending 10 W)", true, true,
+    STARTER("starter", "starter IotHubTelemetryTemplate.send, tuned (max-in-flight W, max-pending W)", true, true,
             () -> new StarterStack(false, 0)),
 
     /**

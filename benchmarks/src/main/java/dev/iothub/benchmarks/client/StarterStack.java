@@ -32,7 +32,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * {@code IotHubTelemetryTemplate.send(byte[])} from one thread timed until every future completed, or its Spring
  * Integration channel {@code iotHubTelemetryChannel} fed by {@code producers} threads (its handler waits for each
  * PUBACK). At its defaults no publish property is set (max-in-flight 100, max-pending 1,000); tuned sets
- * max-in-flight to the window and max-pending to ten windows.
+ * max-in-flight and max-pending to the window: like raw Paho's like-for-like stack, the sender can have the window's
+ * messages outstanding and no more.
  */
 final class StarterStack implements ClientStack {
 
@@ -59,7 +60,7 @@ final class StarterStack implements ClientStack {
         List<String> properties = new ArrayList<>();
         if (!this.defaults) {
             properties.add("iothub.publish.max-in-flight=" + window);
-            properties.add("iothub.publish.max-pending=" + (10 * window));
+            properties.add("iothub.publish.max-pending=" + window);
         }
         ConfigurableApplicationContext context = start(target, target.deviceId(0), properties);
         if (this.producers == 0) {

@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * arguments) and answers one command a line with {@code RESULT <json>} or {@code ERROR <message>}:
  * <ul>
  * <li>{@code register <prefix> <count> <key>}: registers devices {@code prefix0..prefix<count-1>}</li>
- * <li>{@code methods <deviceId> <warm-up calls> <calls> <concurrency>}: times {@code invokeMethod("echo")} through
+ * <li>{@code methods <deviceId> <warm-up calls> <warm-up seconds> <calls> <concurrency>}: times {@code invokeMethod("echo")} through
  * the Java API, from this JVM</li>
  * <li>{@code clear}: forgets stored telemetry</li>
  * <li>{@code memory}: heap used after full collections, the maximum heap and the resident set size</li>
@@ -95,8 +95,9 @@ public final class EmulatorBrokerHost {
                 String deviceId = command[1];
                 Deadline deadline = Deadline.in(Duration.ofMinutes(5), "Java API method calls");
                 return MethodCalls.time((i) -> hub.invokeMethod(deviceId, "echo", "{\"call\":" + i + "}",
-                        Duration.ofSeconds(10)).status(), Integer.parseInt(command[2]), Integer.parseInt(command[3]),
-                        Integer.parseInt(command[4]), deadline);
+                        Duration.ofSeconds(10)).status(), Integer.parseInt(command[2]),
+                        (long) (Double.parseDouble(command[3]) * 1e9), Integer.parseInt(command[4]),
+                        Integer.parseInt(command[5]), deadline);
             }
             case "clear" -> {
                 hub.clearTelemetry();

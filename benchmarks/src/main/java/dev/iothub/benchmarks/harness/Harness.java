@@ -115,33 +115,35 @@ public final class Harness {
                     this.options.idleSettleSeconds, this.options.idleSasSeconds, this.ticksPerSecond, this.out);
             idle.start();
         }
-        startClients();
-        warmUp();
+        Map<String, Object> seconds = new LinkedHashMap<>();
+        environment.put("secondsPerPhase", seconds);
+        timed(seconds, "clients", this::startClients);
+        timed(seconds, "warm-up", this::warmUp);
         write();
         if (this.options.scenarios.contains("throughput")) {
-            throughput();
+            timed(seconds, "throughput", this::throughput);
             write();
         }
         if (this.options.scenarios.contains("broker") && this.mosquitto != null) {
-            brokerReference();
+            timed(seconds, "broker", this::brokerReference);
             write();
         }
         if (this.options.scenarios.contains("latency")) {
-            latency();
+            timed(seconds, "latency", this::latency);
             write();
         }
         if (this.options.scenarios.contains("methods")) {
-            methods();
+            timed(seconds, "methods", this::methods);
             write();
         }
         if (this.options.scenarios.contains("scale")) {
-            scale();
+            timed(seconds, "scale", this::scale);
             write();
         }
         if (this.options.scenarios.contains("startup")) {
-            this.document.put("startup", new StartupScenario(emulator(), this.clientLauncher, this.work,
-                    this.options.startupRuns, this.options.startupVariants, this.options.startupPairs, this.out)
-                .run());
+            timed(seconds, "startup", () -> this.document.put("startup", new StartupScenario(emulator(),
+                    this.clientLauncher, this.work, this.options.startupRuns, this.options.startupVariants,
+                    this.options.startupPairs, this.out).run()));
             write();
         }
         if (idle != null) {
@@ -157,6 +159,19 @@ public final class Harness {
         write();
         this.out.println();
         this.out.println("Results written to " + this.options.output.toAbsolutePath());
+    }
+
+    /** A phase of the run, timed for {@code environment.secondsPerPhase}. */
+    @FunctionalInterface
+    private interface Phase {
+
+        void run() throws Exception;
+    }
+
+    private void timed(Map<String, Object> seconds, String phase, Phase body) throws Exception {
+        long start = System.nanoTime();
+        body.run();
+        seconds.put(phase, Math.rint((System.nanoTime() - start) / 1e8) / 10);
     }
 
     private void pinning(Map<String, Object> environment) {
@@ -394,8 +409,10 @@ public final class Harness {
                         this.timeout);
                 for (int concurrency : List.of(1, this.options.methodConcurrency)) {
                     String mode = (concurrency == 1) ? "sequential" : "concurrent";
-                    JsonNode java = hub.command("methods " + deviceId + " " + warmUp + " " + calls + " " + concurrency,
-                            this.timeout);
+                    // The first calls of a device warm its method path (and the emulator's) for all modes.
+                    double warmUpSeconds = (concurrency == 1) ? this.options.methodWarmUpSeconds : 0;
+                    JsonNode java = hub.command("methods " + deviceId + " " + warmUp + " " + warmUpSeconds + " "
+                            + calls + " " + concurrency, this.timeout);
                     record.put("javaApi " + mode, java);
                     printMethods(kind, "Java API", mode, java);
                     Map<String, Object> rest = new LinkedHashMap<>();

@@ -45,22 +45,23 @@ final class HarnessOptions {
             latency (open loop, publish to PUBACK, from the scheduled send time):
               --latency-stacks S,...    (paho,hivemq,starter-defaults,starter)
               --latency-rates R,...     offered msgs/s (1000,10000)
-              --latency-seconds S       per stack and rate (10)
+              --latency-seconds S       per stack and rate (5)
               --latency-window W        window of the windowed stacks (100)
             methods (Java API from the broker JVM, REST from the device's JVM):
               --method-stacks S,...     (paho,starter-defaults,sdk-defaults,sdk-tuned)
               --method-calls N          timed calls per stack and mode (2000)
               --sdk-method-calls N      timed calls for sdk-defaults, ~10 ms each by design (300)
               --method-concurrency N    concurrent callers of the concurrent mode (16)
+              --method-warmup-seconds S unmeasured sequential Java API calls per device before the first mode (8)
             scale (N devices in one client JVM, full TLS handshakes, 1 msg/s each; the emulator in the broker JVM):
               --scale-devices N,...     fleet sizes; max ramps on until a size fails or a bound (1000,10000,max)
-              --scale-seconds S         traffic time of each size, after all are connected (20)
+              --scale-seconds S         traffic time of each size, after all are connected (10)
               --scale-step N            increment of the max ramp (10000)
               --scale-budget-seconds S  the ramp starts no size that would end after this (180)
               --scale-source-addresses K  client sockets bound round-robin to 127.0.1.1..127.0.1.K (8)
               --scale-client-jvm-options "…"  the fleet JVM's options (-Xmx2g)
             startup (bare Boot and starter fat jars: as built, CDS, AOT, AOT+CDS; SDK app: plain, CDS):
-              --startup-runs N          interleaved rounds (5)
+              --startup-runs N          interleaved rounds (3)
               --startup-variants V,...  of the Boot apps: fat-jar,cds,aot,aot+cds (fat-jar,aot+cds)
               --startup-pairs P,...     bare vs starter apps: minimal (no web), web (MVC + actuator) (minimal)
             idle (one starter app at 1 msg/s across SAS renewals, alongside the other scenarios):
@@ -124,6 +125,8 @@ final class HarnessOptions {
 
     final int methodConcurrency;
 
+    final double methodWarmUpSeconds;
+
     final ScaleSteps scaleSteps;
 
     final int scaleSeconds;
@@ -184,22 +187,23 @@ final class HarnessOptions {
         this.aggregateMessages = number(values, "--aggregate-messages", 50_000);
         this.latencyStacks = stacks(values.getOrDefault("--latency-stacks", "paho,hivemq,starter-defaults,starter"));
         this.latencyRates = numbers("--latency-rates", values.getOrDefault("--latency-rates", "1000,10000"));
-        this.latencySeconds = number(values, "--latency-seconds", 10);
+        this.latencySeconds = number(values, "--latency-seconds", 5);
         this.latencyWindow = number(values, "--latency-window", 100);
         this.methodStacks = stacks(values.getOrDefault("--method-stacks", "paho,starter-defaults,sdk-defaults,sdk-tuned"));
         this.methodCalls = number(values, "--method-calls", 2_000);
         this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
         this.methodConcurrency = number(values, "--method-concurrency", 16);
+        this.methodWarmUpSeconds = decimal(values, "--method-warmup-seconds", 8);
         this.scaleSteps = ScaleSteps.parse("--scale-devices", values.getOrDefault("--scale-devices", "1000,10000,max"),
                 number(values, "--scale-step", 10_000));
-        this.scaleSeconds = number(values, "--scale-seconds", 20);
+        this.scaleSeconds = number(values, "--scale-seconds", 10);
         this.scaleBudgetSeconds = number(values, "--scale-budget-seconds", 180);
         this.scaleSourceAddresses = number(values, "--scale-source-addresses", 8);
         if (this.scaleSourceAddresses > 254) {
             throw new IllegalArgumentException("--scale-source-addresses is at most 254 (127.0.1.1..127.0.1.254)");
         }
         this.scaleClientJvmOptions = words(values.getOrDefault("--scale-client-jvm-options", "-Xmx2g"));
-        this.startupRuns = number(values, "--startup-runs", 5);
+        this.startupRuns = number(values, "--startup-runs", 3);
         String variants = values.getOrDefault("--startup-variants", "fat-jar,aot+cds");
         this.startupVariants = Arrays.stream(variants.split(",")).map(String::trim).filter((s) -> !s.isEmpty())
             .map(StartupVariant::of).distinct().toList();
@@ -273,6 +277,7 @@ final class HarnessOptions {
         all.put("methodCalls", this.methodCalls);
         all.put("sdkMethodCalls", this.sdkMethodCalls);
         all.put("methodConcurrency", this.methodConcurrency);
+        all.put("methodWarmUpSeconds", this.methodWarmUpSeconds);
         all.put("scaleDevices", this.scaleSteps.fixed());
         all.put("scaleMax", this.scaleSteps.max());
         all.put("scaleStep", this.scaleSteps.step());

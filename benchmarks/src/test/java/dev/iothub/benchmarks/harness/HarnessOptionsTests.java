@@ -41,7 +41,7 @@ class HarnessOptionsTests {
         HarnessOptions defaults = HarnessOptions.parse(new String[0], OUTPUT);
         assertThat(defaults.scaleSteps.fixed()).containsExactly(1_000, 10_000);
         assertThat(defaults.scaleSteps.max()).isTrue();
-        assertThat(defaults.scaleSeconds).isEqualTo(20);
+        assertThat(defaults.scaleSeconds).isEqualTo(10);
         HarnessOptions options = HarnessOptions.parse(new String[] { "scale", "--scale-devices", "500",
             "--scale-seconds", "5", "--scale-source-addresses", "2", "--scale-client-jvm-options", "-Xmx1g" }, OUTPUT);
         assertThat(options.scenarios).containsExactly("scale");
