@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -107,6 +110,12 @@ final class PublishQueue {
     private final Deque<Outbound> telemetry = new ArrayDeque<>();
 
     private final Set<Outbound> outstanding = new LinkedHashSet<>();
+
+    /** Finished messages whose futures the completion executor has yet to complete, oldest first. */
+    private final Queue<Outbound> finished = new ConcurrentLinkedQueue<>();
+
+    /** A task completing {@link #finished} is queued on the completion executor or running there. */
+    private final AtomicBoolean completing = new AtomicBoolean();
 
     private int telemetryOutstanding;
 
@@ -791,19 +800,42 @@ final class PublishQueue {
         return true;
     }
 
-    /** Completes a finished message's future on the completion executor and leaves the disk buffer. */
+    /**
+     * Leaves the disk buffer and has the completion executor complete the message's future, in the order messages
+     * finish. One task completes every message that finished while it was queued or running, so that a burst of
+     * acknowledgements costs the executor one hand-off rather than one per message.
+     */
     private void complete(Outbound outbound, @Nullable Throwable failure, boolean keepStored) {
         if (this.buffer != null && outbound.stored != null && !keepStored) {
             this.buffer.acknowledge(outbound.stored.sequence());
         }
-        Runnable completion = (failure != null) ? () -> outbound.future.completeExceptionally(failure)
-                : () -> outbound.future.complete(null);
-        try {
-            this.completions.execute(completion);
+        outbound.failure = failure;
+        this.finished.add(outbound);
+        if (this.completing.compareAndSet(false, true)) {
+            try {
+                this.completions.execute(this::completeFinished);
+            }
+            catch (RuntimeException rejected) {
+                completeFinished();
+            }
         }
-        catch (RuntimeException rejected) {
-            completion.run();
+    }
+
+    private void completeFinished() {
+        do {
+            Outbound outbound;
+            while ((outbound = this.finished.poll()) != null) {
+                Throwable failure = outbound.failure;
+                if (failure != null) {
+                    outbound.future.completeExceptionally(failure);
+                }
+                else {
+                    outbound.future.complete(null);
+                }
+            }
+            this.completing.set(false);
         }
+        while (!this.finished.isEmpty() && this.completing.compareAndSet(false, true));
     }
 
     private Deque<Outbound> lane(Outbound outbound) {
@@ -841,6 +873,9 @@ final class PublishQueue {
         final @Nullable StoredMessage stored;
 
         final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        /** Why it failed, set once it finished, before it is handed to the completion executor. */
+        @Nullable Throwable failure;
 
         boolean done;
 

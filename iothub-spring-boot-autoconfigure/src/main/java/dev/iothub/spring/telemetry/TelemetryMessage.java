@@ -46,7 +46,8 @@ public final class TelemetryMessage {
 
     private TelemetryMessage(Builder builder) {
         this.payload = builder.payload;
-        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(builder.properties));
+        this.properties = builder.properties.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(builder.properties));
         this.messageId = builder.messageId;
         this.correlationId = builder.correlationId;
         this.contentType = builder.contentType;

@@ -2,7 +2,9 @@ package dev.iothub.spring.connection;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -271,6 +273,32 @@ class PublishQueueTests {
         awaitPublished(33);
         this.published.get(32).succeed();
         assertThat(accepted.get(1, TimeUnit.SECONDS)).isCompleted();
+    }
+
+    @Test
+    void acknowledgementsThatArriveTogetherCompleteInOrderInOneTaskOfTheCompletionExecutor() {
+        Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        this.queue = new PublishQueue("d", () -> this.mqtt, tasks::add, 10, 10, Duration.ZERO);
+        this.queue.start();
+        this.queue.open();
+        List<Integer> completed = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            send(TELEMETRY).thenRun(() -> completed.add(n));
+        }
+        awaitPublished(5);
+        this.published.forEach(Publish::succeed);
+        assertThat(completed).isEmpty();
+        assertThat(tasks).hasSize(1);
+        tasks.poll().run();
+        assertThat(completed).containsExactly(0, 1, 2, 3, 4);
+        this.published.clear();
+        send(TELEMETRY).thenRun(() -> completed.add(5));
+        awaitPublished(1);
+        this.published.get(0).succeed();
+        assertThat(tasks).hasSize(1);
+        tasks.poll().run();
+        assertThat(completed).containsExactly(0, 1, 2, 3, 4, 5);
     }
 
     private record Publish(String topic, IMqttActionListener listener, IMqttDeliveryToken token, String thread) {
