@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import dev.iothub.benchmarks.Deadline;
 import dev.iothub.benchmarks.MethodCalls;
@@ -33,12 +32,13 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>
  * Commands ({@code op}): {@code warmup}, {@code run}, {@code latency} (open loop), {@code method-device},
  * {@code close-method-device} and {@code rest-methods}; see {@code benchmarks/README.md}. The connections of the last
- * {@code warmup}/{@code run}/{@code latency} are kept while the next one has the same target, window and connection
- * count, so a run measures sending, not connecting.
+ * two targets, windows and connection counts of {@code warmup}/{@code run}/{@code latency} are kept open (one set
+ * per target), so a run measures sending, not connecting.
  */
 public final class ClientHost {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
 
     private final StackKind kind;
 
@@ -46,9 +46,7 @@ public final class ClientHost {
 
     private final byte[] payload = Payloads.telemetryJson();
 
-    private @Nullable ClientSession session;
-
-    private @Nullable SessionKey sessionKey;
+    private final OpenSessions sessions = new OpenSessions();
 
     private @Nullable AutoCloseable methodDevice;
 
@@ -113,15 +111,10 @@ public final class ClientHost {
     }
 
     private ClientSession session(JsonNode command) throws Exception {
-        SessionKey key = new SessionKey(JSON.treeToValue(command.get("target"), Target.class),
+        OpenSessions.Key key = new OpenSessions.Key(JSON.treeToValue(command.get("target"), Target.class),
                 command.path("window").asInt(100), command.path("connections").asInt(1));
-        if (this.session != null && key.equals(this.sessionKey)) {
-            return this.session;
-        }
-        closeSession();
-        this.session = this.stack.open(key.target(), key.window(), key.connections(), this.payload);
-        this.sessionKey = key;
-        return this.session;
+        return this.sessions.get(key, (open) -> this.stack.open(open.target(), open.window(), open.connections(),
+                this.payload));
     }
 
     // Sends chunks sized to last about a second each until the last few chunk rates agree within the tolerance and
@@ -239,18 +232,9 @@ public final class ClientHost {
                 deadline);
     }
 
-    private void closeSession() throws Exception {
-        if (this.session != null) {
-            ClientSession open = this.session;
-            this.session = null;
-            this.sessionKey = null;
-            open.close();
-        }
-    }
-
     private void closeAll() {
         try {
-            closeSession();
+            this.sessions.closeAll();
             closeMethodDevice();
         }
         catch (Exception ex) {
@@ -258,10 +242,4 @@ public final class ClientHost {
         }
     }
 
-    private record SessionKey(Target target, int window, int connections) {
-
-        SessionKey {
-            Objects.requireNonNull(target);
-        }
-    }
 }
