@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +41,10 @@ public final class ClientHost {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
 
-    private final StackKind kind;
+    /** The name of this JVM ({@link StackKind#jvm()}). */
+    private final String name;
 
-    private final ClientStack stack;
+    private final Map<StackKind, ClientStack> stacks = new LinkedHashMap<>();
 
     private final byte[] payload = Payloads.telemetryJson();
 
@@ -52,16 +54,18 @@ public final class ClientHost {
 
     private @Nullable HttpClient http;
 
-    private ClientHost(StackKind kind) {
-        this.kind = kind;
-        this.stack = kind.create();
+    private ClientHost(List<StackKind> kinds) {
+        this.name = kinds.get(0).jvm();
+        for (StackKind kind : kinds) {
+            this.stacks.put(kind, kind.create());
+        }
     }
 
     public static void main(String[] args) throws Exception {
         PrintStream protocol = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
         System.setOut(System.err);
-        ClientHost host = new ClientHost(StackKind.of(args[0]));
+        ClientHost host = new ClientHost(Arrays.stream(args[0].split(",")).map(StackKind::of).toList());
         protocol.println("READY " + JSON.writeValueAsString(host.describe()));
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try {
@@ -86,7 +90,8 @@ public final class ClientHost {
 
     private Map<String, Object> describe() {
         Map<String, Object> hello = new LinkedHashMap<>();
-        hello.put("stack", this.kind.id());
+        hello.put("jvm", this.name);
+        hello.put("stacks", this.stacks.keySet().stream().map(StackKind::id).toList());
         hello.put("pid", ProcessHandle.current().pid());
         hello.put("jvmArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
         hello.put("availableProcessors", Runtime.getRuntime().availableProcessors());
@@ -98,7 +103,7 @@ public final class ClientHost {
 
     private Map<String, Object> execute(JsonNode command) throws Exception {
         Deadline deadline = Deadline.in(Duration.ofSeconds(command.path("timeoutSeconds").asLong(300)),
-                this.kind.id() + " " + command.path("op").asString());
+                this.name + " " + command.path("op").asString());
         return switch (command.path("op").asString()) {
             case "warmup" -> warmUp(command, deadline);
             case "run" -> run(command, deadline);
@@ -110,11 +115,18 @@ public final class ClientHost {
         };
     }
 
+    // The stack a command names, or the JVM's first.
+    private StackKind kind(JsonNode command) {
+        return command.has("stack") ? StackKind.of(command.path("stack").asString())
+                : this.stacks.keySet().iterator().next();
+    }
+
     private ClientSession session(JsonNode command) throws Exception {
-        OpenSessions.Key key = new OpenSessions.Key(JSON.treeToValue(command.get("target"), Target.class),
-                command.path("window").asInt(100), command.path("connections").asInt(1));
-        return this.sessions.get(key, (open) -> this.stack.open(open.target(), open.window(), open.connections(),
-                this.payload));
+        OpenSessions.Key key = new OpenSessions.Key(kind(command),
+                JSON.treeToValue(command.get("target"), Target.class), command.path("window").asInt(100),
+                command.path("connections").asInt(1));
+        return this.sessions.get(key, (open) -> this.stacks.get(open.stack()).open(open.target(), open.window(),
+                open.connections(), this.payload));
     }
 
     // Sends chunks sized to last about a second each until the last few chunk rates agree within the tolerance and
@@ -196,7 +208,7 @@ public final class ClientHost {
     private Map<String, Object> openMethodDevice(JsonNode command) throws Exception {
         closeMethodDevice();
         Target target = JSON.treeToValue(command.get("target"), Target.class);
-        this.methodDevice = this.stack.methodDevice(target, command.path("deviceId").asString());
+        this.methodDevice = this.stacks.get(kind(command)).methodDevice(target, command.path("deviceId").asString());
         return Map.of("open", true);
     }
 

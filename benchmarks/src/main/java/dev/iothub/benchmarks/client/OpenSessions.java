@@ -7,13 +7,14 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * The sessions a client JVM keeps open between commands: the two used last, so that rounds alternating between two
- * brokers (or two fleets of connections) do not connect again for every run, and never two for one target, since the
- * hub drops a device's earlier connection when the same device connects again.
+ * The sessions a client JVM keeps open between commands: the three used last, so that rounds alternating between two
+ * brokers (or two fleets of connections, or the three channel stacks of one JVM) do not connect again for every run,
+ * and never two for one target, since the hub drops a device's earlier connection when the same device connects
+ * again.
  */
 final class OpenSessions {
 
-    static final int KEPT = 2;
+    static final int KEPT = 3;
 
     /** Opens a session. */
     @FunctionalInterface
@@ -22,10 +23,11 @@ final class OpenSessions {
         ClientSession open(Key key) throws Exception;
     }
 
-    /** What a session is for: its devices, its window and its number of connections. */
-    record Key(Target target, int window, int connections) {
+    /** What a session is for: its stack, its devices, its window and its number of connections. */
+    record Key(StackKind stack, Target target, int window, int connections) {
 
         Key {
+            Objects.requireNonNull(stack);
             Objects.requireNonNull(target);
         }
     }

@@ -82,6 +82,14 @@ public enum StackKind {
         return this.windowed;
     }
 
+    /**
+     * The client JVM it runs in: its own, but for the channel stacks, which share one (the same code at three
+     * producer counts, warmed once, like the windows of one stack).
+     */
+    public String jvm() {
+        return this.id.startsWith("channel-") ? "channel" : this.id;
+    }
+
     /** Whether it can offer messages at a fixed rate. */
     public boolean openLoop() {
         return this.openLoop;

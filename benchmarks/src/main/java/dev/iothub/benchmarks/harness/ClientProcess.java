@@ -20,25 +20,28 @@ final class ClientProcess implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final StackKind kind;
+    private final List<StackKind> kinds;
 
     private final ChildJvm jvm;
 
     private final JsonNode hello;
 
-    private ClientProcess(StackKind kind, ChildJvm jvm, JsonNode hello) {
-        this.kind = kind;
+    private ClientProcess(List<StackKind> kinds, ChildJvm jvm, JsonNode hello) {
+        this.kinds = kinds;
         this.jvm = jvm;
         this.hello = hello;
     }
 
-    static ClientProcess start(StackKind kind, List<String> launcher, List<String> jvmOptions, Path workDirectory)
-            throws IOException, InterruptedException, Deadline.BenchmarkTimeoutException {
-        ChildJvm jvm = ChildJvm.spawn(launcher, ClientHost.class, jvmOptions, List.of(kind.id()),
-                workDirectory.resolve("client-" + kind.id() + ".log"));
+    /** Starts the JVM of stacks that share one ({@link StackKind#jvm()}). */
+    static ClientProcess start(List<StackKind> kinds, List<String> launcher, List<String> jvmOptions,
+            Path workDirectory) throws IOException, InterruptedException, Deadline.BenchmarkTimeoutException {
+        String name = kinds.get(0).jvm();
+        ChildJvm jvm = ChildJvm.spawn(launcher, ClientHost.class, jvmOptions,
+                List.of(String.join(",", kinds.stream().map(StackKind::id).toList())),
+                workDirectory.resolve("client-" + name + ".log"));
         try {
-            String ready = jvm.await("READY ", Deadline.in(Duration.ofSeconds(60), kind.id() + " start"));
-            return new ClientProcess(kind, jvm, JSON.readTree(ready));
+            String ready = jvm.await("READY ", Deadline.in(Duration.ofSeconds(60), name + " start"));
+            return new ClientProcess(kinds, jvm, JSON.readTree(ready));
         }
         catch (RuntimeException | Deadline.BenchmarkTimeoutException ex) {
             jvm.close();
@@ -46,8 +49,14 @@ final class ClientProcess implements AutoCloseable {
         }
     }
 
-    StackKind kind() {
-        return this.kind;
+    /** The JVM's name ({@link StackKind#jvm()}). */
+    String name() {
+        return this.kinds.get(0).jvm();
+    }
+
+    /** The stack that warms the JVM: the last it hosts, the one with the most producers among the channel's. */
+    StackKind warmUpStack() {
+        return this.kinds.get(this.kinds.size() - 1);
     }
 
     /** What the JVM said about itself: pid, JVM arguments, processors, GC. */
@@ -59,7 +68,7 @@ final class ClientProcess implements AutoCloseable {
     JsonNode call(Map<String, Object> command, Duration timeout) throws Exception {
         this.jvm.send(JSON.writeValueAsString(command));
         return JSON.readTree(this.jvm.await("RESULT ", Deadline.in(timeout.plusSeconds(30),
-                this.kind.id() + " " + command.get("op"))));
+                name() + " " + command.get("op"))));
     }
 
     @Override

@@ -213,13 +213,19 @@ public final class Harness {
         if (this.options.scenarios.contains("methods")) {
             needed.addAll(this.options.methodStacks);
         }
-        Map<String, Object> jvms = new LinkedHashMap<>();
+        Map<String, List<StackKind>> byJvm = new LinkedHashMap<>();
         for (StackKind kind : needed) {
-            ClientProcess client = ClientProcess.start(kind, this.clientLauncher, this.options.clientJvmOptions,
+            byJvm.computeIfAbsent(kind.jvm(), (jvm) -> new ArrayList<>()).add(kind);
+        }
+        Map<String, Object> jvms = new LinkedHashMap<>();
+        for (List<StackKind> kinds : byJvm.values()) {
+            ClientProcess client = ClientProcess.start(kinds, this.clientLauncher, this.options.clientJvmOptions,
                     this.work);
-            this.clients.put(kind, client);
-            jvms.put(kind.id(), client.hello());
-            emulator().register(kind.id() + "-", 1);
+            jvms.put(client.name(), client.hello());
+            for (StackKind kind : kinds) {
+                this.clients.put(kind, client);
+                emulator().register(kind.id() + "-", 1);
+            }
         }
         this.document.put("clientJvms", jvms);
     }
@@ -231,29 +237,30 @@ public final class Harness {
                 + "lie within %.0f %% of their mean%n", this.options.warmUpMin, this.options.warmUpMax,
                 this.options.flatWindows, 100 * this.options.flatTolerance);
         Map<String, Object> warmUps = new LinkedHashMap<>();
-        for (ClientProcess client : this.clients.values()) {
-            Map<String, Object> command = runCommand(client.kind(), emulator(), firstWindow(), 1, 0);
+        for (ClientProcess client : processes()) {
+            StackKind kind = client.warmUpStack();
+            Map<String, Object> command = runCommand(kind, emulator(), firstWindow(), 1, 0);
             command.put("op", "warmup");
             command.put("minSeconds", this.options.warmUpMin);
             command.put("maxSeconds", this.options.warmUpMax);
             command.put("flatWindows", this.options.flatWindows);
             command.put("tolerance", this.options.flatTolerance);
-            command.put("firstChunk", (client.kind() == StackKind.SDK_DEFAULTS) ? 500 : 2_000);
+            command.put("firstChunk", (kind == StackKind.SDK_DEFAULTS) ? 500 : 2_000);
             command.put("timeoutSeconds", (long) this.options.warmUpMax + this.options.timeoutSeconds);
             try {
                 JsonNode result = client.call(command, Duration.ofSeconds((long) this.options.warmUpMax)
                     .plus(this.timeout));
-                warmUps.put(client.kind().id(), result);
+                warmUps.put(client.name(), result);
                 JsonNode rates = result.path("windowRates");
-                this.out.printf(Locale.ROOT, "  %-18s %5.1f s, %s, last window %,.0f msgs/s%n", client.kind().id(),
+                this.out.printf(Locale.ROOT, "  %-18s %5.1f s, %s, last window %,.0f msgs/s%n", kind.id(),
                         result.path("seconds").asDouble(), result.path("flatAfterSeconds").isNumber()
                                 ? String.format(Locale.ROOT, "flat after %.1f s", result.path("flatAfterSeconds")
                                     .asDouble()) : "NOT flat by the maximum",
                         rates.isEmpty() ? 0.0 : rates.get(rates.size() - 1).asDouble());
             }
             catch (Exception ex) {
-                warmUps.put(client.kind().id(), Map.of("error", String.valueOf(ex)));
-                this.out.printf("  %-18s FAILED: %s%n", client.kind().id(), ex);
+                warmUps.put(client.name(), Map.of("error", String.valueOf(ex)));
+                this.out.printf("  %-18s FAILED: %s%n", kind.id(), ex);
             }
         }
         this.document.put("warmUps", warmUps);
@@ -405,7 +412,8 @@ public final class Harness {
             record.put("id", kind.id());
             try {
                 hub.register(prefix, 1);
-                client.call(Map.of("op", "method-device", "target", hub.target(prefix), "deviceId", deviceId),
+                client.call(Map.of("op", "method-device", "stack", kind.id(), "target", hub.target(prefix),
+                        "deviceId", deviceId),
                         this.timeout);
                 for (int concurrency : List.of(1, this.options.methodConcurrency)) {
                     String mode = (concurrency == 1) ? "sequential" : "concurrent";
@@ -454,6 +462,7 @@ public final class Harness {
     private Map<String, Object> runCommand(StackKind kind, Broker broker, int window, int connections, int messages) {
         Map<String, Object> command = new LinkedHashMap<>();
         command.put("op", "run");
+        command.put("stack", kind.id());
         command.put("target", broker.target(kind.id() + "-"));
         command.put("window", window);
         command.put("connections", connections);
@@ -475,8 +484,13 @@ public final class Harness {
         JSON.writeValue(this.options.output.toFile(), this.document);
     }
 
+    // Each client JVM once (the channel stacks share one).
+    private Set<ClientProcess> processes() {
+        return new LinkedHashSet<>(this.clients.values());
+    }
+
     private void closeAll() {
-        for (ClientProcess client : this.clients.values()) {
+        for (ClientProcess client : processes()) {
             try {
                 client.close();
             }

@@ -19,7 +19,7 @@ class OpenSessionsTests {
     }
 
     private ClientSession get(Target target, int window) throws Exception {
-        return this.sessions.get(new OpenSessions.Key(target, window, 1), (key) -> {
+        return this.sessions.get(new OpenSessions.Key(StackKind.PAHO, target, window, 1), (key) -> {
             String id = key.target().name() + "/" + key.target().devicePrefix() + "/w" + key.window();
             this.events.add("open " + id);
             return new ClientSession() {
@@ -56,14 +56,16 @@ class OpenSessionsTests {
     }
 
     @Test
-    void aThirdTargetClosesTheLeastRecentlyUsedSession() throws Exception {
+    void aFourthTargetClosesTheLeastRecentlyUsedSession() throws Exception {
         get(target("emulator", "a-"), 10);
         get(target("emulator", "b-"), 10);
-        get(target("emulator", "a-"), 10);
         get(target("emulator", "c-"), 10);
+        get(target("emulator", "a-"), 10);
+        get(target("emulator", "d-"), 10);
         this.sessions.closeAll();
         assertThat(this.events).containsExactly("open emulator/a-/w10", "open emulator/b-/w10",
-                "close emulator/b-/w10", "open emulator/c-/w10", "close emulator/a-/w10", "close emulator/c-/w10");
+                "open emulator/c-/w10", "close emulator/b-/w10", "open emulator/d-/w10", "close emulator/c-/w10",
+                "close emulator/a-/w10", "close emulator/d-/w10");
     }
 
 }
