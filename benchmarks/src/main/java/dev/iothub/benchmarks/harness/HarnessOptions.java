@@ -52,7 +52,7 @@ final class HarnessOptions {
               --method-calls N          timed calls per stack and mode (2000)
               --sdk-method-calls N      timed calls for sdk-defaults, ~10 ms each by design (300)
               --method-concurrency N    concurrent callers of the concurrent mode (16)
-              --method-warmup-seconds S unmeasured sequential Java API calls per device before the first mode (8)
+              --method-warmup-seconds S unmeasured sequential Java API calls per device before the first mode (15)
             scale (N devices in one client JVM, full TLS handshakes, 1 msg/s each; the emulator in the broker JVM):
               --scale-devices N,...     fleet sizes; max ramps on until a size fails or a bound (1000,10000,max)
               --scale-seconds S         traffic time of each size, after all are connected (10)
@@ -193,7 +193,7 @@ final class HarnessOptions {
         this.methodCalls = number(values, "--method-calls", 2_000);
         this.sdkMethodCalls = number(values, "--sdk-method-calls", 300);
         this.methodConcurrency = number(values, "--method-concurrency", 16);
-        this.methodWarmUpSeconds = decimal(values, "--method-warmup-seconds", 8);
+        this.methodWarmUpSeconds = decimal(values, "--method-warmup-seconds", 15);
         this.scaleSteps = ScaleSteps.parse("--scale-devices", values.getOrDefault("--scale-devices", "1000,10000,max"),
                 number(values, "--scale-step", 10_000));
         this.scaleSeconds = number(values, "--scale-seconds", 10);
