@@ -46,16 +46,25 @@ public final class PropertyBag {
     /** Encodes properties in iteration order; a {@code null} value is written as the bare key. */
     public static String encode(Map<String, @Nullable String> properties) {
         StringBuilder bag = new StringBuilder();
+        encode(properties, bag);
+        return bag.toString();
+    }
+
+    /** Appends the encoded properties, as {@link #encode(Map)} makes them. */
+    public static void encode(Map<String, @Nullable String> properties, StringBuilder out) {
+        boolean first = true;
         for (Map.Entry<String, @Nullable String> property : properties.entrySet()) {
-            if (bag.length() > 0) {
-                bag.append('&');
+            if (!first) {
+                out.append('&');
             }
-            bag.append(UrlEncoding.encode(property.getKey()));
-            if (property.getValue() != null) {
-                bag.append('=').append(UrlEncoding.encode(property.getValue()));
+            first = false;
+            UrlEncoding.encode(property.getKey(), out);
+            String value = property.getValue();
+            if (value != null) {
+                out.append('=');
+                UrlEncoding.encode(value, out);
             }
         }
-        return bag.toString();
     }
 
     /** An empty, read-only bag. */

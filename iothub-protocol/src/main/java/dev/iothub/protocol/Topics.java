@@ -18,6 +18,9 @@ public final class Topics {
     /** Filter for desired-property change notifications. */
     public static final String DESIRED_PROPERTIES_FILTER = "$iothub/twin/PATCH/properties/desired/#";
 
+    /** Room for a telemetry topic with a message id and a few properties, so that it is built without copies. */
+    private static final int TELEMETRY_TOPIC_CAPACITY = 192;
+
     private Topics() {
     }
 
@@ -29,7 +32,10 @@ public final class Topics {
     /** The telemetry topic with its property bag, in the form without a trailing slash. */
     public static String telemetry(String deviceId, @Nullable String moduleId,
             Map<String, @Nullable String> properties) {
-        return identityPrefix(deviceId, moduleId) + "/messages/events/" + PropertyBag.encode(properties);
+        StringBuilder topic = new StringBuilder(TELEMETRY_TOPIC_CAPACITY).append(identityPrefix(deviceId, moduleId))
+            .append("/messages/events/");
+        PropertyBag.encode(properties, topic);
+        return topic.toString();
     }
 
     /** The topic of a cloud-to-device message with its property bag. */

@@ -27,19 +27,37 @@ public final class UrlEncoding {
         if (literal == text.length()) {
             return text;
         }
-        byte[] rest = text.substring(literal).getBytes(StandardCharsets.UTF_8);
-        StringBuilder encoded = new StringBuilder(literal + 3 * rest.length);
+        StringBuilder encoded = new StringBuilder(literal + 3 * (text.length() - literal));
         encoded.append(text, 0, literal);
-        for (byte b : rest) {
-            int c = b & 0xFF;
-            if (c < 0x80 && isLiteral((char) c)) {
-                encoded.append((char) c);
-            }
-            else {
-                encoded.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
-            }
-        }
+        appendEncoded(text, literal, encoded);
         return encoded.toString();
+    }
+
+    /** Appends the encoding of text, as {@link #encode(String)} makes it, without an intermediate string. */
+    public static void encode(String text, StringBuilder out) {
+        appendEncoded(text, 0, out);
+    }
+
+    private static void appendEncoded(String text, int from, StringBuilder out) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                for (byte b : text.substring(i).getBytes(StandardCharsets.UTF_8)) {
+                    appendByte(b & 0xFF, out);
+                }
+                return;
+            }
+            appendByte(c, out);
+        }
+    }
+
+    private static void appendByte(int c, StringBuilder out) {
+        if (c < 0x80 && isLiteral((char) c)) {
+            out.append((char) c);
+        }
+        else {
+            out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+        }
     }
 
     private static boolean isLiteral(char c) {

@@ -41,6 +41,9 @@ class UrlEncodingTests {
             }
             String expected = URLEncoder.encode(text.toString(), StandardCharsets.UTF_8).replace("+", "%20");
             assertThat(UrlEncoding.encode(text.toString())).as("%s", text).isEqualTo(expected);
+            StringBuilder appended = new StringBuilder("x=");
+            UrlEncoding.encode(text.toString(), appended);
+            assertThat(appended.toString()).as("appended %s", text).isEqualTo("x=" + expected);
         }
     }
 
