@@ -41,6 +41,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -100,6 +102,7 @@ public final class IotHubEmulator implements AutoCloseable {
         this.hubName = builder.hubName;
         this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
                 : TlsIdentity.generate(builder.tlsNames());
+        SslContext deviceTls = this.tls.deviceServerContext();
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("iothub-emulator-accept", true),
                 NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
@@ -109,7 +112,7 @@ public final class IotHubEmulator implements AutoCloseable {
         this.provisioning = new ProvisioningService(builder.dpsIdScope, this.hubName, this.hub, builder.clock);
         try {
             this.mqttServer = MqttServer.bind(DeviceEndpoint.MQTT,
-                    new InetSocketAddress(builder.bindAddress, builder.mqttPort), this.tls.serverContext(), this.boss,
+                    new InetSocketAddress(builder.bindAddress, builder.mqttPort), deviceTls, this.boss,
                     this.workers, connectHandlers(DeviceEndpoint.MQTT, builder));
         }
         catch (RuntimeException ex) {
@@ -118,7 +121,7 @@ public final class IotHubEmulator implements AutoCloseable {
         }
         try {
             this.webSocketServer = (builder.webSocketPort >= 0) ? MqttServer.bind(DeviceEndpoint.MQTT_WEBSOCKET,
-                    new InetSocketAddress(builder.bindAddress, builder.webSocketPort), this.tls.serverContext(),
+                    new InetSocketAddress(builder.bindAddress, builder.webSocketPort), deviceTls,
                     this.boss, this.workers, connectHandlers(DeviceEndpoint.MQTT_WEBSOCKET, builder)) : null;
         }
         catch (RuntimeException ex) {
@@ -154,9 +157,10 @@ public final class IotHubEmulator implements AutoCloseable {
                     + "host without authentication: anyone who reaches it can read every device key", 
                     builder.bindAddress, serviceApi.port());
         }
-        logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#} (mqtt){3}",
-                this.hubName, builder.bindAddress, mqttPort(), (this.webSocketServer != null)
-                        ? " and port " + this.webSocketServer.port() + " (mqtt-ws)" : "");
+        logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#} (mqtt){3}, "
+                + "TLS by {4}", this.hubName, builder.bindAddress, mqttPort(), (this.webSocketServer != null)
+                        ? " and port " + this.webSocketServer.port() + " (mqtt-ws)" : "",
+                (TlsIdentity.deviceTlsProvider() == SslProvider.OPENSSL) ? "BoringSSL" : "the JDK");
     }
 
     private ServiceEndpoint.Settings serviceSettings(Builder builder, int port, @Nullable SSLContext tls,

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The names the emulator's generated certificate is valid for: what a client's host-name check compares with.
+ * The emulator's TLS: the names its generated certificate is valid for (what a client's host-name check compares
+ * with), and the provider of its device listeners.
  */
 class TlsCertificateTests {
 
@@ -28,6 +29,17 @@ class TlsCertificateTests {
                         new ByteArrayInputStream(hub.caCertificatePem().getBytes(StandardCharsets.US_ASCII)));
             List<String> names = certificate.getSubjectAlternativeNames().stream().map((name) -> String.valueOf(name.get(1))).toList();
             assertThat(names).contains("localhost", "127.0.0.1", "my-hub.local", "10.88.0.1", "docker-host");
+        }
+    }
+
+    @Test
+    void whenBoringSslLoadsOnThisPlatformThenTheDeviceListenersUseItAndDevicesConnect() throws Exception {
+        try (LogCapture log = LogCapture.of(IotHubEmulator.class);
+                IotHubEmulator hub = IotHubEmulator.builder().servicePort(-1).device("d1").start();
+                DeviceSocket device = DeviceSocket.open(hub, DeviceEndpoint.MQTT)) {
+            assertThat(log.messages()).anyMatch((line) -> line.contains("listening for devices")
+                    && line.endsWith("TLS by BoringSSL"));
+            assertThat(device.tlsSession().getProtocol()).isEqualTo("TLSv1.3");
         }
     }
 }

@@ -17,6 +17,8 @@ import dev.iothub.benchmarks.Payloads;
 import dev.iothub.benchmarks.ResultReport;
 import dev.iothub.benchmarks.process.ChildJvm;
 import dev.iothub.benchmarks.process.ProcessCpu;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -86,7 +88,8 @@ public final class ScaleBenchmark {
             long registeredHeap = heap(emulator, setup);
 
             try (SimulatedDeviceFleet fleet = new SimulatedDeviceFleet(EmulatorHost.ADDRESS, port,
-                    EmulatorTrust.fromPem(pem), this.options.clientThreads())) {
+                    new JdkSslContext(EmulatorTrust.fromPem(pem), true, ClientAuth.NONE),
+                    this.options.clientThreads())) {
                 Deadline connecting = Deadline.in(Duration.ofSeconds(60).plusMillis(devices * 40L),
                         subject + " connect");
                 CpuWatch cpu = CpuWatch.start(emulator, setup);

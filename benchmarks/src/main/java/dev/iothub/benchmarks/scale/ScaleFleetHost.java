@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -24,6 +23,10 @@ import dev.iothub.benchmarks.EmulatorTrust;
 import dev.iothub.benchmarks.Payloads;
 import dev.iothub.benchmarks.process.ProcessCpu;
 import dev.iothub.benchmarks.process.ProcessMemory;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -98,8 +101,13 @@ public final class ScaleFleetHost {
     private Map<String, Object> connect(JsonNode command) throws Exception {
         disconnect();
         HandshakeCountingTrust trust = new HandshakeCountingTrust(extendedTrustManager(command.path("caPem").asString()));
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] { trust }, null);
+        // BoringSSL where it loads (the fleet is the load generator: its TLS cost bounds the connect rate measured);
+        // engines made without the peer's host and port resume no session
+        SslContext context = SslContextBuilder.forClient()
+            .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+            .protocols("TLSv1.3", "TLSv1.2")
+            .trustManager(trust)
+            .build();
         List<String> localAddresses = new ArrayList<>();
         command.path("localAddresses").forEach((address) -> localAddresses.add(address.asString()));
         SimulatedDeviceFleet devices = new SimulatedDeviceFleet(command.path("host").asString(),

@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 
 import dev.iothub.benchmarks.Deadline;
 import dev.iothub.protocol.MqttUsername;
@@ -28,6 +26,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.jspecify.annotations.Nullable;
@@ -48,7 +47,7 @@ final class SimulatedDeviceFleet implements AutoCloseable {
 
     private final Bootstrap bootstrap;
 
-    private final SSLContext sslContext;
+    private final SslContext sslContext;
 
     private final String host;
 
@@ -58,12 +57,12 @@ final class SimulatedDeviceFleet implements AutoCloseable {
 
     private final List<SimulatedDevice> devices = new ArrayList<>();
 
-    SimulatedDeviceFleet(String host, int port, SSLContext sslContext, int threads) {
+    SimulatedDeviceFleet(String host, int port, SslContext sslContext, int threads) {
         this(host, port, sslContext, threads, List.of());
     }
 
     /** A fleet whose connection {@code i} is bound to {@code localAddresses[i % size]} (none: any address). */
-    SimulatedDeviceFleet(String host, int port, SSLContext sslContext, int threads, List<String> localAddresses) {
+    SimulatedDeviceFleet(String host, int port, SslContext sslContext, int threads, List<String> localAddresses) {
         this.host = host;
         this.port = port;
         this.sslContext = sslContext;
@@ -158,9 +157,8 @@ final class SimulatedDeviceFleet implements AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-                SSLEngine engine = SimulatedDeviceFleet.this.sslContext.createSSLEngine();
-                engine.setUseClientMode(true);
-                SslHandler tls = new SslHandler(engine);
+                // No peer host and port: nothing to resume a session with, so every connection is a full handshake
+                SslHandler tls = SimulatedDeviceFleet.this.sslContext.newHandler(channel.alloc());
                 tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
                 channel.pipeline()
                     .addLast("tls", tls)

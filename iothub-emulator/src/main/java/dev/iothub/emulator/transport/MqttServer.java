@@ -3,8 +3,6 @@ package dev.iothub.emulator.transport;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 
 import dev.iothub.emulator.DeviceEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
@@ -25,7 +23,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
@@ -74,13 +72,13 @@ public final class MqttServer implements AutoCloseable {
      *
      * @param endpoint which device endpoint the listener serves
      * @param address where to listen (port 0 for an ephemeral port)
-     * @param sslContext the server's TLS context
+     * @param sslContext the listener's TLS context
      * @param boss the group accepting connections
      * @param workers the group serving connections
      * @param connectionHandler makes the handler for a new connection
      * @throws IllegalStateException if the address cannot be bound, e.g. because the port is in use
      */
-    public static MqttServer bind(DeviceEndpoint endpoint, InetSocketAddress address, SSLContext sslContext,
+    public static MqttServer bind(DeviceEndpoint endpoint, InetSocketAddress address, SslContext sslContext,
             EventLoopGroup boss, EventLoopGroup workers, Supplier<ChannelHandler> connectionHandler) {
         ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -91,7 +89,7 @@ public final class MqttServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast("tls", new SslHandler(serverEngine(sslContext)));
+                        channel.pipeline().addLast("tls", sslContext.newHandler(channel.alloc()));
                         initialize(channel.pipeline(), endpoint, connectionHandler.get());
                     }
                 });
@@ -101,14 +99,6 @@ public final class MqttServer implements AutoCloseable {
                     + "): " + bound.cause().getMessage(), bound.cause());
         }
         return new MqttServer(bound.channel());
-    }
-
-    private static SSLEngine serverEngine(SSLContext sslContext) {
-        SSLEngine engine = sslContext.createSSLEngine();
-        engine.setUseClientMode(false);
-        engine.setWantClientAuth(true);
-        engine.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
-        return engine;
     }
 
     /**

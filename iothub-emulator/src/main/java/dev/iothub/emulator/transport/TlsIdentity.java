@@ -26,10 +26,16 @@ import java.util.Set;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -151,6 +157,32 @@ public final class TlsIdentity {
         catch (GeneralSecurityException ex) {
             throw new IllegalStateException("Cannot build the emulator's SSL context", ex);
         }
+    }
+
+    /**
+     * The device listeners' TLS: BoringSSL (Netty's OpenSSL provider, {@code netty-tcnative-boringssl-static}) where
+     * its native library loads on this platform, else the JDK's. TLS 1.3 and 1.2; a client certificate is asked for
+     * and any is accepted, since a device's certificate is checked by its thumbprint when it connects.
+     */
+    public SslContext deviceServerContext() {
+        try {
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(this.keyStore, this.keyPassword);
+            return SslContextBuilder.forServer(keyManagers)
+                .sslProvider(deviceTlsProvider())
+                .protocols("TLSv1.3", "TLSv1.2")
+                .clientAuth(ClientAuth.OPTIONAL)
+                .trustManager(new AnyClientCertificate())
+                .build();
+        }
+        catch (GeneralSecurityException | SSLException ex) {
+            throw new IllegalStateException("Cannot build the emulator's device TLS context", ex);
+        }
+    }
+
+    /** The provider of {@link #deviceServerContext()}: BoringSSL where it is available, else the JDK. */
+    public static SslProvider deviceTlsProvider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
     /** The server certificate in PEM form, for clients to trust. */
