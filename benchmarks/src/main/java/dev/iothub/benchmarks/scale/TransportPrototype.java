@@ -98,8 +98,8 @@ final class TransportPrototype implements HostedHub {
             TlsIdentity tls = TlsIdentity.generate(List.of(address));
             this.certificatePem = tls.certificatePem();
             this.serverChannel = null;
-            this.released = MqttServer.bind(DeviceEndpoint.MQTT, bindAddress, tls.serverContext(), this.boss, this.workers,
-                    () -> new FlushConsolidationInstaller(device));
+            this.released = MqttServer.bind(DeviceEndpoint.MQTT, bindAddress, tls.deviceServerContext(), this.boss,
+                    this.workers, () -> new FlushConsolidationInstaller(device));
         }
     }
 
