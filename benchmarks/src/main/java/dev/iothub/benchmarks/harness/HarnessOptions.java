@@ -34,7 +34,7 @@ final class HarnessOptions {
               --sdk-messages N          messages per run of sdk-defaults, ~1,000 msgs/s by design (5000)
               --rounds N                interleaved rounds (5)
               --warmup-min S            minimum warm-up per client JVM, seconds (10)
-              --warmup-max S            warm-up stops here even if the rate is not flat, seconds (30)
+              --warmup-max S            warm-up stops here even if the rate is not flat, seconds (25)
               --flat-windows N          consecutive ~1 s windows that must agree (5)
               --flat-tolerance F        ... each within this fraction of their mean (0.05)
             broker (raw Paho and HiveMQ against the emulator and Mosquitto, same JVMs):
@@ -52,7 +52,8 @@ final class HarnessOptions {
               --method-calls N          timed calls per stack and mode (2000)
               --sdk-method-calls N      timed calls for sdk-defaults, ~10 ms each by design (300)
               --method-concurrency N    concurrent callers of the concurrent mode (16)
-              --method-warmup-seconds S unmeasured sequential Java API calls per device before the first mode (15)
+              --method-warmup-seconds S unmeasured sequential Java API calls per device before the first mode, but
+                                        sdk-defaults' (10 ms a call by design) (15)
             scale (N devices in one client JVM, full TLS handshakes, 1 msg/s each; the emulator in the broker JVM):
               --scale-devices N,...     fleet sizes; max ramps on until a size fails or a bound (1000,10000,max)
               --scale-seconds S         traffic time of each size, after all are connected (10)
@@ -178,7 +179,7 @@ final class HarnessOptions {
         this.sdkMessages = number(values, "--sdk-messages", 5_000);
         this.rounds = number(values, "--rounds", 5);
         this.warmUpMin = decimal(values, "--warmup-min", 10);
-        this.warmUpMax = Math.max(this.warmUpMin, decimal(values, "--warmup-max", 30));
+        this.warmUpMax = Math.max(this.warmUpMin, decimal(values, "--warmup-max", 25));
         this.flatWindows = number(values, "--flat-windows", 5);
         this.flatTolerance = decimal(values, "--flat-tolerance", 0.05);
         this.brokerWindow = number(values, "--broker-window", 1_000);

@@ -101,11 +101,13 @@ public final class ScaleFleetHost {
     private Map<String, Object> connect(JsonNode command) throws Exception {
         disconnect();
         HandshakeCountingTrust trust = new HandshakeCountingTrust(extendedTrustManager(command.path("caPem").asString()));
-        // BoringSSL where it loads (the fleet is the load generator: its TLS cost bounds the connect rate measured);
-        // engines made without the peer's host and port resume no session
+        // BoringSSL where it loads (the fleet is the load generator: its TLS cost bounds the connect rate measured).
+        // Engines made without the peer's host and port resume no session and have no host name to check: the
+        // chain is checked against the emulator's certificate alone, as the JDK context did.
         SslContext context = SslContextBuilder.forClient()
             .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
             .protocols("TLSv1.3", "TLSv1.2")
+            .endpointIdentificationAlgorithm(null)
             .trustManager(trust)
             .build();
         List<String> localAddresses = new ArrayList<>();
