@@ -42,7 +42,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -102,7 +101,6 @@ public final class IotHubEmulator implements AutoCloseable {
         this.hubName = builder.hubName;
         this.tls = (builder.keyStore != null) ? TlsIdentity.of(builder.keyStore, builder.keyPassword)
                 : TlsIdentity.generate(builder.tlsNames());
-        SslContext deviceTls = this.tls.deviceServerContext();
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("iothub-emulator-accept", true),
                 NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(builder.ioThreads,
@@ -110,7 +108,9 @@ public final class IotHubEmulator implements AutoCloseable {
         this.hub = new Hub(this.workers, builder.clock, builder.telemetryCapacity, builder.telemetryCapacityBytes);
         builder.devices.forEach((deviceId, key) -> this.hub.register(deviceId, null, key));
         this.provisioning = new ProvisioningService(builder.dpsIdScope, this.hubName, this.hub, builder.clock);
+        SslContext deviceTls;
         try {
+            deviceTls = this.tls.deviceContext();
             this.mqttServer = MqttServer.bind(DeviceEndpoint.MQTT,
                     new InetSocketAddress(builder.bindAddress, builder.mqttPort), deviceTls, this.boss,
                     this.workers, connectHandlers(DeviceEndpoint.MQTT, builder));
@@ -121,8 +121,8 @@ public final class IotHubEmulator implements AutoCloseable {
         }
         try {
             this.webSocketServer = (builder.webSocketPort >= 0) ? MqttServer.bind(DeviceEndpoint.MQTT_WEBSOCKET,
-                    new InetSocketAddress(builder.bindAddress, builder.webSocketPort), deviceTls,
-                    this.boss, this.workers, connectHandlers(DeviceEndpoint.MQTT_WEBSOCKET, builder)) : null;
+                    new InetSocketAddress(builder.bindAddress, builder.webSocketPort), deviceTls, this.boss,
+                    this.workers, connectHandlers(DeviceEndpoint.MQTT_WEBSOCKET, builder)) : null;
         }
         catch (RuntimeException ex) {
             this.mqttServer.close();
@@ -157,10 +157,11 @@ public final class IotHubEmulator implements AutoCloseable {
                     + "host without authentication: anyone who reaches it can read every device key", 
                     builder.bindAddress, serviceApi.port());
         }
-        logger.log(System.Logger.Level.INFO, "IoT Hub emulator {0} listening for devices on {1}:{2,number,#} (mqtt){3}, "
-                + "TLS by {4}", this.hubName, builder.bindAddress, mqttPort(), (this.webSocketServer != null)
+        logger.log(System.Logger.Level.INFO,
+                "IoT Hub emulator {0} listening for devices on {1}:{2,number,#} (mqtt){3}, TLS by {4}", this.hubName,
+                builder.bindAddress, mqttPort(), (this.webSocketServer != null)
                         ? " and port " + this.webSocketServer.port() + " (mqtt-ws)" : "",
-                (TlsIdentity.deviceTlsProvider() == SslProvider.OPENSSL) ? "BoringSSL" : "the JDK");
+                TlsIdentity.provider(deviceTls));
     }
 
     private ServiceEndpoint.Settings serviceSettings(Builder builder, int port, @Nullable SSLContext tls,

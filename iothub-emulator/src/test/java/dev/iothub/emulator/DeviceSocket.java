@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -160,11 +159,6 @@ final class DeviceSocket implements Closeable {
         OutputStream raw = this.socket.getOutputStream();
         raw.write(frame.toByteArray());
         raw.flush();
-    }
-
-    /** The TLS session, handshaking first if no byte was exchanged yet. */
-    SSLSession tlsSession() {
-        return this.socket.getSession();
     }
 
     @Override

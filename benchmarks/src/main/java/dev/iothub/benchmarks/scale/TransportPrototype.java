@@ -98,7 +98,7 @@ final class TransportPrototype implements HostedHub {
             TlsIdentity tls = TlsIdentity.generate(List.of(address));
             this.certificatePem = tls.certificatePem();
             this.serverChannel = null;
-            this.released = MqttServer.bind(DeviceEndpoint.MQTT, bindAddress, tls.deviceServerContext(), this.boss,
+            this.released = MqttServer.bind(DeviceEndpoint.MQTT, bindAddress, tls.deviceContext(), this.boss,
                     this.workers, () -> new FlushConsolidationInstaller(device));
         }
     }

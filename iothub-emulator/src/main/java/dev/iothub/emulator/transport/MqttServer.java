@@ -3,7 +3,6 @@ package dev.iothub.emulator.transport;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
-
 import dev.iothub.emulator.DeviceEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -72,7 +71,7 @@ public final class MqttServer implements AutoCloseable {
      *
      * @param endpoint which device endpoint the listener serves
      * @param address where to listen (port 0 for an ephemeral port)
-     * @param sslContext the listener's TLS context
+     * @param sslContext the server's TLS context (see {@link TlsIdentity#deviceContext()})
      * @param boss the group accepting connections
      * @param workers the group serving connections
      * @param connectionHandler makes the handler for a new connection

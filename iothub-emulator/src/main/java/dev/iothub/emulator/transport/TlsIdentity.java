@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
@@ -16,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Date;
@@ -32,7 +34,10 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -56,6 +61,8 @@ public final class TlsIdentity {
     private static final char[] PASSWORD = "iothub-emulator".toCharArray();
 
     private static final String ALIAS = "iothub-emulator";
+
+    private static final String[] DEVICE_PROTOCOLS = { "TLSv1.3", "TLSv1.2" };
 
     private final KeyStore keyStore;
 
@@ -132,20 +139,56 @@ public final class TlsIdentity {
      */
     public static TlsIdentity of(KeyStore keyStore, char[] keyPassword) {
         try {
-            for (String alias : Collections.list(keyStore.aliases())) {
-                if (keyStore.isKeyEntry(alias)) {
-                    return new TlsIdentity(keyStore, keyPassword.clone(),
-                            (X509Certificate) keyStore.getCertificate(alias));
-                }
-            }
+            return new TlsIdentity(keyStore, keyPassword.clone(),
+                    (X509Certificate) keyStore.getCertificate(keyAlias(keyStore)));
         }
         catch (GeneralSecurityException ex) {
             throw new IllegalArgumentException("Cannot read the supplied key store", ex);
         }
+    }
+
+    private static String keyAlias(KeyStore keyStore) throws GeneralSecurityException {
+        for (String alias : Collections.list(keyStore.aliases())) {
+            if (keyStore.isKeyEntry(alias)) {
+                return alias;
+            }
+        }
         throw new IllegalArgumentException("The supplied key store has no key entry");
     }
 
-    /** The server's SSL context. */
+    /**
+     * The device endpoints' TLS context: BoringSSL when {@code netty-tcnative-boringssl-static} is on the class path
+     * (a full handshake costs a fraction of the JDK's CPU), else the JDK's {@link #serverContext()}. Either asks for a
+     * client certificate and accepts any, as {@link #serverContext()} does.
+     */
+    public SslContext deviceContext() {
+        if (!OpenSsl.isAvailable()) {
+            return new JdkSslContext(serverContext(), false, null, IdentityCipherSuiteFilter.INSTANCE, null,
+                    ClientAuth.OPTIONAL, DEVICE_PROTOCOLS, false);
+        }
+        try {
+            String alias = keyAlias(this.keyStore);
+            Certificate[] chain = this.keyStore.getCertificateChain(alias);
+            return SslContextBuilder
+                .forServer((PrivateKey) this.keyStore.getKey(alias, this.keyPassword),
+                        Arrays.copyOf(chain, chain.length, X509Certificate[].class))
+                .sslProvider(SslProvider.OPENSSL)
+                .protocols(DEVICE_PROTOCOLS)
+                .clientAuth(ClientAuth.OPTIONAL)
+                .trustManager(new AnyClientCertificate())
+                .build();
+        }
+        catch (GeneralSecurityException | SSLException ex) {
+            throw new IllegalStateException("Cannot build the emulator's device TLS context", ex);
+        }
+    }
+
+    /** Which TLS implementation a context from {@link #deviceContext()} uses: {@code BoringSSL} or {@code JDK}. */
+    public static String provider(SslContext context) {
+        return (context instanceof OpenSslContext) ? OpenSsl.versionString() : "JDK";
+    }
+
+    /** The server's JDK SSL context: the HTTPS service API's, and the device endpoints' without BoringSSL. */
     public SSLContext serverContext() {
         try {
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -157,32 +200,6 @@ public final class TlsIdentity {
         catch (GeneralSecurityException ex) {
             throw new IllegalStateException("Cannot build the emulator's SSL context", ex);
         }
-    }
-
-    /**
-     * The device listeners' TLS: BoringSSL (Netty's OpenSSL provider, {@code netty-tcnative-boringssl-static}) where
-     * its native library loads on this platform, else the JDK's. TLS 1.3 and 1.2; a client certificate is asked for
-     * and any is accepted, since a device's certificate is checked by its thumbprint when it connects.
-     */
-    public SslContext deviceServerContext() {
-        try {
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(this.keyStore, this.keyPassword);
-            return SslContextBuilder.forServer(keyManagers)
-                .sslProvider(deviceTlsProvider())
-                .protocols("TLSv1.3", "TLSv1.2")
-                .clientAuth(ClientAuth.OPTIONAL)
-                .trustManager(new AnyClientCertificate())
-                .build();
-        }
-        catch (GeneralSecurityException | SSLException ex) {
-            throw new IllegalStateException("Cannot build the emulator's device TLS context", ex);
-        }
-    }
-
-    /** The provider of {@link #deviceServerContext()}: BoringSSL where it is available, else the JDK. */
-    public static SslProvider deviceTlsProvider() {
-        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
     /** The server certificate in PEM form, for clients to trust. */
