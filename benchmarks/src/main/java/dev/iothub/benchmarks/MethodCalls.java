@@ -15,7 +15,7 @@ import org.HdrHistogram.Histogram;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Times direct-method calls (through the Java API or REST): a sequential warm-up of at least {@code warmUp} calls
+ * Times direct-method calls (through the Java API or REST): a sequential warm-up of at least a number of calls
  * and at least a given time, then {@code calls} calls from {@code concurrency} callers, each call timed from request
  * to result.
  */

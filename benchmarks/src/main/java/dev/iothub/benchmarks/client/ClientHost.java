@@ -32,14 +32,13 @@ import tools.jackson.databind.json.JsonMapper;
  * Everything else the libraries print goes to stderr. The JVM ends when stdin closes.
  * <p>
  * Commands ({@code op}): {@code warmup}, {@code run}, {@code latency} (open loop), {@code method-device},
- * {@code close-method-device} and {@code rest-methods}; see {@code benchmarks/README.md}. The connections of the last
- * two targets, windows and connection counts of {@code warmup}/{@code run}/{@code latency} are kept open (one set
- * per target), so a run measures sending, not connecting.
+ * {@code close-method-device} and {@code rest-methods}; see {@code benchmarks/README.md}. The connections of
+ * {@code warmup}/{@code run}/{@code latency} stay open as {@link OpenSessions} keeps them, so a run measures
+ * sending, not connecting.
  */
 public final class ClientHost {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
 
     /** The name of this JVM ({@link StackKind#jvm()}). */
     private final String name;

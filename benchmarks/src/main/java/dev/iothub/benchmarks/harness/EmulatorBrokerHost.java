@@ -28,8 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * arguments) and answers one command a line with {@code RESULT <json>} or {@code ERROR <message>}:
  * <ul>
  * <li>{@code register <prefix> <count> <key>}: registers devices {@code prefix0..prefix<count-1>}</li>
- * <li>{@code methods <deviceId> <warm-up calls> <warm-up seconds> <calls> <concurrency>}: times {@code invokeMethod("echo")} through
- * the Java API, from this JVM</li>
+ * <li>{@code methods <deviceId> <warm-up calls> <warm-up seconds> <calls> <concurrency>}: times
+ * {@code invokeMethod("echo")} through the Java API, from this JVM</li>
  * <li>{@code clear}: forgets stored telemetry</li>
  * <li>{@code memory}: heap used after full collections, the maximum heap and the resident set size</li>
  * <li>{@code connected <prefix> <count>}: how many of devices {@code prefix0..prefix<count-1>} are connected</li>

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-
 import dev.iothub.benchmarks.Deadline;
 import dev.iothub.protocol.MqttUsername;
 import dev.iothub.protocol.SasToken;
