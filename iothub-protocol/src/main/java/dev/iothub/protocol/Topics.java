@@ -18,9 +18,6 @@ public final class Topics {
     /** Filter for desired-property change notifications. */
     public static final String DESIRED_PROPERTIES_FILTER = "$iothub/twin/PATCH/properties/desired/#";
 
-    /** Room for a telemetry topic with a message id and a few properties, so that it is built without copies. */
-    private static final int TELEMETRY_TOPIC_CAPACITY = 192;
-
     private Topics() {
     }
 
@@ -32,10 +29,25 @@ public final class Topics {
     /** The telemetry topic with its property bag, in the form without a trailing slash. */
     public static String telemetry(String deviceId, @Nullable String moduleId,
             Map<String, @Nullable String> properties) {
-        StringBuilder topic = new StringBuilder(TELEMETRY_TOPIC_CAPACITY).append(identityPrefix(deviceId, moduleId))
-            .append("/messages/events/");
+        StringBuilder topic = new StringBuilder(telemetryCapacity(deviceId, moduleId, properties)).append("devices/")
+            .append(deviceId);
+        if (moduleId != null) {
+            topic.append("/modules/").append(moduleId);
+        }
+        topic.append("/messages/events/");
         PropertyBag.encode(properties, topic);
         return topic.toString();
+    }
+
+    /** Room for a telemetry topic whose properties need few escapes, so that it is built without a copy. */
+    private static int telemetryCapacity(String deviceId, @Nullable String moduleId,
+            Map<String, @Nullable String> properties) {
+        int capacity = 32 + deviceId.length() + ((moduleId != null) ? 9 + moduleId.length() : 0);
+        for (Map.Entry<String, @Nullable String> property : properties.entrySet()) {
+            String value = property.getValue();
+            capacity += property.getKey().length() + ((value != null) ? value.length() : 0) + 8;
+        }
+        return capacity;
     }
 
     /** The topic of a cloud-to-device message with its property bag. */

@@ -20,10 +20,7 @@ public final class UrlEncoding {
      * a message id, is returned as is, without copying: this runs for every property of every message.
      */
     public static String encode(String text) {
-        int literal = 0;
-        while (literal < text.length() && isLiteral(text.charAt(literal))) {
-            literal++;
-        }
+        int literal = literalPrefix(text);
         if (literal == text.length()) {
             return text;
         }
@@ -35,7 +32,20 @@ public final class UrlEncoding {
 
     /** Appends the encoding of text, as {@link #encode(String)} makes it, without an intermediate string. */
     public static void encode(String text, StringBuilder out) {
-        appendEncoded(text, 0, out);
+        int literal = literalPrefix(text);
+        out.append(text, 0, literal);
+        if (literal < text.length()) {
+            appendEncoded(text, literal, out);
+        }
+    }
+
+    /** How many characters at the start of text stay literal. */
+    private static int literalPrefix(String text) {
+        int literal = 0;
+        while (literal < text.length() && isLiteral(text.charAt(literal))) {
+            literal++;
+        }
+        return literal;
     }
 
     private static void appendEncoded(String text, int from, StringBuilder out) {

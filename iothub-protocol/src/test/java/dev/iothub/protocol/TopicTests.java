@@ -167,6 +167,8 @@ class TopicTests {
     @Test
     void whenBuildingDeviceTopicsThenTheyMatchTheProtocol() {
         assertThat(Topics.telemetry("dev1", null, Map.of())).isEqualTo("devices/dev1/messages/events/");
+        assertThat(Topics.telemetry("dev1", "mod1", Map.of("$.mid", "m 1"))).isEqualTo(
+                "devices/dev1/modules/mod1/messages/events/%24.mid=m%201");
         assertThat(Topics.cloudToDeviceFilter("dev1", "mod1")).isEqualTo("devices/dev1/modules/mod1/messages/devicebound/#");
         assertThat(Topics.twinGet("1")).isEqualTo("$iothub/twin/GET/?$rid=1");
         assertThat(Topics.reportedPatch("1", 2L)).isEqualTo("$iothub/twin/PATCH/properties/reported/?$rid=1&$version=2");

@@ -117,6 +117,9 @@ final class PublishQueue {
     /** A task completing {@link #finished} is queued on the completion executor or running there. */
     private final AtomicBoolean completing = new AtomicBoolean();
 
+    /** Threads waiting in {@link #submit} for a telemetry permit; they complete what finishes meanwhile. */
+    private int permitWaiters;
+
     private int telemetryOutstanding;
 
     private int telemetryInFlight;
@@ -344,20 +347,53 @@ final class PublishQueue {
         }
     }
 
+    /**
+     * Waits for a telemetry permit. While it waits, messages that finish are handed to this thread rather than to
+     * the completion executor: it completes their futures each time it wakes, outside the lock, so that a sender
+     * held back by {@code maxPending} costs one thread wake-up per acknowledgement instead of two.
+     */
     private boolean awaitPermit(boolean mayWait) {
         long left = mayWait ? this.sendTimeout.toNanos() : 0;
-        try {
-            while (this.telemetryOutstanding >= this.maxPending && this.accepting) {
-                if (left <= 0) {
-                    return false;
-                }
+        while (this.telemetryOutstanding >= this.maxPending && this.accepting) {
+            if (left <= 0) {
+                return false;
+            }
+            this.permitWaiters++;
+            try {
                 left = this.permits.awaitNanos(left);
             }
-            return this.accepting;
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            finally {
+                this.permitWaiters--;
+                completeHandedOver();
+            }
         }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
+        return this.accepting;
+    }
+
+    /**
+     * Completes, on this waiting sender's thread and outside the lock, what finished while it waited; an interrupted
+     * sender leaves them to the completion executor instead of running users' code with its interrupt set.
+     */
+    private void completeHandedOver() {
+        if (this.finished.isEmpty()) {
+            return;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            dispatchFinished();
+            return;
+        }
+        this.lock.unlock();
+        try {
+            if (this.completing.compareAndSet(false, true)) {
+                completeFinished();
+            }
+        }
+        finally {
+            this.lock.lock();
         }
     }
 
@@ -712,17 +748,37 @@ final class PublishQueue {
     /** Ends an attempt for good: gives back its in-flight slot and completes its message, under one lock. */
     private void settle(Attempt attempt, @Nullable Throwable failure, boolean keepStored) {
         boolean finished;
+        boolean handedOver = false;
         this.lock.lock();
         try {
             releaseLocked(attempt);
             finished = finishLocked(attempt.outbound);
+            if (finished) {
+                handedOver = handOverLocked(attempt.outbound, failure);
+            }
         }
         finally {
             this.lock.unlock();
         }
-        if (finished) {
+        if (finished && !handedOver) {
             complete(attempt.outbound, failure, keepStored);
         }
+    }
+
+    /**
+     * Hands a finished message to a sender waiting for a permit, which completes it when it wakes (see
+     * {@link #awaitPermit}); not with a disk buffer, whose record must be acknowledged outside the lock first.
+     *
+     * @return whether a waiting sender will complete it
+     */
+    private boolean handOverLocked(Outbound outbound, @Nullable Throwable failure) {
+        if (this.permitWaiters == 0 || this.buffer != null) {
+            return false;
+        }
+        outbound.failure = failure;
+        this.finished.add(outbound);
+        this.permits.signal();
+        return true;
     }
 
     /** Gives back an attempt's in-flight slot, once per attempt whatever Paho calls. */
@@ -811,6 +867,11 @@ final class PublishQueue {
         }
         outbound.failure = failure;
         this.finished.add(outbound);
+        dispatchFinished();
+    }
+
+    /** Has the completion executor complete {@link #finished}, unless a task or a waiting sender does already. */
+    private void dispatchFinished() {
         if (this.completing.compareAndSet(false, true)) {
             try {
                 this.completions.execute(this::completeFinished);

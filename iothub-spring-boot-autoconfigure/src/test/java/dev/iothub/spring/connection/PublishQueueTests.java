@@ -301,6 +301,32 @@ class PublishQueueTests {
         assertThat(completed).containsExactly(0, 1, 2, 3, 4, 5);
     }
 
+    @Test
+    void aSenderWaitingForAPermitCompletesTheFuturesAcknowledgedMeanwhileInsteadOfTheCompletionExecutor()
+            throws Exception {
+        Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        this.queue = new PublishQueue("d", () -> this.mqtt, tasks::add, 2, 2, Duration.ofSeconds(30));
+        this.queue.start();
+        this.queue.open();
+        List<String> completedOn = new CopyOnWriteArrayList<>();
+        send(TELEMETRY).thenRun(() -> completedOn.add("first on " + Thread.currentThread().getName()));
+        send(TELEMETRY).thenRun(() -> completedOn.add("second on " + Thread.currentThread().getName()));
+        CompletableFuture<CompletableFuture<Void>> accepted = new CompletableFuture<>();
+        Thread waiting = new Thread(() -> accepted.complete(this.queue.submit(TELEMETRY, new byte[] { 1 }, 1, true)),
+                "test-waiting-sender");
+        waiting.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+        this.published.get(0).succeed();
+        assertThat(accepted.get(5, TimeUnit.SECONDS)).isNotDone();
+        assertThat(completedOn).containsExactly("first on test-waiting-sender");
+        assertThat(tasks).isEmpty();
+        this.published.get(1).succeed();
+        assertThat(tasks).hasSize(1);
+        tasks.poll().run();
+        assertThat(completedOn).containsExactly("first on test-waiting-sender", "second on " + Thread.currentThread()
+            .getName());
+    }
+
     private record Publish(String topic, IMqttActionListener listener, IMqttDeliveryToken token, String thread) {
 
         void succeed() {
