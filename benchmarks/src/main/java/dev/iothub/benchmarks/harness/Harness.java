@@ -238,32 +238,51 @@ public final class Harness {
                 this.options.flatWindows, 100 * this.options.flatTolerance);
         Map<String, Object> warmUps = new LinkedHashMap<>();
         for (ClientProcess client : processes()) {
-            StackKind kind = client.warmUpStack();
-            Map<String, Object> command = runCommand(kind, emulator(), firstWindow(), 1, 0);
-            command.put("op", "warmup");
-            command.put("minSeconds", this.options.warmUpMin);
-            command.put("maxSeconds", this.options.warmUpMax);
-            command.put("flatWindows", this.options.flatWindows);
-            command.put("tolerance", this.options.flatTolerance);
-            command.put("firstChunk", (kind == StackKind.SDK_DEFAULTS) ? 500 : 2_000);
-            command.put("timeoutSeconds", (long) this.options.warmUpMax + this.options.timeoutSeconds);
-            try {
-                JsonNode result = client.call(command, Duration.ofSeconds((long) this.options.warmUpMax)
-                    .plus(this.timeout));
-                warmUps.put(client.name(), result);
-                JsonNode rates = result.path("windowRates");
-                this.out.printf(Locale.ROOT, "  %-18s %5.1f s, %s, last window %,.0f msgs/s%n", kind.id(),
-                        result.path("seconds").asDouble(), result.path("flatAfterSeconds").isNumber()
-                                ? String.format(Locale.ROOT, "flat after %.1f s", result.path("flatAfterSeconds")
-                                    .asDouble()) : "NOT flat by the maximum",
-                        rates.isEmpty() ? 0.0 : rates.get(rates.size() - 1).asDouble());
-            }
-            catch (Exception ex) {
-                warmUps.put(client.name(), Map.of("error", String.valueOf(ex)));
-                this.out.printf("  %-18s FAILED: %s%n", kind.id(), ex);
-            }
+            warmUps.put(client.name(), warmUp(client, client.warmUpStack(), firstWindow(), this.options.warmUpMin,
+                    this.options.warmUpMax));
         }
         this.document.put("warmUps", warmUps);
+    }
+
+    // A series after the first warms each of its client JVMs again, on the series' own connections: a stack's code
+    // paths differ by window (the starter's above all), and one priming run does not compile them.
+    private Map<String, Object> rewarm(int window, List<Rounds.Entry> entries) {
+        this.out.printf(Locale.ROOT, "== warm-up at window %d: each client JVM of the series for %.0f s%n", window,
+                this.options.rewarmSeconds);
+        Map<String, Object> warmUps = new LinkedHashMap<>();
+        for (Rounds.Entry entry : entries) {
+            ClientProcess client = entry.client();
+            if (!warmUps.containsKey(client.name())) {
+                warmUps.put(client.name(), warmUp(client, StackKind.of(entry.id()), window,
+                        this.options.rewarmSeconds, this.options.rewarmSeconds));
+            }
+        }
+        return warmUps;
+    }
+
+    private Object warmUp(ClientProcess client, StackKind kind, int window, double minSeconds, double maxSeconds) {
+        Map<String, Object> command = runCommand(kind, emulator(), window, 1, 0);
+        command.put("op", "warmup");
+        command.put("minSeconds", minSeconds);
+        command.put("maxSeconds", maxSeconds);
+        command.put("flatWindows", this.options.flatWindows);
+        command.put("tolerance", this.options.flatTolerance);
+        command.put("firstChunk", (kind == StackKind.SDK_DEFAULTS) ? 500 : 2_000);
+        command.put("timeoutSeconds", (long) maxSeconds + this.options.timeoutSeconds);
+        try {
+            JsonNode result = client.call(command, Duration.ofSeconds((long) maxSeconds).plus(this.timeout));
+            JsonNode rates = result.path("windowRates");
+            this.out.printf(Locale.ROOT, "  %-18s %5.1f s, %s, last window %,.0f msgs/s%n", kind.id(),
+                    result.path("seconds").asDouble(), result.path("flatAfterSeconds").isNumber()
+                            ? String.format(Locale.ROOT, "flat after %.1f s", result.path("flatAfterSeconds")
+                                .asDouble()) : "NOT flat by the maximum",
+                    rates.isEmpty() ? 0.0 : rates.get(rates.size() - 1).asDouble());
+            return result;
+        }
+        catch (Exception ex) {
+            this.out.printf("  %-18s FAILED: %s%n", kind.id(), ex);
+            return Map.of("error", String.valueOf(ex));
+        }
     }
 
     private int firstWindow() {
@@ -272,7 +291,8 @@ public final class Harness {
     }
 
     // The stacks at their defaults have window 100: they run in the series of window 100 (or the first one). Each
-    // series starts with one unmeasured priming run per stack, on the connections of the series' window.
+    // series after the first starts with a warm-up of its client JVMs at its window, and every series with one
+    // unmeasured priming run per stack, on the connections of the series' window.
     private void throughput() {
         int defaultsWindow = this.options.windows.contains(100) ? 100 : this.options.windows.get(0);
         List<Map<String, Object>> series = new ArrayList<>();
@@ -290,6 +310,7 @@ public final class Harness {
             this.out.println();
             this.out.printf("== throughput, window %d: %d rounds of %s%n", window, this.options.rounds,
                     entries.stream().map(Rounds.Entry::id).toList());
+            Map<String, Object> warmUps = (window == firstWindow()) ? Map.of() : rewarm(window, entries);
             List<Map<String, Object>> priming = Rounds.run("w" + window + " priming", entries, 1, this.timeout,
                     this.ticksPerSecond, this.out);
             List<Map<String, Object>> runs = Rounds.run("w" + window, entries, this.options.rounds, this.timeout,
@@ -300,6 +321,9 @@ public final class Harness {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("window", window);
             result.put("reference", reference);
+            if (!warmUps.isEmpty()) {
+                result.put("warmUps", warmUps);
+            }
             result.put("priming", priming);
             result.put("runs", runs);
             result.put("summary", summary);

@@ -35,6 +35,7 @@ final class HarnessOptions {
               --rounds N                interleaved rounds (5)
               --warmup-min S            minimum warm-up per client JVM, seconds (10)
               --warmup-max S            warm-up stops here even if the rate is not flat, seconds (25)
+              --rewarm-seconds S        warm-up of each client JVM again at each further window (10)
               --flat-windows N          consecutive ~1 s windows that must agree (5)
               --flat-tolerance F        ... each within this fraction of their mean (0.05)
             broker (raw Paho and HiveMQ against the emulator and Mosquitto, same JVMs):
@@ -97,6 +98,8 @@ final class HarnessOptions {
     final double warmUpMin;
 
     final double warmUpMax;
+
+    final double rewarmSeconds;
 
     final int flatWindows;
 
@@ -180,6 +183,7 @@ final class HarnessOptions {
         this.rounds = number(values, "--rounds", 5);
         this.warmUpMin = decimal(values, "--warmup-min", 10);
         this.warmUpMax = Math.max(this.warmUpMin, decimal(values, "--warmup-max", 25));
+        this.rewarmSeconds = decimal(values, "--rewarm-seconds", 10);
         this.flatWindows = number(values, "--flat-windows", 5);
         this.flatTolerance = decimal(values, "--flat-tolerance", 0.05);
         this.brokerWindow = number(values, "--broker-window", 1_000);
@@ -264,6 +268,7 @@ final class HarnessOptions {
         all.put("rounds", this.rounds);
         all.put("warmUpMinSeconds", this.warmUpMin);
         all.put("warmUpMaxSeconds", this.warmUpMax);
+        all.put("rewarmSeconds", this.rewarmSeconds);
         all.put("flatWindows", this.flatWindows);
         all.put("flatTolerance", this.flatTolerance);
         all.put("brokerWindow", this.brokerWindow);
