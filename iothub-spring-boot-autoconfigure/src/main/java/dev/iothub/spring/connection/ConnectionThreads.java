@@ -11,7 +11,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 /**
  * The two named threads of one connection: the connection thread, on which every transition and timer runs, and
  * the callback thread, which completes the futures handed to users (but those a sender waiting for a permit completes
- * itself) so that their code never runs on Paho's threads or holds up a transition. Started by the manager's {@code start()} and ended by its {@code stop()}.
+ * itself) so that their code never runs on Paho's threads or holds up a transition. Started by the manager's
+ * {@code start()} and ended by its {@code stop()}.
  * <p>
  * Spring's {@link ThreadPoolTaskScheduler} and {@link ThreadPoolTaskExecutor}, deliberately not beans: as beans they
  * would be found by type (taking the place of the application's own {@code TaskScheduler} or {@code Executor} for
