@@ -29,12 +29,8 @@ public final class Topics {
     /** The telemetry topic with its property bag, in the form without a trailing slash. */
     public static String telemetry(String deviceId, @Nullable String moduleId,
             Map<String, @Nullable String> properties) {
-        StringBuilder topic = new StringBuilder(telemetryCapacity(deviceId, moduleId, properties)).append("devices/")
-            .append(deviceId);
-        if (moduleId != null) {
-            topic.append("/modules/").append(moduleId);
-        }
-        topic.append("/messages/events/");
+        StringBuilder topic = new StringBuilder(telemetryCapacity(deviceId, moduleId, properties));
+        appendIdentity(topic, deviceId, moduleId).append("/messages/events/");
         PropertyBag.encode(properties, topic);
         return topic.toString();
     }
@@ -89,7 +85,16 @@ public final class Topics {
     }
 
     static String identityPrefix(String deviceId, @Nullable String moduleId) {
-        return "devices/" + deviceId + ((moduleId != null) ? "/modules/" + moduleId : "");
+        return appendIdentity(new StringBuilder(), deviceId, moduleId).toString();
+    }
+
+    /** Appends {@code devices/{deviceId}[/modules/{moduleId}]}, the identity part of a device's topics. */
+    private static StringBuilder appendIdentity(StringBuilder topic, String deviceId, @Nullable String moduleId) {
+        topic.append("devices/").append(deviceId);
+        if (moduleId != null) {
+            topic.append("/modules/").append(moduleId);
+        }
+        return topic;
     }
 
     /**
