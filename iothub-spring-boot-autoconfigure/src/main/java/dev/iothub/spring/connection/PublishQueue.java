@@ -4,10 +4,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -109,7 +107,7 @@ final class PublishQueue {
 
     private final Deque<Outbound> telemetry = new ArrayDeque<>();
 
-    private final Set<Outbound> outstanding = new LinkedHashSet<>();
+    private final Outstanding outstanding = new Outstanding();
 
     /** Finished messages whose futures the completion executor has yet to complete, oldest first. */
     private final Queue<Outbound> finished = new ConcurrentLinkedQueue<>();
@@ -275,7 +273,7 @@ final class PublishQueue {
         this.lock.lock();
         try {
             if (appended.droppedBefore() >= 0) {
-                for (Outbound older : this.outstanding) {
+                for (Outbound older = this.outstanding.oldest(); older != null; older = older.newer) {
                     if (older.stored != null && older.stored.sequence() < appended.droppedBefore()) {
                         dropped.add(older);
                     }
@@ -459,7 +457,7 @@ final class PublishQueue {
             this.sendable.signalAll();
             this.permits.signalAll();
             this.settled.signalAll();
-            left = new ArrayList<>(this.outstanding);
+            left = this.outstanding.toList();
         }
         finally {
             this.lock.unlock();
@@ -942,6 +940,13 @@ final class PublishQueue {
 
         int retries;
 
+        /** Its neighbours among the {@link Outstanding}, while it is there. */
+        @Nullable Outbound older;
+
+        @Nullable Outbound newer;
+
+        boolean linked;
+
         Outbound(@Nullable String topic, byte @Nullable [] payload, int qos, boolean control,
                 @Nullable StoredMessage stored) {
             this.topic = topic;
@@ -949,6 +954,78 @@ final class PublishQueue {
             this.qos = qos;
             this.control = control;
             this.stored = stored;
+        }
+
+    }
+
+    /**
+     * The accepted messages not yet finished, oldest first: a list threaded through the messages themselves, so that
+     * accepting and finishing a message, once each per send, allocate nothing. Used under the queue's lock only.
+     */
+    private static final class Outstanding {
+
+        private @Nullable Outbound oldest;
+
+        private @Nullable Outbound newest;
+
+        private int size;
+
+        void add(Outbound outbound) {
+            outbound.older = this.newest;
+            outbound.newer = null;
+            if (this.newest != null) {
+                this.newest.newer = outbound;
+            }
+            else {
+                this.oldest = outbound;
+            }
+            this.newest = outbound;
+            outbound.linked = true;
+            this.size++;
+        }
+
+        void remove(Outbound outbound) {
+            if (!outbound.linked) {
+                return;
+            }
+            Outbound older = outbound.older;
+            Outbound newer = outbound.newer;
+            if (older != null) {
+                older.newer = newer;
+            }
+            else {
+                this.oldest = newer;
+            }
+            if (newer != null) {
+                newer.older = older;
+            }
+            else {
+                this.newest = older;
+            }
+            outbound.older = null;
+            outbound.newer = null;
+            outbound.linked = false;
+            this.size--;
+        }
+
+        @Nullable Outbound oldest() {
+            return this.oldest;
+        }
+
+        boolean isEmpty() {
+            return this.size == 0;
+        }
+
+        int size() {
+            return this.size;
+        }
+
+        List<Outbound> toList() {
+            List<Outbound> list = new ArrayList<>(this.size);
+            for (Outbound outbound = this.oldest; outbound != null; outbound = outbound.newer) {
+                list.add(outbound);
+            }
+            return list;
         }
 
     }

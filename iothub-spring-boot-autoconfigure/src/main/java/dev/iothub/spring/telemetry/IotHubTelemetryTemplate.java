@@ -1,9 +1,9 @@
 package dev.iothub.spring.telemetry;
 
+import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -32,8 +32,9 @@ import dev.iothub.spring.observation.IotHubTelemetrySenderContext;
  * acknowledged the message (PUBACK). Messages are pipelined up to {@code iothub.publish.max-in-flight}, wait while
  * the connection is down, and survive reconnects and SAS renewals. When {@code iothub.publish.max-pending} messages
  * are outstanding a send waits up to {@code iothub.publish.send-timeout}, then fails with
- * {@link IotHubBackPressureException}. Each message without a message id gets a random one, so that a message sent
- * twice (after a lost acknowledgement, or again from the disk buffer after a restart) can be recognised.
+ * {@link IotHubBackPressureException}. Each message without a message id gets a random one (21 URL-safe Base64
+ * characters, 126 random bits), so that a message sent twice (after a lost acknowledgement, or again from the disk
+ * buffer after a restart) can be recognised.
  * <p>
  * With {@code iothub.buffer.type=disk} a send returns once the message is stored in the disk buffer; the future
  * still completes at the hub's acknowledgement, and what the buffer holds at a restart is sent again.
@@ -48,6 +49,12 @@ import dev.iothub.spring.observation.IotHubTelemetrySenderContext;
  * @since 0.1.0
  */
 public class IotHubTelemetryTemplate {
+
+    /** The length of a generated message id. */
+    static final int MESSAGE_ID_LENGTH = 21;
+
+    private static final byte[] MESSAGE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        .getBytes(StandardCharsets.ISO_8859_1);
 
     private final IotHubClientManager clientManager;
 
@@ -161,15 +168,22 @@ public class IotHubTelemetryTemplate {
     }
 
     /**
-     * A random (version 4) UUID. It only has to tell this device's messages apart, so it comes from
-     * {@link ThreadLocalRandom} rather than {@link UUID#randomUUID()}'s {@code SecureRandom}, which takes a lock and
-     * costs more than the rest of a send.
+     * 126 random bits as 21 URL-safe Base64 characters ({@code A-Z a-z 0-9 - _}): as unique as a version 4 UUID's
+     * 122, in 15 characters less, which every message carries in its topic through Paho, TLS and the hub. They only
+     * have to tell this device's messages apart, so they come from {@link ThreadLocalRandom}, not from a
+     * {@code SecureRandom}, which takes a lock and costs more than the rest of a send.
      */
-    private static String randomMessageId() {
+    static String randomMessageId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long low = (random.nextLong() & ~(0x3L << 62)) | (0x2L << 62);
-        return new UUID(high, low).toString();
+        long first = random.nextLong();
+        long second = random.nextLong();
+        byte[] id = new byte[MESSAGE_ID_LENGTH];
+        for (int i = 0; i < 10; i++) {
+            id[i] = MESSAGE_ID_ALPHABET[(int) (first >>> (6 * i)) & 63];
+            id[10 + i] = MESSAGE_ID_ALPHABET[(int) (second >>> (6 * i)) & 63];
+        }
+        id[20] = MESSAGE_ID_ALPHABET[(int) ((first >>> 60) | ((second >>> 60) & 3) << 4)];
+        return new String(id, StandardCharsets.ISO_8859_1);
     }
 
     private static void put(Map<String, String> bag, String key, @Nullable String value) {

@@ -1,9 +1,9 @@
 package dev.iothub.spring.telemetry;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class IotHubTelemetryTemplateTests {
             JsonMapper.builder().build());
 
     @Test
-    void whenMessagesHaveNoIdThenEachGetsADistinctRandomUuid() {
+    void whenMessagesHaveNoIdThenEachGetsADistinctRandomUrlSafeId() {
         given(this.manager.getIdentity()).willReturn(ConnectionString.ofKey("hub", "dev1", null, "a2V5"));
         given(this.manager.publish(anyString(), any(), anyInt())).willReturn(CompletableFuture.completedFuture(null));
         for (int i = 0; i < 200; i++) {
@@ -49,13 +49,29 @@ class IotHubTelemetryTemplateTests {
         Set<String> ids = new HashSet<>();
         for (String topic : sent.subList(0, 200)) {
             assertThat(topic).startsWith(PREFIX);
-            UUID id = UUID.fromString(PropertyBag.decode(topic.substring(PREFIX.length())).get("$.mid"));
-            assertThat(id.version()).isEqualTo(4);
-            assertThat(id.variant()).isEqualTo(2);
-            ids.add(id.toString());
+            String id = PropertyBag.decode(topic.substring(PREFIX.length())).get("$.mid");
+            assertThat(id).matches("[A-Za-z0-9_-]{21}");
+            assertThat(topic).isEqualTo(PREFIX + "%24.mid=" + id);
+            ids.add(id);
         }
         assertThat(ids).hasSize(200);
         assertThat(sent.get(200)).isEqualTo(PREFIX + "%24.mid=mine%201");
+    }
+
+    @Test
+    void generatedMessageIdsCarryRandomBitsInEveryCharacter() {
+        List<Set<Character>> seen = new ArrayList<>();
+        for (int position = 0; position < IotHubTelemetryTemplate.MESSAGE_ID_LENGTH; position++) {
+            seen.add(new HashSet<>());
+        }
+        for (int i = 0; i < 5_000; i++) {
+            String id = IotHubTelemetryTemplate.randomMessageId();
+            for (int position = 0; position < id.length(); position++) {
+                seen.get(position).add(id.charAt(position));
+            }
+        }
+        // 64 characters at each position: none stuck, and the last one takes its 6 bits from both random longs
+        assertThat(seen).allSatisfy((characters) -> assertThat(characters).hasSize(64));
     }
 
 }
