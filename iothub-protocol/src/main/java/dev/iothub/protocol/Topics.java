@@ -18,6 +18,9 @@ public final class Topics {
     /** Filter for desired-property change notifications. */
     public static final String DESIRED_PROPERTIES_FILTER = "$iothub/twin/PATCH/properties/desired/#";
 
+    /** {@code $.mid=} as a property bag writes it: {@code %24.mid=}. */
+    private static final String MESSAGE_ID_PREFIX = UrlEncoding.encode(SystemProperties.MESSAGE_ID) + "=";
+
     private Topics() {
     }
 
@@ -29,16 +32,33 @@ public final class Topics {
     /** The telemetry topic with its property bag, in the form without a trailing slash. */
     public static String telemetry(String deviceId, @Nullable String moduleId,
             Map<String, @Nullable String> properties) {
-        StringBuilder topic = new StringBuilder(telemetryCapacity(deviceId, moduleId, properties));
+        StringBuilder topic = new StringBuilder(telemetryCapacity(deviceId, moduleId, 0, properties));
         appendIdentity(topic, deviceId, moduleId).append("/messages/events/");
         PropertyBag.encode(properties, topic);
         return topic.toString();
     }
 
-    /** Room for a telemetry topic whose properties need few escapes, so that it is built without a copy. */
-    private static int telemetryCapacity(String deviceId, @Nullable String moduleId,
+    /**
+     * The telemetry topic of a message with its id ({@code $.mid}) first, then the other properties: the same topic
+     * as {@link #telemetry(String, String, Map)} with the id first in the bag, without a map entry for the id.
+     */
+    public static String telemetry(String deviceId, @Nullable String moduleId, String messageId,
             Map<String, @Nullable String> properties) {
-        int capacity = 32 + deviceId.length() + ((moduleId != null) ? 9 + moduleId.length() : 0);
+        StringBuilder topic = new StringBuilder(telemetryCapacity(deviceId, moduleId, messageId.length(), properties));
+        appendIdentity(topic, deviceId, moduleId).append("/messages/events/").append(MESSAGE_ID_PREFIX);
+        UrlEncoding.encode(messageId, topic);
+        if (!properties.isEmpty()) {
+            topic.append('&');
+            PropertyBag.encode(properties, topic);
+        }
+        return topic.toString();
+    }
+
+    /** Room for a telemetry topic whose properties need few escapes, so that it is built without a copy. */
+    private static int telemetryCapacity(String deviceId, @Nullable String moduleId, int messageIdLength,
+            Map<String, @Nullable String> properties) {
+        int capacity = 32 + deviceId.length() + ((moduleId != null) ? 9 + moduleId.length() : 0)
+                + ((messageIdLength > 0) ? MESSAGE_ID_PREFIX.length() + messageIdLength + 1 : 0);
         for (Map.Entry<String, @Nullable String> property : properties.entrySet()) {
             String value = property.getValue();
             capacity += property.getKey().length() + ((value != null) ? value.length() : 0) + 8;

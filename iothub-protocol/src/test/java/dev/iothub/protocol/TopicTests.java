@@ -169,6 +169,10 @@ class TopicTests {
         assertThat(Topics.telemetry("dev1", null, Map.of())).isEqualTo("devices/dev1/messages/events/");
         assertThat(Topics.telemetry("dev1", "mod1", Map.of("$.mid", "m 1"))).isEqualTo(
                 "devices/dev1/modules/mod1/messages/events/%24.mid=m%201");
+        assertThat(Topics.telemetry("dev1", "mod1", "m 1", Map.of())).isEqualTo(
+                "devices/dev1/modules/mod1/messages/events/%24.mid=m%201");
+        assertThat(Topics.telemetry("dev1", null, "m1", Map.of("$.cid", "c&1"))).isEqualTo(
+                "devices/dev1/messages/events/%24.mid=m1&%24.cid=c%261");
         assertThat(Topics.cloudToDeviceFilter("dev1", "mod1")).isEqualTo("devices/dev1/modules/mod1/messages/devicebound/#");
         assertThat(Topics.twinGet("1")).isEqualTo("$iothub/twin/GET/?$rid=1");
         assertThat(Topics.reportedPatch("1", 2L)).isEqualTo("$iothub/twin/PATCH/properties/reported/?$rid=1&$version=2");

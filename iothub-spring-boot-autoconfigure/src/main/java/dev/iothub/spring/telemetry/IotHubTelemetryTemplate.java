@@ -102,19 +102,26 @@ public class IotHubTelemetryTemplate {
         String contentType = (message.getContentType() != null) ? message.getContentType() : body.contentType();
         String contentEncoding = (message.getContentEncoding() != null) ? message.getContentEncoding()
                 : body.contentEncoding();
-        Map<String, String> bag = new LinkedHashMap<>();
         String messageId = message.getMessageId();
-        put(bag, SystemProperties.MESSAGE_ID,
-                (messageId != null && !messageId.isEmpty()) ? messageId : randomMessageId());
-        put(bag, SystemProperties.CORRELATION_ID, message.getCorrelationId());
-        put(bag, SystemProperties.CONTENT_TYPE, contentType);
-        put(bag, SystemProperties.CONTENT_ENCODING, contentEncoding);
-        if (message.getCreationTime() != null) {
-            put(bag, SystemProperties.CREATION_TIME, DateTimeFormatter.ISO_INSTANT.format(message.getCreationTime()));
+        if (messageId == null || messageId.isEmpty()) {
+            messageId = randomMessageId();
         }
-        put(bag, SystemProperties.COMPONENT, message.getComponent());
-        bag.putAll(message.getProperties());
-        return observed(bag, body.bytes());
+        // Most messages have no property but their id: then no map is made, unless an observation may add a
+        // trace context to the bag.
+        @Nullable Map<String, String> bag = this.observationRegistry.isNoop() ? null : new LinkedHashMap<>();
+        bag = put(bag, SystemProperties.CORRELATION_ID, message.getCorrelationId());
+        bag = put(bag, SystemProperties.CONTENT_TYPE, contentType);
+        bag = put(bag, SystemProperties.CONTENT_ENCODING, contentEncoding);
+        if (message.getCreationTime() != null) {
+            bag = put(bag, SystemProperties.CREATION_TIME,
+                    DateTimeFormatter.ISO_INSTANT.format(message.getCreationTime()));
+        }
+        bag = put(bag, SystemProperties.COMPONENT, message.getComponent());
+        if (!message.getProperties().isEmpty()) {
+            bag = (bag != null) ? bag : new LinkedHashMap<>();
+            bag.putAll(message.getProperties());
+        }
+        return observed(messageId, (bag != null) ? bag : Map.of(), body.bytes());
     }
 
     /** Sets the registry that observes each send ({@code iothub.telemetry.send}); none by default. */
@@ -135,7 +142,7 @@ public class IotHubTelemetryTemplate {
         this.propagateTraceContext = propagateTraceContext;
     }
 
-    private CompletableFuture<Void> observed(Map<String, String> bag, byte[] body) {
+    private CompletableFuture<Void> observed(String messageId, Map<String, String> bag, byte[] body) {
         ConnectionString identity = this.clientManager.getIdentity();
         Observation observation = IotHubObservation.TELEMETRY_SEND.observation(this.observationConvention,
                 DefaultIotHubTelemetryObservationConvention.INSTANCE,
@@ -143,7 +150,7 @@ public class IotHubTelemetryTemplate {
                         identity.deviceId(), identity.moduleId()),
                 this.observationRegistry);
         observation.start();
-        String topic = Topics.telemetry(identity.deviceId(), identity.moduleId(), bag);
+        String topic = Topics.telemetry(identity.deviceId(), identity.moduleId(), messageId, bag);
         CompletableFuture<Void> sent;
         try {
             sent = this.clientManager.publish(topic, body, 1);
@@ -187,10 +194,15 @@ public class IotHubTelemetryTemplate {
         return new String(id, StandardCharsets.ISO_8859_1);
     }
 
-    private static void put(Map<String, String> bag, String key, @Nullable String value) {
-        if (value != null && !value.isEmpty()) {
-            bag.put(key, value);
+    /** Adds a property that has a value, making the bag on the first one. */
+    private static @Nullable Map<String, String> put(@Nullable Map<String, String> bag, String key,
+            @Nullable String value) {
+        if (value == null || value.isEmpty()) {
+            return bag;
         }
+        Map<String, String> made = (bag != null) ? bag : new LinkedHashMap<>();
+        made.put(key, value);
+        return made;
     }
 
 }

@@ -1,8 +1,10 @@
 package dev.iothub.spring.telemetry;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -56,6 +58,23 @@ class IotHubTelemetryTemplateTests {
         }
         assertThat(ids).hasSize(200);
         assertThat(sent.get(200)).isEqualTo(PREFIX + "%24.mid=mine%201");
+    }
+
+    @Test
+    void whenAMessageHasPropertiesThenTheTopicCarriesTheIdFirstThenTheSystemThenTheApplicationProperties() {
+        given(this.manager.getIdentity()).willReturn(ConnectionString.ofKey("hub", "dev1", null, "a2V5"));
+        given(this.manager.publish(anyString(), any(), anyInt())).willReturn(CompletableFuture.completedFuture(null));
+        this.template.send(TelemetryMessage.builder(Map.of("t", 1))
+            .messageId("m1")
+            .correlationId("c 1")
+            .creationTime(Instant.parse("2026-12-02T10:00:00Z"))
+            .component("thermostat")
+            .property("alert", "a&b")
+            .build());
+        ArgumentCaptor<String> topic = ArgumentCaptor.forClass(String.class);
+        verify(this.manager).publish(topic.capture(), any(), anyInt());
+        assertThat(topic.getValue()).isEqualTo(PREFIX + "%24.mid=m1&%24.cid=c%201&%24.ct=application%2Fjson"
+                + "&%24.ce=utf-8&%24.ctime=2026-12-02T10%3A00%3A00Z&%24.sub=thermostat&alert=a%26b");
     }
 
     @Test
